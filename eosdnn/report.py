@@ -1,0 +1,98 @@
+"""Rich tables for the command line: models, environments and evaluation results."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from eosdnn.problems.environment import MB
+from eosdnn.problems.models import DnnModel
+from eosdnn.problems.scenario import Scenario
+
+
+def seconds(value: float) -> str:
+    return f"{value:.4f}"
+
+
+def models_table(models: list[DnnModel]) -> Table:
+    table = Table(title="Built-in models")
+    for column in ("model", "layers", "params (M)", "GFLOPs (MAC)", "weights (MB)", "input (MB)", "chain"):
+        table.add_column(column, justify="left" if column == "model" else "right")
+    for model in models:
+        table.add_row(
+            model.name,
+            str(model.n_layers),
+            f"{model.total_weight_bytes / 4 / 1e6:.2f}",
+            f"{model.total_flops / 1e9:.3f}",
+            f"{model.total_weight_bytes / MB:.1f}",
+            f"{model.input_bytes / MB:.3f}",
+            "yes" if model.is_chain() else "DAG",
+        )
+    return table
+
+
+def model_table(model: DnnModel) -> Table:
+    table = Table(title=f"{model.name}: {model.n_layers} layers, {model.total_flops / 1e9:.3f} GFLOPs, "
+                        f"{model.total_weight_bytes / MB:.1f} MB of weights")
+    for column in ("#", "layer", "module", "MFLOPs", "out (MB)", "weights (MB)", "inputs"):
+        table.add_column(column, justify="right" if column in ("#", "MFLOPs", "out (MB)", "weights (MB)") else "left")
+    for i, layer in enumerate(model.layers):
+        table.add_row(
+            str(i + 1),
+            layer.name,
+            layer.module or "",
+            f"{layer.flops / 1e6:.2f}",
+            f"{layer.out_bytes / MB:.4f}",
+            f"{layer.weight_bytes / MB:.9f}",
+            ", ".join(layer.inputs) if layer.inputs else "(input)",
+        )
+    return table
+
+
+def environment_table(scenario: Scenario) -> Table:
+    env = scenario.environment
+    table = Table(title=f"Environment ({scenario.name}, seed {scenario.seed})")
+    for column in ("node", "tier", "GHz", "pools"):
+        table.add_column(column, justify="left" if column in ("node", "tier") else "right")
+    for node in env.nodes:
+        table.add_row(node.name, node.tier, f"{node.ghz:.3f}", str(node.pools))
+    b = env.bandwidth
+    table.caption = (f"MB/s: client-edge {b.client_edge:g}, client-cloud {b.client_cloud:g}, edge-cloud {b.edge_cloud:g}, "
+                     f"edge-edge {b.edge_edge:g}, cloud-cloud {b.cloud_cloud:g}")
+    return table
+
+
+def results_table(title: str, rows: dict[str, dict], objective: str) -> Table:
+    """One row per plan: total, makespan and the T1/T2/T3 sums; the best objective value in bold green."""
+    table = Table(title=title)
+    columns = {"total": "total (s)", "makespan": "makespan (s)", "exec": "exec T1", "transfer": "transfer T2",
+               "wait": "wait T3"}
+    table.add_column("plan")
+    for key, label in columns.items():
+        table.add_column(f"{label} *" if key == objective else label, justify="right")
+    best = min(row["value"] for row in rows.values()) if rows else None
+    for name, row in rows.items():
+        cells = []
+        for key in columns:
+            cell = seconds(row[key])
+            if key == objective and row["value"] == best:
+                cell = f"[bold green]{cell}[/]"
+            cells.append(cell)
+        table.add_row(name, *cells)
+    table.caption = f"* objective ({objective}); best in green"
+    return table
+
+
+def tasks_table(title: str, scenario: Scenario, report: dict) -> Table:
+    table = Table(title=title)
+    for column in ("task", "model", "client", "completion (s)", "exec", "transfer", "wait"):
+        table.add_column(column, justify="left" if column in ("model", "client") else "right")
+    env = scenario.environment
+    for entry, task in zip(report["tasks"], scenario.tasks):
+        table.add_row(str(entry["task"]), task.model.name, env.nodes[task.client].name, seconds(entry["completion"]),
+                      seconds(entry["exec"]), seconds(entry["transfer"]), seconds(entry["wait"]))
+    return table
+
+
+def console() -> Console:
+    return Console()

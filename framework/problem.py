@@ -1,0 +1,35 @@
+"""The problem boundary every solver sees: integer genes, bounds, a population evaluator."""
+
+from __future__ import annotations
+
+import abc
+
+import numpy as np
+
+
+class Problem(abc.ABC):
+    """Minimise `evaluate(X)` over integer vectors with `lower <= x <= upper` (inclusive).
+
+    Subclasses set `n_var`, `lower` and `upper` and score a whole population at once, so that
+    solvers never loop over genes in Python.
+    """
+
+    n_var: int
+    lower: np.ndarray
+    upper: np.ndarray
+
+    @abc.abstractmethod
+    def evaluate(self, X: np.ndarray) -> np.ndarray:
+        """Objective value (lower is better) of every row of X, shape (pop, n_var) -> (pop,)."""
+
+    def details(self, x: np.ndarray) -> dict[str, float]:
+        """Named figures of one solution for reports; by default just its value."""
+        return {"value": float(self.evaluate(np.asarray(x)[None, :])[0])}
+
+    @property
+    def n_values(self) -> np.ndarray:
+        """How many values each gene can take."""
+        return self.upper - self.lower + 1
+
+    def search_space_size(self) -> float:
+        return float(np.prod(self.n_values.astype(float)))

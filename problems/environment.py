@@ -1,0 +1,148 @@
+"""Nodes, tiers and bandwidths of a local-edge-cloud system (MODEL.md section 1)."""
+
+from __future__ import annotations
+
+import math
+
+import attrs
+import numpy as np
+
+from eosdnn.problems.errors import EosdnnError
+
+TIERS = ("client", "edge", "cloud")
+MB = 2**20  # bytes in one MB, as the paper's layer sizes use
+
+# The paper's section VII-A setup.
+PAPER_COUNTS = {"client": 4, "edge": 5, "cloud": 5}
+PAPER_POOLS = {"client": 1, "edge": 2, "cloud": 8}
+PAPER_GHZ_RANGES = {"client": (1.1, 2.3), "edge": (4.2, 18.3), "cloud": (40.0, 120.0)}
+
+
+def _positive(field: str):
+    def check(_instance, _attribute, value) -> None:
+        if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
+            raise EosdnnError(f"{field}: must be a positive finite number, got {value!r}")
+
+    return check
+
+
+@attrs.frozen
+class Node:
+    """One compute node: a client, an edge server or a cloud server."""
+
+    name: str
+    tier: str = attrs.field()
+    ghz: float = attrs.field(converter=float)
+    pools: int = attrs.field()
+
+    @tier.validator
+    def _check_tier(self, _attribute, value: str) -> None:
+        if value not in TIERS:
+            raise EosdnnError(f"{self.name}.tier: unknown tier {value!r} (expected one of {', '.join(TIERS)})")
+
+    @ghz.validator
+    def _check_ghz(self, _attribute, value: float) -> None:
+        if not (math.isfinite(value) and value > 0):
+            raise EosdnnError(f"{self.name}.ghz: must be a positive finite number, got {value!r}")
+
+    @pools.validator
+    def _check_pools(self, _attribute, value: int) -> None:
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise EosdnnError(f"{self.name}.pools: must be a whole number >= 1, got {value!r}")
+
+
+@attrs.frozen
+class Bandwidth:
+    """Link bandwidths between tiers in MB/s; clients never talk to each other (eq. 2)."""
+
+    client_edge: float = attrs.field(default=10.0, converter=float, validator=_positive("bandwidth.client_edge"))
+    client_cloud: float = attrs.field(default=0.5, converter=float, validator=_positive("bandwidth.client_cloud"))
+    edge_cloud: float = attrs.field(default=5.0, converter=float, validator=_positive("bandwidth.edge_cloud"))
+    edge_edge: float = attrs.field(default=10.0, converter=float, validator=_positive("bandwidth.edge_edge"))
+    cloud_cloud: float = attrs.field(default=10.0, converter=float, validator=_positive("bandwidth.cloud_cloud"))
+
+    def between(self, tier_a: str, tier_b: str) -> float:
+        """MB/s between two distinct nodes of the given tiers (0 for two clients)."""
+        pair = tuple(sorted((TIERS.index(tier_a), TIERS.index(tier_b))))
+        return {
+            (0, 0): 0.0,
+            (0, 1): self.client_edge,
+            (0, 2): self.client_cloud,
+            (1, 2): self.edge_cloud,
+            (1, 1): self.edge_edge,
+            (2, 2): self.cloud_cloud,
+        }[pair]
+
+
+@attrs.frozen
+class Environment:
+    """All nodes, ordered clients, edge servers, cloud servers, and the links between them."""
+
+    nodes: tuple[Node, ...] = attrs.field(converter=tuple)
+    bandwidth: Bandwidth = attrs.field(factory=Bandwidth)
+    flops_per_cycle: float = attrs.field(default=1.0, converter=float, validator=_positive("environment.flops_per_cycle"))
+
+    def __attrs_post_init__(self) -> None:
+        order = [TIERS.index(node.tier) for node in self.nodes]
+        if order != sorted(order):
+            raise EosdnnError("environment.nodes: must be ordered clients, then edge, then cloud")
+        if self.count("client") < 1:
+            raise EosdnnError("environment.clients.count: at least one client is needed")
+        if self.count("edge") + self.count("cloud") < 1:
+            raise EosdnnError("environment: at least one edge or cloud server is needed")
+
+    def count(self, tier: str) -> int:
+        return sum(1 for node in self.nodes if node.tier == tier)
+
+    @property
+    def n_clients(self) -> int:
+        return self.count("client")
+
+    @property
+    def n_edge(self) -> int:
+        return self.count("edge")
+
+    @property
+    def n_cloud(self) -> int:
+        return self.count("cloud")
+
+    @property
+    def names(self) -> list[str]:
+        return [node.name for node in self.nodes]
+
+    def index(self, name: str) -> int:
+        for i, node in enumerate(self.nodes):
+            if node.name == name:
+                return i
+        raise EosdnnError(f"node {name!r}: no such node (nodes are {', '.join(self.names)})")
+
+    def hz(self) -> np.ndarray:
+        """Cycles per second of every node."""
+        return np.array([node.ghz * 1e9 for node in self.nodes])
+
+    def pools(self) -> np.ndarray:
+        return np.array([node.pools for node in self.nodes], dtype=np.int64)
+
+    def bandwidth_mb_s(self) -> np.ndarray:
+        """MB/s between every pair of nodes; inf on the diagonal (same node), 0 between clients."""
+        n = len(self.nodes)
+        matrix = np.empty((n, n))
+        for a, node_a in enumerate(self.nodes):
+            for b, node_b in enumerate(self.nodes):
+                matrix[a, b] = math.inf if a == b else self.bandwidth.between(node_a.tier, node_b.tier)
+        return matrix
+
+    def seconds_per_byte(self) -> np.ndarray:
+        """Transfer seconds per byte between every pair of nodes (0 same node, inf unreachable)."""
+        with np.errstate(divide="ignore"):
+            return 1.0 / (self.bandwidth_mb_s() * MB)
+
+    def allowed_nodes(self, client: int) -> list[int]:
+        """Node indices a task owned by `client` may use: gene value g maps to entry g."""
+        servers = [i for i, node in enumerate(self.nodes) if node.tier != "client"]
+        return [client, *servers]
+
+
+def make_nodes(tier: str, ghz: list[float], pools: list[int]) -> list[Node]:
+    prefix = {"client": "client", "edge": "edge", "cloud": "cloud"}[tier]
+    return [Node(f"{prefix}{i}", tier, g, p) for i, (g, p) in enumerate(zip(ghz, pools, strict=True))]

@@ -1,0 +1,82 @@
+"""The migration problem: one gene per layer of every task, scored by the evaluator."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from eosdnn.framework.problem import Problem
+from eosdnn.problems.scenario import Scenario
+from eosdnn.problems.schedule import CompiledWorkload, compile_workload, evaluate, schedule
+
+
+class MigrationProblem(Problem):
+    """Place every layer of every task (MODEL.md section 3); minimise `total` or `makespan`."""
+
+    def __init__(self, scenario: Scenario) -> None:
+        self.scenario = scenario
+        self.workload: CompiledWorkload = compile_workload(scenario)
+        self.n_var = self.workload.n_genes
+        self.lower = np.zeros(self.n_var, dtype=np.int64)
+        self.upper = np.full(self.n_var, self.workload.n_choices - 1, dtype=np.int64)
+
+    def evaluate(self, X: np.ndarray) -> np.ndarray:
+        return evaluate(self.workload, X).value
+
+    def details(self, x: np.ndarray) -> dict[str, float]:
+        e = evaluate(self.workload, x)
+        return {
+            "value": float(e.value[0]),
+            "total": float(e.total[0]),
+            "makespan": float(e.makespan[0]),
+            "exec": float(e.exec[0]),
+            "transfer": float(e.transfer[0]),
+            "wait": float(e.wait[0]),
+        }
+
+    def task_genes(self, t: int) -> slice:
+        start = int(self.workload.gene_offset[t])
+        return slice(start, start + self.scenario.tasks[t].model.n_layers)
+
+    def nodes_of(self, genes: np.ndarray) -> list[list[int]]:
+        """Node index of every layer, per task."""
+        genes = np.asarray(genes)
+        return [
+            [int(self.workload.choice_node[t, g]) for g in genes[self.task_genes(t)]]
+            for t in range(len(self.scenario.tasks))
+        ]
+
+    def tier_plan(self, tier: str) -> np.ndarray:
+        """Every layer on the owner client, or on the fastest node of one server tier."""
+        env = self.scenario.environment
+        if tier == "client":
+            return np.zeros(self.n_var, dtype=np.int64)
+        candidates = [i for i, node in enumerate(env.nodes) if node.tier == tier]
+        if not candidates:
+            raise ValueError(f"the environment has no {tier} server")
+        fastest = max(candidates, key=lambda i: env.nodes[i].ghz)
+        return np.full(self.n_var, fastest - env.n_clients + 1, dtype=np.int64)  # gene of a server node
+
+    def report(self, genes: np.ndarray) -> dict:
+        """The common result fields of FORMATS.md for one placement."""
+        s = schedule(self.workload, genes)
+        tasks = []
+        for t in range(len(self.scenario.tasks)):
+            part = self.task_genes(t)
+            tasks.append({
+                "task": t,
+                "completion": float(s.completion[t]),
+                "exec": float(s.exec[part].sum()),
+                "transfer": float(s.transfer[part].sum() + s.result_transfer[t]),
+                "wait": float(s.wait[part].sum()),
+            })
+        return {
+            "format": 1,
+            "objective": self.scenario.objective,
+            "value": s.total if self.scenario.objective == "total" else s.makespan,
+            "total": s.total,
+            "makespan": s.makespan,
+            "exec": float(sum(task["exec"] for task in tasks)),
+            "transfer": float(sum(task["transfer"] for task in tasks)),
+            "wait": float(sum(task["wait"] for task in tasks)),
+            "tasks": tasks,
+        }

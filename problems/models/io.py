@@ -1,0 +1,87 @@
+"""Model JSON files (FORMATS.md "Model"): load with field-naming errors, save, resolve names."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from eosdnn.problems.errors import EosdnnError
+from eosdnn.problems.models.graph import DnnModel, Layer
+from eosdnn.problems.models.zoo import BUILTIN, builtin_model
+
+FORMAT = 1
+LAYER_FIELDS = {"name", "flops", "out_bytes", "weight_bytes", "inputs", "module"}
+
+
+def model_to_dict(model: DnnModel) -> dict[str, Any]:
+    layers = []
+    for layer in model.layers:
+        entry: dict[str, Any] = {
+            "name": layer.name,
+            "flops": layer.flops,
+            "out_bytes": layer.out_bytes,
+            "weight_bytes": layer.weight_bytes,
+            "inputs": list(layer.inputs),
+        }
+        if layer.module is not None:
+            entry["module"] = layer.module
+        layers.append(entry)
+    return {"format": FORMAT, "name": model.name, "input_bytes": model.input_bytes, "layers": layers}
+
+
+def model_from_dict(data: Any, source: str = "model") -> DnnModel:
+    if not isinstance(data, dict):
+        raise EosdnnError(f"{source}: a model file holds a JSON object")
+    if data.get("format", FORMAT) != FORMAT:
+        raise EosdnnError(f"{source}.format: unsupported format {data.get('format')!r} (expected {FORMAT})")
+    for field in ("name", "input_bytes", "layers"):
+        if field not in data:
+            raise EosdnnError(f"{source}.{field}: missing")
+    if not isinstance(data["layers"], list):
+        raise EosdnnError(f"{source}.layers: must be a list")
+    layers = []
+    for i, entry in enumerate(data["layers"]):
+        where = f"{source}.layers[{i}]"
+        if not isinstance(entry, dict):
+            raise EosdnnError(f"{where}: must be an object")
+        unknown = set(entry) - LAYER_FIELDS
+        if unknown:
+            raise EosdnnError(f"{where}.{sorted(unknown)[0]}: unknown field")
+        for field in ("name", "flops", "out_bytes", "weight_bytes"):
+            if field not in entry:
+                raise EosdnnError(f"{where}.{field}: missing")
+        inputs = entry.get("inputs", [])
+        if not isinstance(inputs, list) or not all(isinstance(s, str) for s in inputs):
+            raise EosdnnError(f"{where}.inputs: must be a list of layer names")
+        module = entry.get("module")
+        if module is not None and not isinstance(module, str):
+            raise EosdnnError(f"{where}.module: must be a string")
+        layers.append(Layer(entry["name"], entry["flops"], entry["out_bytes"], entry["weight_bytes"], tuple(inputs), module))
+    return DnnModel(str(data["name"]), data["input_bytes"], tuple(layers))
+
+
+def save_model(model: DnnModel, path: str | Path) -> None:
+    Path(path).write_text(json.dumps(model_to_dict(model), indent=1) + "\n")
+
+
+def load_model_file(path: str | Path) -> DnnModel:
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text())
+    except FileNotFoundError:
+        raise EosdnnError(f"model file {str(path)!r}: not found") from None
+    except json.JSONDecodeError as error:
+        raise EosdnnError(f"model file {str(path)!r}: invalid JSON ({error.msg} at line {error.lineno})") from None
+    return model_from_dict(data, source=path.name)
+
+
+def resolve_model(name_or_path: str, base_dir: Path | None = None) -> DnnModel:
+    """A built-in model by name, or a model JSON file (relative paths from `base_dir`)."""
+    key = name_or_path.lower()
+    if key in BUILTIN or not (key.endswith(".json") or "/" in key):
+        return builtin_model(name_or_path)
+    path = Path(name_or_path)
+    if not path.is_absolute() and base_dir is not None:
+        path = base_dir / path
+    return load_model_file(path)

@@ -1,0 +1,164 @@
+"""Models from measured per-layer tables (the CSV layout of the paper's public dataset).
+
+Columns: `layer`, `layer_number`, `exec_time_s` (seconds on a host of `host_ghz`),
+`output_size_mb`, `successors` (comma-separated layer numbers). Cycles are time x host clock,
+stored as `flops` with one operation per cycle. The tables carry no weight sizes: every layer
+gets `weight_bytes = 0` unless the caller supplies them, and that is reported.
+
+Every defect is reported in `MeasuredModel.notes`; the loader repairs what it can name a
+rule for and refuses the rest (`repair=False` refuses every structural defect):
+- an edge to a missing layer, a self-loop, an edge pointing backwards: dropped;
+- a layer without predecessor other than the first: reads the layer in the row before it;
+- an inception module (GoogLeNet naming) whose edges are not the four-branch pattern:
+  rebuilt as input -> first layer of each branch -> ... -> concat.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import re
+from collections import defaultdict
+from pathlib import Path
+
+import attrs
+
+from eosdnn.problems.errors import EosdnnError
+from eosdnn.problems.models.graph import DnnModel, Layer
+
+# bytes of one unit of `output_size_mb`
+UNITS = {
+    "mib": 2.0**20,  # MiB of float32
+    "mb": 1e6,  # decimal MB of float32
+    "mib8": 2.0**19,  # elements * 8 / 2**20: twice the float32 MiB
+}
+
+INCEPTION_BRANCH = re.compile(r"^inception_(?:conv|pool)_(\w+?)(\d)/")
+INCEPTION_CONCAT = re.compile(r"^inception_(\w+)/DepthConcat$")
+
+
+@attrs.frozen
+class MeasuredModel:
+    model: DnnModel
+    notes: tuple[str, ...]
+
+
+def load_measured_table(path: str | Path, *, host_ghz: float, unit: str = "mib", name: str | None = None,
+                        input_bytes: float = 3 * 224 * 224 * 4, repair: bool = True) -> MeasuredModel:
+    """Read a measured layer table and turn it into a model, reporting every defect found."""
+    path = Path(path)
+    if unit not in UNITS:
+        raise EosdnnError(f"unit: unknown unit {unit!r} (expected one of {', '.join(UNITS)})")
+    if not (math.isfinite(host_ghz) and host_ghz > 0):
+        raise EosdnnError(f"host_ghz: must be a positive number, got {host_ghz!r}")
+    rows = _read_rows(path)
+    notes: list[str] = []
+    ids = [row["id"] for row in rows]
+    position = {layer_id: i for i, layer_id in enumerate(ids)}
+    successors: dict[int, list[int]] = {}
+    structural: list[str] = []
+    for row in rows:
+        kept = []
+        for target in row["successors"]:
+            if target not in position:
+                structural.append(f"layer {row['id']} ({row['name']}): successor {target} does not exist; edge dropped")
+            elif target == row["id"]:
+                structural.append(f"layer {row['id']} ({row['name']}): successor {target} is itself; edge dropped")
+            elif position[target] < position[row["id"]]:
+                structural.append(f"layer {row['id']} ({row['name']}): successor {target} points backwards; edge dropped")
+            else:
+                kept.append(target)
+        successors[row["id"]] = kept
+    predecessors: dict[int, list[int]] = defaultdict(list)
+    for source, targets in successors.items():
+        for target in targets:
+            predecessors[target].append(source)
+    rootless = [row for row in rows[1:] if not predecessors[row["id"]]]
+    for row in rootless:
+        previous = ids[position[row["id"]] - 1]
+        structural.append(f"layer {row['id']} ({row['name']}): no predecessor; reads layer {previous} (the row before)")
+        predecessors[row["id"]].append(previous)
+        successors[previous].append(row["id"])
+    structural += _repair_inception_modules(rows, predecessors)
+    if structural and not repair:
+        raise EosdnnError(f"{path.name}: {len(structural)} structural defects, first: {structural[0]}")
+    notes += structural
+    notes.append(f"{path.name}: no weight sizes in the table; weight_bytes = 0 for every layer")
+    name_of = {row["id"]: row["name"] for row in rows}
+    layers = [
+        Layer(
+            row["name"],
+            row["seconds"] * host_ghz * 1e9,
+            row["size"] * UNITS[unit],
+            0.0,
+            tuple(name_of[p] for p in predecessors[row["id"]]),
+        )
+        for row in rows
+    ]
+    model = DnnModel(name or path.stem, float(input_bytes), tuple(layers))
+    return MeasuredModel(model, tuple(notes))
+
+
+def _read_rows(path: Path) -> list[dict]:
+    try:
+        with path.open(newline="") as handle:
+            reader = csv.DictReader(handle)
+            needed = {"layer", "layer_number", "exec_time_s", "output_size_mb", "successors"}
+            missing = needed - set(reader.fieldnames or [])
+            if missing:
+                raise EosdnnError(f"{path.name}: missing column {sorted(missing)[0]!r}")
+            rows = []
+            for line, raw in enumerate(reader, start=2):
+                where = f"{path.name} line {line}"
+                try:
+                    row = {
+                        "name": raw["layer"].strip(),
+                        "id": int(raw["layer_number"]),
+                        "seconds": float(raw["exec_time_s"]),
+                        "size": float(raw["output_size_mb"]),
+                        "successors": [int(s) for s in raw["successors"].replace(" ", "").split(",") if s],
+                    }
+                except ValueError as error:
+                    raise EosdnnError(f"{where}: unreadable number ({error})") from None
+                for field in ("seconds", "size"):
+                    if not math.isfinite(row[field]) or row[field] < 0:
+                        column = "exec_time_s" if field == "seconds" else "output_size_mb"
+                        raise EosdnnError(f"{where}.{column}: must be finite and >= 0, got {row[field]!r}")
+                rows.append(row)
+    except FileNotFoundError:
+        raise EosdnnError(f"measured table {str(path)!r}: not found") from None
+    if not rows:
+        raise EosdnnError(f"{path.name}: no layers")
+    if len({row["id"] for row in rows}) != len(rows):
+        raise EosdnnError(f"{path.name}.layer_number: duplicate layer numbers")
+    return rows
+
+
+def _repair_inception_modules(rows: list[dict], predecessors: dict[int, list[int]]) -> list[str]:
+    """Rebuild GoogLeNet-named inception modules whose edges are not input -> branches -> concat."""
+    branches: dict[str, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
+    concat: dict[str, int] = {}
+    for row in rows:
+        if match := INCEPTION_BRANCH.match(row["name"]):
+            branches[match.group(1)][int(match.group(2))].append(row["id"])
+        elif match := INCEPTION_CONCAT.match(row["name"]):
+            concat[match.group(1)] = row["id"]
+    notes = []
+    for module, members in branches.items():
+        if module not in concat:
+            continue
+        inside = {layer for layers in members.values() for layer in layers}
+        entries = {p for layer in inside for p in predecessors[layer] if p not in inside}
+        if len(entries) != 1:
+            continue
+        entry = entries.pop()
+        expected: dict[int, list[int]] = {}
+        for layers in members.values():
+            expected[layers[0]] = [entry]
+            for before, after in zip(layers, layers[1:]):
+                expected[after] = [before]
+        expected[concat[module]] = [layers[-1] for layers in members.values()]
+        if any(sorted(predecessors[layer]) != sorted(sources) for layer, sources in expected.items()):
+            notes.append(f"inception {module}: edges do not follow its branches; rebuilt as input -> branches -> concat")
+            predecessors.update(expected)
+    return notes

@@ -1,0 +1,78 @@
+"""Placement JSON files (FORMATS.md "Placement"): genes <-> node names per task and layer."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from eosdnn.problems.errors import EosdnnError
+from eosdnn.problems.migration import MigrationProblem
+
+FORMAT = 1
+
+
+def placement_to_dict(problem: MigrationProblem, genes: np.ndarray) -> dict[str, Any]:
+    env = problem.scenario.environment
+    tasks = []
+    for t, (task, nodes) in enumerate(zip(problem.scenario.tasks, problem.nodes_of(genes))):
+        tasks.append({
+            "task": t,
+            "model": task.model.name,
+            "client": env.nodes[task.client].name,
+            "nodes": {layer.name: env.nodes[n].name for layer, n in zip(task.model.layers, nodes)},
+        })
+    return {"format": FORMAT, "tasks": tasks}
+
+
+def genes_from_dict(problem: MigrationProblem, data: Any, source: str = "placement") -> np.ndarray:
+    """Genes of a placement document; every mismatch with the scenario is an error naming the field."""
+    env = problem.scenario.environment
+    if not isinstance(data, dict) or not isinstance(data.get("tasks"), list):
+        raise EosdnnError(f"{source}.tasks: missing or not a list")
+    if data.get("format", FORMAT) != FORMAT:
+        raise EosdnnError(f"{source}.format: unsupported format {data.get('format')!r} (expected {FORMAT})")
+    tasks = problem.scenario.tasks
+    if len(data["tasks"]) != len(tasks):
+        raise EosdnnError(f"{source}.tasks: {len(data['tasks'])} entries but the scenario has {len(tasks)} tasks")
+    genes = np.empty(problem.n_var, dtype=np.int64)
+    for t, (entry, task) in enumerate(zip(data["tasks"], tasks)):
+        where = f"{source}.tasks[{t}]"
+        if not isinstance(entry, dict) or not isinstance(entry.get("nodes"), dict):
+            raise EosdnnError(f"{where}.nodes: missing or not an object")
+        if "model" in entry and entry["model"] != task.model.name:
+            raise EosdnnError(f"{where}.model: {entry['model']!r} but the scenario's task {t} runs {task.model.name!r}")
+        allowed = env.allowed_nodes(task.client)
+        nodes = entry["nodes"]
+        unknown = set(nodes) - set(task.model.names)
+        if unknown:
+            raise EosdnnError(f"{where}.nodes: {task.model.name} has no layer {sorted(unknown)[0]!r}")
+        part = problem.task_genes(t)
+        for i, layer in enumerate(task.model.layers):
+            if layer.name not in nodes:
+                raise EosdnnError(f"{where}.nodes.{layer.name}: missing")
+            node = env.index(str(nodes[layer.name]))
+            if node not in allowed:
+                raise EosdnnError(
+                    f"{where}.nodes.{layer.name}: {nodes[layer.name]} is another client; "
+                    f"task {t} may use {env.nodes[task.client].name}, edge and cloud servers"
+                )
+            genes[part.start + i] = allowed.index(node)
+    return genes
+
+
+def save_placement(problem: MigrationProblem, genes: np.ndarray, path: str | Path) -> None:
+    Path(path).write_text(json.dumps(placement_to_dict(problem, genes), indent=1) + "\n")
+
+
+def load_placement(problem: MigrationProblem, path: str | Path) -> np.ndarray:
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text())
+    except FileNotFoundError:
+        raise EosdnnError(f"placement file {str(path)!r}: not found") from None
+    except json.JSONDecodeError as error:
+        raise EosdnnError(f"placement file {str(path)!r}: invalid JSON ({error.msg} at line {error.lineno})") from None
+    return genes_from_dict(problem, data, source=path.name)

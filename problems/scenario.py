@@ -1,0 +1,222 @@
+"""Scenarios: an environment plus the tasks to place (FORMATS.md "Scenario"), from TOML or presets."""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import attrs
+import numpy as np
+
+from eosdnn.problems.environment import (
+    PAPER_COUNTS,
+    PAPER_GHZ_RANGES,
+    PAPER_POOLS,
+    TIERS,
+    Bandwidth,
+    Environment,
+    make_nodes,
+)
+from eosdnn.problems.errors import EosdnnError
+from eosdnn.problems.models import DnnModel, resolve_model
+
+OBJECTIVES = ("total", "makespan")
+PRIORITIES = ("depth", "task")
+PAPER_MODELS = ("alexnet", "vgg19", "googlenet", "resnet101")
+TIER_TABLES = {"client": "clients", "edge": "edge", "cloud": "cloud"}
+
+# Presets: tier counts; the paper's L-E, L-C and L-E-C environments (Fig. 15).
+PRESETS: dict[str, dict[str, int]] = {
+    "paper": dict(PAPER_COUNTS),
+    "paper-le": {"client": 4, "edge": 5, "cloud": 0},
+    "paper-lc": {"client": 4, "edge": 0, "cloud": 5},
+}
+
+
+@attrs.frozen
+class Task:
+    """One query of one model, owned by one client."""
+
+    model: DnnModel
+    client: int
+
+
+@attrs.frozen
+class Scenario:
+    environment: Environment
+    tasks: tuple[Task, ...] = attrs.field(converter=tuple)
+    objective: str = "total"
+    priority: str = "depth"
+    seed: int = 0
+    name: str = "scenario"
+
+    def __attrs_post_init__(self) -> None:
+        if self.objective not in OBJECTIVES:
+            raise EosdnnError(f"objective: unknown objective {self.objective!r} (expected total or makespan)")
+        if self.priority not in PRIORITIES:
+            raise EosdnnError(f"priority: unknown order {self.priority!r} (expected depth or task)")
+        if not self.tasks:
+            raise EosdnnError("tasks: a scenario needs at least one task")
+        for i, task in enumerate(self.tasks):
+            if not 0 <= task.client < self.environment.n_clients:
+                raise EosdnnError(
+                    f"tasks[{i}].client: client index {task.client} out of range (0..{self.environment.n_clients - 1})"
+                )
+
+    def with_changes(self, **changes: Any) -> "Scenario":
+        return attrs.evolve(self, **changes)
+
+
+def draw_ghz(seed: int, tier: str, count: int, low: float, high: float) -> list[float]:
+    """Per-node GHz drawn uniformly; each tier has its own stream so overriding one tier keeps the others."""
+    rng = np.random.default_rng([seed, TIERS.index(tier)])
+    return [round(float(x), 3) for x in rng.uniform(low, high, count)]
+
+
+def round_robin_tasks(models: list[DnnModel], n_clients: int) -> list[Task]:
+    return [Task(model, i % n_clients) for i, model in enumerate(models)]
+
+
+def paper_models(per_model: int = 3, names: tuple[str, ...] = PAPER_MODELS) -> list[DnnModel]:
+    return [resolve_model(name) for name in names for _ in range(per_model)]
+
+
+def paper_scenario(seed: int = 0, *, preset: str = "paper", per_model: int = 3,
+                   models: tuple[str, ...] = PAPER_MODELS, objective: str = "total") -> Scenario:
+    """The paper's setup (section VII-A): 14 nodes, 12 tasks (3 of each model) round-robin over 4 clients."""
+    environment = build_environment({"preset": preset}, seed)
+    tasks = round_robin_tasks(paper_models(per_model, models), environment.n_clients)
+    return Scenario(environment, tasks, objective=objective, seed=seed, name=preset)
+
+
+# --- TOML -------------------------------------------------------------------------------------
+
+
+def _number(field: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise EosdnnError(f"{field}: must be a number, got {value!r}")
+    return float(value)
+
+
+def _whole(field: str, value: Any, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise EosdnnError(f"{field}: must be a whole number >= {minimum}, got {value!r}")
+    return value
+
+
+def _no_unknown(field: str, table: dict, known: set[str]) -> None:
+    unknown = sorted(set(table) - known)
+    if unknown:
+        prefix = f"{field}." if field else ""
+        raise EosdnnError(f"{prefix}{unknown[0]}: unknown field (expected one of {', '.join(sorted(known))})")
+
+
+def _per_node(field: str, value: Any, count: int, convert) -> list:
+    if isinstance(value, list):
+        if len(value) != count:
+            raise EosdnnError(f"{field}: list has {len(value)} entries but count is {count}")
+        return [convert(f"{field}[{i}]", v) for i, v in enumerate(value)]
+    return [convert(field, value)] * count
+
+
+def _tier_nodes(tier: str, table: dict, preset_count: int, seed: int) -> list:
+    field = f"environment.{TIER_TABLES[tier]}"
+    if not isinstance(table, dict):
+        raise EosdnnError(f"{field}: must be a table")
+    _no_unknown(field, table, {"count", "ghz", "ghz_range", "pools"})
+    count = _whole(f"{field}.count", table.get("count", preset_count), 0)
+    if "ghz" in table and "ghz_range" in table:
+        raise EosdnnError(f"{field}: give ghz or ghz_range, not both")
+    if "ghz" in table:
+        ghz = _per_node(f"{field}.ghz", table["ghz"], count, _number)
+        for i, g in enumerate(ghz):
+            if g <= 0:
+                raise EosdnnError(f"{field}.ghz: must be positive, got {g!r}" + (f" for node {i}" if count > 1 else ""))
+    else:
+        bounds = table.get("ghz_range", list(PAPER_GHZ_RANGES[tier]))
+        if not isinstance(bounds, list) or len(bounds) != 2:
+            raise EosdnnError(f"{field}.ghz_range: must be a list [low, high]")
+        low, high = bounds
+        low, high = _number(f"{field}.ghz_range", low), _number(f"{field}.ghz_range", high)
+        if not 0 < low <= high:
+            raise EosdnnError(f"{field}.ghz_range: needs 0 < low <= high, got [{low}, {high}]")
+        ghz = draw_ghz(seed, tier, count, low, high)
+    pools = _per_node(f"{field}.pools", table.get("pools", PAPER_POOLS[tier]), count, lambda f, v: _whole(f, v, 1))
+    return make_nodes(tier, ghz, pools)
+
+
+def build_environment(table: dict, seed: int) -> Environment:
+    """The [environment] table: a preset (default `paper`) overridden tier by tier."""
+    if not isinstance(table, dict):
+        raise EosdnnError("environment: must be a table")
+    _no_unknown("environment", table, {"preset", "flops_per_cycle", "clients", "edge", "cloud", "bandwidth"})
+    preset = table.get("preset", "paper")
+    if preset not in PRESETS:
+        raise EosdnnError(f"environment.preset: unknown preset {preset!r} (expected one of {', '.join(PRESETS)})")
+    nodes = []
+    for tier in TIERS:
+        nodes += _tier_nodes(tier, table.get(TIER_TABLES[tier], {}), PRESETS[preset][tier], seed)
+    bandwidth_table = table.get("bandwidth", {})
+    if not isinstance(bandwidth_table, dict):
+        raise EosdnnError("environment.bandwidth: must be a table")
+    known = {f.name for f in attrs.fields(Bandwidth)}
+    _no_unknown("environment.bandwidth", bandwidth_table, known)
+    bandwidth = Bandwidth(**{k: _number(f"environment.bandwidth.{k}", v) for k, v in bandwidth_table.items()})
+    flops_per_cycle = _number("environment.flops_per_cycle", table.get("flops_per_cycle", 1.0))
+    return Environment(nodes, bandwidth, flops_per_cycle)
+
+
+def _tasks(entries: Any, n_clients: int, base_dir: Path | None) -> list[Task]:
+    if not isinstance(entries, list):
+        raise EosdnnError("tasks: must be an array of tables ([[tasks]])")
+    tasks: list[Task] = []
+    next_client = 0
+    for i, entry in enumerate(entries):
+        field = f"tasks[{i}]"
+        if not isinstance(entry, dict):
+            raise EosdnnError(f"{field}: must be a table")
+        _no_unknown(field, entry, {"model", "client", "count"})
+        if "model" not in entry or not isinstance(entry["model"], str):
+            raise EosdnnError(f"{field}.model: missing (a built-in model name or a model JSON path)")
+        try:
+            model = resolve_model(entry["model"], base_dir)
+        except EosdnnError as error:
+            raise EosdnnError(f"{field}.model: {error}") from None
+        count = _whole(f"{field}.count", entry.get("count", 1), 1)
+        for _ in range(count):
+            if "client" in entry:
+                client = _whole(f"{field}.client", entry["client"], 0)
+                if client >= n_clients:
+                    raise EosdnnError(f"{field}.client: client index {client} out of range (0..{n_clients - 1})")
+            else:
+                client = next_client % n_clients
+                next_client += 1
+            tasks.append(Task(model, client))
+    return tasks
+
+
+def scenario_from_dict(data: dict, name: str = "scenario", base_dir: Path | None = None) -> Scenario:
+    _no_unknown("", data, {"seed", "objective", "priority", "environment", "tasks", "name"})
+    seed = _whole("seed", data.get("seed", 0), 0)
+    environment = build_environment(data.get("environment", {}), seed)
+    if "tasks" in data:
+        tasks = _tasks(data["tasks"], environment.n_clients, base_dir)
+    else:
+        tasks = round_robin_tasks(paper_models(), environment.n_clients)
+    objective = data.get("objective", "total")
+    priority = data.get("priority", "depth")
+    return Scenario(environment, tasks, objective=objective, priority=priority, seed=seed, name=str(data.get("name", name)))
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read a scenario TOML file; every bad field is one EosdnnError naming it."""
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text())
+    except FileNotFoundError:
+        raise EosdnnError(f"scenario file {str(path)!r}: not found") from None
+    except tomllib.TOMLDecodeError as error:
+        raise EosdnnError(f"scenario file {str(path)!r}: invalid TOML ({error})") from None
+    return scenario_from_dict(data, name=path.stem, base_dir=path.parent)

@@ -1,0 +1,275 @@
+"""The evaluator: MODEL.md section 3, compiled with numba. The single source of truth for delays.
+
+A workload (environment + tasks + priority order) is compiled once into flat arrays in the
+priority order u; `evaluate` then scores a whole population of gene vectors in one compiled
+loop. Genes are task-major (task 0's layers in model order, then task 1's, ...); gene value 0
+is the task's own client, 1..o the edge servers, o+1.. the cloud servers.
+"""
+
+from __future__ import annotations
+
+import attrs
+import numba
+import numpy as np
+
+from eosdnn.problems.errors import EosdnnError
+from eosdnn.problems.scenario import Scenario
+
+
+@attrs.frozen
+class CompiledWorkload:
+    """Flat arrays of a scenario, indexed by position in the priority order u."""
+
+    scenario: Scenario
+    order: np.ndarray  # position -> gene column
+    task_of: np.ndarray  # position -> task
+    exec_s: np.ndarray  # (positions, nodes) execution seconds
+    pred_ptr: np.ndarray  # CSR over positions
+    pred_pos: np.ndarray
+    pred_bytes: np.ndarray
+    input_bytes: np.ndarray  # bytes read from the owner client (model input), -1 if none
+    choice_node: np.ndarray  # (tasks, choices) gene value -> node
+    client_of: np.ndarray  # task -> client node
+    last_pos: np.ndarray  # task -> position of its result layer
+    result_bytes: np.ndarray  # task -> bytes of the result
+    seconds_per_byte: np.ndarray  # (nodes, nodes)
+    pool_ptr: np.ndarray  # node -> its pools in a flat array
+    gene_offset: np.ndarray  # task -> first gene column
+    objective_code: int  # 0 total, 1 makespan
+
+    @property
+    def n_genes(self) -> int:
+        return int(self.order.shape[0])
+
+    @property
+    def n_tasks(self) -> int:
+        return int(self.client_of.shape[0])
+
+    @property
+    def n_choices(self) -> int:
+        return int(self.choice_node.shape[1])
+
+
+def priority_keys(scenario: Scenario) -> list[tuple[int, int, int]]:
+    """Sort keys of every gene (task-major) under the scenario's priority rule."""
+    keys = []
+    for t, task in enumerate(scenario.tasks):
+        depths = task.model.depths()
+        for position in range(task.model.n_layers):
+            keys.append((depths[position], t, position) if scenario.priority == "depth" else (0, t, position))
+    return keys
+
+
+def compile_workload(scenario: Scenario) -> CompiledWorkload:
+    env = scenario.environment
+    offsets = np.cumsum([0] + [task.model.n_layers for task in scenario.tasks])
+    keys = priority_keys(scenario)
+    order = np.array(sorted(range(len(keys)), key=keys.__getitem__), dtype=np.int64)
+    position_of = np.empty_like(order)
+    position_of[order] = np.arange(order.size)
+    cycles = np.empty(order.size)
+    task_of = np.empty(order.size, dtype=np.int64)
+    input_bytes = np.full(order.size, -1.0)
+    preds: list[list[tuple[int, float]]] = [[] for _ in range(order.size)]
+    for t, task in enumerate(scenario.tasks):
+        layers = task.model.layers
+        for i, (layer, sources) in enumerate(zip(layers, task.model.predecessors())):
+            pos = position_of[offsets[t] + i]
+            cycles[pos] = layer.flops / env.flops_per_cycle
+            task_of[pos] = t
+            if not sources:
+                input_bytes[pos] = task.model.input_bytes
+            preds[pos] = [(position_of[offsets[t] + s], layers[s].out_bytes) for s in sources]
+    pred_ptr = np.zeros(order.size + 1, dtype=np.int64)
+    pred_ptr[1:] = np.cumsum([len(p) for p in preds])
+    pools = env.pools()
+    pool_ptr = np.zeros(len(env.nodes) + 1, dtype=np.int64)
+    pool_ptr[1:] = np.cumsum(pools)
+    choice_node = np.array([env.allowed_nodes(task.client) for task in scenario.tasks], dtype=np.int64)
+    return CompiledWorkload(
+        scenario=scenario,
+        order=order,
+        task_of=task_of,
+        exec_s=cycles[:, None] / env.hz()[None, :],
+        pred_ptr=pred_ptr,
+        pred_pos=np.array([p for ps in preds for p, _ in ps], dtype=np.int64),
+        pred_bytes=np.array([b for ps in preds for _, b in ps], dtype=np.float64),
+        input_bytes=input_bytes,
+        choice_node=choice_node,
+        client_of=np.array([task.client for task in scenario.tasks], dtype=np.int64),
+        last_pos=np.array([position_of[offsets[t] + task.model.output] for t, task in enumerate(scenario.tasks)], dtype=np.int64),
+        result_bytes=np.array([task.model.layers[task.model.output].out_bytes for task in scenario.tasks]),
+        seconds_per_byte=env.seconds_per_byte(),
+        pool_ptr=pool_ptr,
+        gene_offset=offsets[:-1].astype(np.int64),
+        objective_code=0 if scenario.objective == "total" else 1,
+    )
+
+
+@numba.njit(cache=True, nogil=True)
+def _schedule(genes, order, task_of, exec_s, pred_ptr, pred_pos, pred_bytes, input_bytes, choice_node, client_of,
+              last_pos, result_bytes, spb, pool_ptr, pool_free, node, ready, start, finish, t2, completion):
+    """Serial schedule of one placement; fills the per-position arrays and returns (exec, transfer, wait)."""
+    pool_free[:] = 0.0
+    total_exec = 0.0
+    total_transfer = 0.0
+    total_wait = 0.0
+    for pos in range(order.shape[0]):
+        task = task_of[pos]
+        n = choice_node[task, genes[order[pos]]]
+        node[pos] = n
+        r = 0.0
+        slowest = 0.0
+        if input_bytes[pos] >= 0.0:
+            slowest = input_bytes[pos] * spb[client_of[task], n]
+            r = slowest
+        for e in range(pred_ptr[pos], pred_ptr[pos + 1]):
+            p = pred_pos[e]
+            transfer = pred_bytes[e] * spb[node[p], n]
+            if transfer > slowest:
+                slowest = transfer
+            arrival = finish[p] + transfer
+            if arrival > r:
+                r = arrival
+        # pool rule: the latest-freed pool among those free at `r`, else the earliest to free
+        chosen = -1
+        chosen_free = -1.0
+        earliest = -1
+        earliest_free = np.inf
+        for k in range(pool_ptr[n], pool_ptr[n + 1]):
+            f = pool_free[k]
+            if f <= r and f > chosen_free:
+                chosen = k
+                chosen_free = f
+            if f < earliest_free:
+                earliest = k
+                earliest_free = f
+        if chosen < 0:
+            chosen = earliest
+        s = max(r, pool_free[chosen])
+        duration = exec_s[pos, n]
+        pool_free[chosen] = s + duration
+        ready[pos] = r
+        start[pos] = s
+        finish[pos] = s + duration
+        t2[pos] = slowest
+        total_exec += duration
+        total_transfer += slowest
+        total_wait += s - r
+    for task in range(last_pos.shape[0]):
+        p = last_pos[task]
+        back = result_bytes[task] * spb[node[p], client_of[task]]
+        completion[task] = finish[p] + back
+        total_transfer += back
+    return total_exec, total_transfer, total_wait
+
+
+@numba.njit(cache=True, nogil=True)
+def _evaluate_population(X, order, task_of, exec_s, pred_ptr, pred_pos, pred_bytes, input_bytes, choice_node,
+                         client_of, last_pos, result_bytes, spb, pool_ptr, out_total, out_makespan, out_exec,
+                         out_transfer, out_wait, out_completion):
+    positions = order.shape[0]
+    pool_free = np.empty(pool_ptr[-1])
+    node = np.empty(positions, dtype=np.int64)
+    ready = np.empty(positions)
+    start = np.empty(positions)
+    finish = np.empty(positions)
+    t2 = np.empty(positions)
+    for i in range(X.shape[0]):
+        completion = out_completion[i]
+        e, t, w = _schedule(X[i], order, task_of, exec_s, pred_ptr, pred_pos, pred_bytes, input_bytes, choice_node,
+                            client_of, last_pos, result_bytes, spb, pool_ptr, pool_free, node, ready, start, finish,
+                            t2, completion)
+        out_exec[i] = e
+        out_transfer[i] = t
+        out_wait[i] = w
+        out_total[i] = completion.sum()
+        out_makespan[i] = completion.max()
+
+
+@attrs.frozen
+class Evaluation:
+    """Objective and breakdown of every row of a population."""
+
+    value: np.ndarray
+    total: np.ndarray
+    makespan: np.ndarray
+    exec: np.ndarray
+    transfer: np.ndarray
+    wait: np.ndarray
+    completion: np.ndarray  # (pop, tasks)
+
+
+@attrs.frozen
+class Schedule:
+    """The full schedule of one placement, per layer in task-major gene order."""
+
+    node: np.ndarray
+    ready: np.ndarray
+    start: np.ndarray
+    finish: np.ndarray
+    exec: np.ndarray  # T1
+    transfer: np.ndarray  # T2
+    wait: np.ndarray  # T3
+    completion: np.ndarray  # per task
+    result_transfer: np.ndarray  # per task: result back to the client
+    total: float
+    makespan: float
+
+
+def _kernel_arrays(w: CompiledWorkload) -> tuple:
+    return (w.order, w.task_of, w.exec_s, w.pred_ptr, w.pred_pos, w.pred_bytes, w.input_bytes, w.choice_node,
+            w.client_of, w.last_pos, w.result_bytes, w.seconds_per_byte, w.pool_ptr)
+
+
+def check_genes(w: CompiledWorkload, X: np.ndarray) -> np.ndarray:
+    X = np.asarray(X)
+    if X.ndim == 1:
+        X = X[None, :]
+    if X.ndim != 2 or X.shape[1] != w.n_genes:
+        raise EosdnnError(f"genes: expected shape (pop, {w.n_genes}), got {X.shape}")
+    if X.size and (X.min() < 0 or X.max() >= w.n_choices):
+        raise EosdnnError(f"genes: values must lie in 0..{w.n_choices - 1}")
+    if not np.issubdtype(X.dtype, np.integer):
+        if not np.all(X == np.round(X)):
+            raise EosdnnError("genes: values must be whole numbers")
+    return np.ascontiguousarray(X, dtype=np.int64)
+
+
+def evaluate(w: CompiledWorkload, X: np.ndarray) -> Evaluation:
+    """Score every row of X (pop, n_genes) by the serial schedule of MODEL.md section 3."""
+    X = check_genes(w, X)
+    pop = X.shape[0]
+    out = [np.empty(pop) for _ in range(5)]
+    completion = np.empty((pop, w.n_tasks))
+    _evaluate_population(X, *_kernel_arrays(w), *out, completion)
+    total, makespan = out[0], out[1]
+    value = total if w.objective_code == 0 else makespan
+    return Evaluation(value, total, makespan, out[2], out[3], out[4], completion)
+
+
+def schedule(w: CompiledWorkload, genes: np.ndarray) -> Schedule:
+    """The detailed schedule of one placement (for reports and checks)."""
+    genes = check_genes(w, genes)[0]
+    positions = w.n_genes
+    node, ready, start, finish, t2 = (np.empty(positions, dtype=np.int64), *(np.empty(positions) for _ in range(4)))
+    completion = np.empty(w.n_tasks)
+    _schedule(genes, *_kernel_arrays(w), np.empty(w.pool_ptr[-1]), node, ready, start, finish, t2, completion)
+    back = completion - finish[w.last_pos]
+    to_gene = w.order  # position -> gene column; invert to gene order
+    by_gene = np.empty(positions, dtype=np.int64)
+    by_gene[to_gene] = np.arange(positions)
+    exec_time = w.exec_s[np.arange(positions), node]
+    return Schedule(
+        node=node[by_gene],
+        ready=ready[by_gene],
+        start=start[by_gene],
+        finish=finish[by_gene],
+        exec=exec_time[by_gene],
+        transfer=t2[by_gene],
+        wait=(start - ready)[by_gene],
+        completion=completion,
+        result_transfer=back,
+        total=float(completion.sum()),
+        makespan=float(completion.max()),
+    )

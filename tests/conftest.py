@@ -1,0 +1,6 @@
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+LINBIN = Path(__file__).resolve().parents[2] / "shared" / "data" / "linbin"

@@ -1,0 +1,161 @@
+"""The evaluator against hand-computed cases, an exact per-chain DP and an independent reference."""
+
+import itertools
+
+import numpy as np
+import pytest
+
+from eosdnn.problems.errors import EosdnnError
+from eosdnn.problems.migration import MigrationProblem
+from eosdnn.problems.placement import genes_from_dict, placement_to_dict
+from eosdnn.problems.reference import reference_schedule
+from eosdnn.problems.scenario import paper_scenario
+from eosdnn.problems.schedule import evaluate, schedule
+from helpers import MB, chain, diamond, environment, scenario
+
+
+def two_tasks_on_one_edge(pools: int):
+    env = environment(clients=(1.0, 1.0), edge=(10.0,), edge_pools=pools, client_edge=1.0)
+    model = chain("m", [1e9, 2e9], [1.0, 0.5], input_mb=1.0)
+    return MigrationProblem(scenario(env, [model, model], clients=[0, 1]))
+
+
+def test_two_tasks_contending_for_one_pool_match_the_hand_computation():
+    # t0L1 ready 1.0 runs 1.0-1.1; t1L1 ready 1.0 waits for the pool: 1.1-1.2;
+    # t0L2 ready 1.1 waits: 1.2-1.4; t1L2 ready 1.2 waits: 1.4-1.6; results take 0.5 s back.
+    problem = two_tasks_on_one_edge(pools=1)
+    genes = np.ones(4, dtype=int)
+    s = schedule(problem.workload, genes)
+    np.testing.assert_allclose(s.start, [1.0, 1.2, 1.1, 1.4])
+    np.testing.assert_allclose(s.finish, [1.1, 1.4, 1.2, 1.6])
+    np.testing.assert_allclose(s.wait, [0.0, 0.1, 0.1, 0.2])
+    np.testing.assert_allclose(s.completion, [1.9, 2.1])
+    d = problem.details(genes)
+    assert d["total"] == pytest.approx(4.0)
+    assert d["makespan"] == pytest.approx(2.1)
+    assert d["exec"] == pytest.approx(0.6)
+    assert d["transfer"] == pytest.approx(3.0)
+    assert d["wait"] == pytest.approx(0.4)
+
+
+def test_a_second_pool_removes_the_waiting():
+    problem = two_tasks_on_one_edge(pools=2)
+    d = problem.details(np.ones(4, dtype=int))
+    assert d["wait"] == pytest.approx(0.0)
+    assert d["total"] == pytest.approx(2 * (1.0 + 0.1 + 0.2 + 0.5))
+
+
+def test_makespan_objective_reports_the_latest_completion():
+    env = environment(clients=(1.0, 1.0), edge=(10.0,), client_edge=1.0)
+    model = chain("m", [1e9, 2e9], [1.0, 0.5])
+    problem = MigrationProblem(scenario(env, [model, model], clients=[0, 1], objective="makespan"))
+    assert problem.evaluate(np.ones((1, 4), dtype=int))[0] == pytest.approx(2.1)
+
+
+def test_pool_rule_takes_the_latest_freed_pool_among_the_free_ones():
+    # Task 0 (order "task"): p on edge 0-1 (pool 0); q on the client, ready 2.0; r on edge ready 2.0:
+    # both pools free, the rule takes pool 0 (freed at 1.0), leaving pool 1 (free since 0) for y.
+    # Task 1's y is ready at 0 and must start at once; the earliest-free choice would make it wait.
+    env = environment(clients=(1.0, 1.0), edge=(1.0,), edge_pools=2, client_edge=1.0)
+    first = chain("t", [1e9, 0.0, 1e9], [1.0, 0.0, 0.0], input_mb=0.0)
+    second = chain("y", [1e9], [0.0], input_mb=0.0)
+    problem = MigrationProblem(scenario(env, [first, second], clients=[0, 1], priority="task"))
+    s = schedule(problem.workload, np.array([1, 0, 1, 1]))
+    np.testing.assert_allclose(s.start, [0.0, 2.0, 2.0, 0.0])
+    assert s.wait[3] == 0.0
+
+
+def test_layers_on_one_node_transfer_nothing():
+    env = environment(clients=(1.0,), edge=(5.0,), client_edge=1.0)
+    model = chain("m", [1e9, 1e9, 1e9], [3.0, 3.0, 3.0], input_mb=2.0)
+    problem = MigrationProblem(scenario(env, [model]))
+    local = schedule(problem.workload, np.zeros(3, dtype=int))
+    assert local.transfer.sum() == 0.0 and local.result_transfer.sum() == 0.0
+    remote = schedule(problem.workload, np.ones(3, dtype=int))
+    np.testing.assert_allclose(remote.transfer, [2.0, 0.0, 0.0])  # only the input crosses the link
+    np.testing.assert_allclose(remote.result_transfer, [3.0])
+
+
+def chain_dp(env, model, client: int) -> float:
+    """Shortest path over (layer, node): the exact optimum of one chain without contention."""
+    spb = env.seconds_per_byte()
+    nodes = env.allowed_nodes(client)
+    hz = env.hz()
+    layers = model.layers
+    best = {n: model.input_bytes * spb[client, n] + layers[0].flops / hz[n] for n in nodes}
+    for prev, layer in zip(layers, layers[1:]):
+        best = {n: min(best[m] + prev.out_bytes * spb[m, n] for m in nodes) + layer.flops / hz[n] for n in nodes}
+    return min(best[n] + layers[-1].out_bytes * spb[n, client] for n in nodes)
+
+
+def test_ample_pools_match_the_per_chain_shortest_path_dp():
+    rng = np.random.default_rng(3)
+    env = environment(clients=(1.5, 2.0), edge=(8.0, 12.0), cloud=(60.0,), edge_pools=50, cloud_pools=50)
+    models = [chain(f"c{k}", list(rng.uniform(1e8, 3e9, 5)), list(rng.uniform(0.05, 3.0, 5)), input_mb=0.6)
+              for k in range(3)]
+    problem = MigrationProblem(scenario(env, models))
+    optimum = sum(chain_dp(env, m, t % 2) for t, m in enumerate(models))
+    # exhaustive search over each task's 4**5 placements (others fixed) reaches the DP optimum
+    every = np.array(list(itertools.product(range(4), repeat=5)))
+    best = 0.0
+    for t in range(3):
+        grid = np.zeros((every.shape[0], problem.n_var), dtype=int)
+        grid[:, problem.task_genes(t)] = every
+        best += float(evaluate(problem.workload, grid).completion[:, t].min())
+    assert best == pytest.approx(optimum, rel=1e-12)
+
+
+def test_random_placements_agree_with_the_reference_evaluator():
+    rng = np.random.default_rng(11)
+    for priority in ("depth", "task"):
+        env = environment(clients=(1.2, 2.0), edge=(6.0, 9.0), cloud=(50.0, 70.0), edge_pools=2, cloud_pools=3)
+        models = [diamond("d1"), chain("c", [5e8, 1e9, 2e8, 7e8], [1.0, 0.2, 0.3, 0.1]), diamond("d2"),
+                  chain("e", [2e9, 1e8], [0.4, 0.05])]
+        problem = MigrationProblem(scenario(env, models, priority=priority))
+        X = rng.integers(0, 5, (40, problem.n_var))
+        e = evaluate(problem.workload, X)
+        for row in range(X.shape[0]):
+            ref = reference_schedule(problem.scenario, problem.nodes_of(X[row]))
+            assert e.total[row] == pytest.approx(ref.total, rel=1e-12)
+            assert e.makespan[row] == pytest.approx(ref.makespan, rel=1e-12)
+            assert e.exec[row] == pytest.approx(ref.exec, rel=1e-12)
+            assert e.transfer[row] == pytest.approx(ref.transfer, rel=1e-12)
+            assert e.wait[row] == pytest.approx(ref.wait, rel=1e-12, abs=1e-12)
+
+
+def test_population_results_equal_one_by_one_results_on_the_paper_scenario():
+    problem = MigrationProblem(paper_scenario(1))
+    X = np.random.default_rng(5).integers(0, problem.workload.n_choices, (25, problem.n_var))
+    together = problem.evaluate(X)
+    alone = np.array([problem.evaluate(X[i:i + 1])[0] for i in range(X.shape[0])])
+    np.testing.assert_array_equal(together, alone)
+    ref = reference_schedule(problem.scenario, problem.nodes_of(X[0]))
+    assert together[0] == pytest.approx(ref.total, rel=1e-12)
+
+
+def test_depth_priority_interleaves_tasks():
+    env = environment(clients=(1.0,), edge=(5.0,))
+    problem = MigrationProblem(scenario(env, [chain("a", [1, 1], [1, 1]), chain("b", [1, 1], [1, 1])]))
+    assert list(problem.workload.order) == [0, 2, 1, 3]
+    problem = MigrationProblem(scenario(env, [chain("a", [1, 1], [1, 1]), chain("b", [1, 1], [1, 1])], priority="task"))
+    assert list(problem.workload.order) == [0, 1, 2, 3]
+
+
+def test_placement_on_another_client_is_rejected():
+    env = environment(clients=(1.0, 1.0), edge=(5.0,))
+    problem = MigrationProblem(scenario(env, [chain("a", [1, 1], [1, 1]), chain("b", [1, 1], [1, 1])], clients=[0, 1]))
+    doc = placement_to_dict(problem, np.zeros(4, dtype=int))
+    assert doc["tasks"][1]["nodes"] == {"b0": "client1", "b1": "client1"}
+    np.testing.assert_array_equal(genes_from_dict(problem, doc), np.zeros(4))
+    doc["tasks"][1]["nodes"]["b1"] = "client0"
+    with pytest.raises(EosdnnError, match=r"tasks\[1\]\.nodes\.b1: client0 is another client"):
+        genes_from_dict(problem, doc)
+
+
+def test_genes_out_of_range_are_rejected():
+    env = environment(clients=(1.0,), edge=(5.0,))
+    problem = MigrationProblem(scenario(env, [chain("a", [1, 1], [1, 1])]))
+    with pytest.raises(EosdnnError, match="genes"):
+        problem.evaluate(np.array([[0, 2]]))
+    with pytest.raises(EosdnnError, match="shape"):
+        problem.evaluate(np.array([[0, 1, 1]]))
