@@ -8,13 +8,18 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
+from eosdnn.framework import SOLVERS, Budget, Result
+from eosdnn.framework.progress import progress_callback
 from eosdnn.problems.errors import EosdnnError
 from eosdnn.problems.migration import MigrationProblem
 from eosdnn.problems.models import BUILTIN, builtin_model, resolve_model, save_model
 from eosdnn.problems.models.measured import UNITS, load_measured_table
-from eosdnn.problems.placement import load_placement, save_placement
+from eosdnn.problems.placement import load_placement, placement_to_dict, save_placement
 from eosdnn.problems.scenario import Scenario, load_scenario, paper_scenario
-from eosdnn import report
+from eosdnn import plots, report
+from eosdnn.solvers import make_solver
 
 TIER_PLANS = {"all-local": "client", "all-edge": "edge", "all-cloud": "cloud"}
 
@@ -43,15 +48,110 @@ def reference_plans(problem: MigrationProblem) -> dict[str, dict]:
     return rows
 
 
+def parse_params(pairs: list[str] | None) -> dict[str, Any]:
+    """`--param key=value` pairs; values read as JSON where they parse (numbers, lists), else strings."""
+    params: dict[str, Any] = {}
+    for pair in pairs or []:
+        if "=" not in pair:
+            raise EosdnnError(f"--param {pair!r}: expected key=value")
+        key, text = pair.split("=", 1)
+        try:
+            params[key.strip().replace("-", "_")] = json.loads(text)
+        except json.JSONDecodeError:
+            params[key.strip().replace("-", "_")] = text
+    return params
+
+
+def budget_of(args: argparse.Namespace) -> Budget:
+    return Budget(iterations=args.iterations, evaluations=args.evaluations, seconds=args.seconds)
+
+
+def run_solver(problem: MigrationProblem, name: str, params: dict, budget: Budget, seed: int | None,
+               progress: bool | None = None) -> Result:
+    solver = make_solver(name, **params)
+    with progress_callback(f"{name} seed {seed}", progress) as callback:
+        return solver.solve(problem, budget=budget, seed=seed, callback=callback)
+
+
+def solve_document(problem: MigrationProblem, result: Result) -> dict:
+    doc = problem.report(result.x)
+    doc.update({
+        "solver": result.solver,
+        "seed": result.seed,
+        "placement": placement_to_dict(problem, result.x),
+        "evaluations": result.evaluations,
+        "wall_s": result.wall_s,
+        "history": [[e, v] for e, v in result.history],
+    })
+    if result.status is not None:
+        doc.update({"status": result.status, "bound": result.bound, "gap": result.gap})
+    return doc
+
+
 def cmd_run(args: argparse.Namespace) -> None:
     scenario = scenario_of(args)
     problem = MigrationProblem(scenario)
     out = report.console()
     out.print(report.environment_table(scenario))
-    rows = reference_plans(problem)
-    out.print(report.results_table(f"Reference plans: {len(scenario.tasks)} tasks, objective {scenario.objective}",
-                                   rows, scenario.objective))
-    write_json(args.json, {"format": 1, "scenario": scenario.name, "seed": scenario.seed, "plans": rows})
+    seed = 0 if args.seed is None else args.seed
+    result = run_solver(problem, "psoga", {}, Budget(iterations=args.iterations), seed)
+    rows = {"psoga": problem.report(result.x), **reference_plans(problem)}
+    out.print(report.results_table(f"Migration plan: PSO-GA ({result.evaluations} evaluations, {result.wall_s:.1f} s) "
+                                   f"against reference plans, {len(scenario.tasks)} tasks", rows, scenario.objective))
+    placement = placement_to_dict(problem, result.x)
+    out.print(report.plan_table("PSO-GA plan per task", scenario, placement, rows["psoga"]))
+    write_json(args.json, {"format": 1, "scenario": scenario.name, "seed": seed,
+                           "migration": solve_document(problem, result), "plans": rows})
+
+
+def cmd_solve(args: argparse.Namespace) -> None:
+    scenario = scenario_of(args)
+    problem = MigrationProblem(scenario)
+    seed = 0 if args.seed is None else args.seed
+    result = run_solver(problem, args.solver, parse_params(args.param), budget_of(args), seed)
+    doc = solve_document(problem, result)
+    out = report.console()
+    out.print(report.results_table(f"{args.solver}: {result.evaluations} evaluations, {result.wall_s:.2f} s, seed {seed}",
+                                   {args.solver: doc}, scenario.objective))
+    if result.status is not None:
+        out.print(f"status {result.status}, bound {result.bound}, gap {result.gap}")
+    out.print(report.plan_table("Plan per task", scenario, doc["placement"], doc))
+    if args.placement_out:
+        save_placement(problem, result.x, args.placement_out)
+    write_json(args.json, doc)
+
+
+def cmd_compare(args: argparse.Namespace) -> None:
+    scenario = scenario_of(args)
+    problem = MigrationProblem(scenario)
+    names = [n.strip() for n in args.solvers.split(",") if n.strip()]
+    for name in names:
+        SOLVERS.get(name)  # fail early on a typo
+    params = parse_params(args.param)
+    budget = budget_of(args)
+    first_seed = 0 if args.seed is None else args.seed
+    seeds = list(range(first_seed, first_seed + args.seeds))
+    rows, runs_doc, histories = {}, {}, {}
+    for name in names:
+        results = [run_solver(problem, name, params.get(name, {}) if isinstance(params.get(name), dict) else {},
+                              budget, seed) for seed in seeds]
+        values = np.array([r.value for r in results])
+        rows[name] = {
+            "mean": float(values.mean()), "std": float(values.std()), "best": float(values.min()),
+            "evaluations": float(np.mean([r.evaluations for r in results])),
+            "wall_s": float(np.mean([r.wall_s for r in results])),
+            **{k: float(np.mean([r.details[k] for r in results])) for k in ("exec", "transfer", "wait")},
+        }
+        runs_doc[name] = [{"seed": r.seed, "value": r.value, "evaluations": r.evaluations, "wall_s": r.wall_s,
+                           "history": [[e, v] for e, v in r.history]} for r in results]
+        histories[name] = [r.history for r in results]
+    out = report.console()
+    out.print(report.comparison_table(
+        f"{len(names)} solvers x {len(seeds)} seeds, budget {budget.describe()}, objective {scenario.objective}", rows))
+    if args.plot:
+        plots.convergence_plot(args.plot, histories, f"Convergence on {scenario.name} ({len(scenario.tasks)} tasks)")
+    write_json(args.json, {"format": 1, "objective": scenario.objective, "seeds": seeds, "budget": budget.describe(),
+                           "solvers": rows, "runs": runs_doc})
 
 
 def cmd_evaluate(args: argparse.Namespace) -> None:
@@ -97,6 +197,14 @@ def cmd_models(args: argparse.Namespace) -> None:
         save_model(model, args.json)
 
 
+def cmd_solvers(args: argparse.Namespace) -> None:
+    from eosdnn.framework import OPERATORS
+
+    out = report.console()
+    out.print("solvers: " + ", ".join(SOLVERS.names()))
+    out.print("operators: " + ", ".join(OPERATORS.names()))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="eosdnn", description="Plan DNN inference offloading in local-edge-cloud systems.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -107,9 +215,35 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--seed", type=int, default=None, help="seed of the paper scenario's random draws (default 0)")
         p.add_argument("--json", metavar="PATH", help="write the machine-readable result here")
 
-    p = sub.add_parser("run", help="the main job on the paper scenario (or --scenario)")
+    def budget(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--iterations", type=int, help="budget: iterations (generations)")
+        p.add_argument("--evaluations", type=int, help="budget: objective evaluations")
+        p.add_argument("--seconds", type=float, help="budget: wall-clock seconds")
+        p.add_argument("--param", action="append", metavar="KEY=VALUE",
+                       help="solver parameter, e.g. particles=50 or crossover=uniform (repeatable)")
+
+    p = sub.add_parser("run", help="the main job: PSO-GA on the paper scenario (or --scenario)")
     common(p)
+    p.add_argument("--iterations", type=int, default=600, help="PSO-GA iterations (default 600, the paper's)")
     p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("solve", help="run one migration solver")
+    common(p)
+    p.add_argument("--solver", required=True, help="solver name (see `eosdnn solvers`)")
+    p.add_argument("--placement-out", metavar="PATH", help="write the placement file here")
+    budget(p)
+    p.set_defaults(func=cmd_solve)
+
+    p = sub.add_parser("compare", help="compare solvers over seeds in one table")
+    common(p)
+    p.add_argument("--solvers", required=True, help="comma-separated solver names")
+    p.add_argument("--seeds", type=int, default=5, help="number of seeds (from --seed, default 0)")
+    p.add_argument("--plot", metavar="PATH", help="write a convergence plot (PNG)")
+    budget(p)
+    p.set_defaults(func=cmd_compare)
+
+    p = sub.add_parser("solvers", help="list the registered solvers and operators")
+    p.set_defaults(func=cmd_solvers)
 
     p = sub.add_parser("evaluate", help="score a placement: objective, per-task completion, T1/T2/T3")
     common(p)

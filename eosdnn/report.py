@@ -96,3 +96,52 @@ def tasks_table(title: str, scenario: Scenario, report: dict) -> Table:
 
 def console() -> Console:
     return Console()
+
+
+def comparison_table(title: str, rows: dict[str, dict]) -> Table:
+    """Per solver over seeds: mean, std, best, evaluations, wall time, T1/T2/T3 means; best mean in green."""
+    table = Table(title=title)
+    columns = ["solver", "mean", "std", "best", "evals", "wall (s)", "exec T1", "transfer T2", "wait T3"]
+    for column in columns:
+        table.add_column(column, justify="left" if column == "solver" else "right")
+    best_mean = min(row["mean"] for row in rows.values())
+    best_best = min(row["best"] for row in rows.values())
+    for name, row in rows.items():
+        mean = seconds(row["mean"])
+        best = seconds(row["best"])
+        table.add_row(
+            name,
+            f"[bold green]{mean}[/]" if row["mean"] == best_mean else mean,
+            seconds(row["std"]),
+            f"[bold green]{best}[/]" if row["best"] == best_best else best,
+            f"{row['evaluations']:.0f}",
+            f"{row['wall_s']:.2f}",
+            seconds(row["exec"]),
+            seconds(row["transfer"]),
+            seconds(row["wait"]),
+        )
+    return table
+
+
+def plan_runs(names: list[str], nodes: list[str]) -> str:
+    """'conv1..pool2 -> edge3; conv3 -> cloud1' : consecutive layers on one node folded together."""
+    parts = []
+    start = 0
+    for i in range(1, len(names) + 1):
+        if i == len(names) or nodes[i] != nodes[start]:
+            span = names[start] if i - 1 == start else f"{names[start]}..{names[i - 1]}"
+            parts.append(f"{span} -> {nodes[start]}")
+            start = i
+    return "; ".join(parts)
+
+
+def plan_table(title: str, scenario: Scenario, placement: dict, report: dict) -> Table:
+    table = Table(title=title, show_lines=True)
+    for column in ("task", "model", "client", "layers -> node", "completion (s)", "exec", "transfer", "wait"):
+        table.add_column(column, justify="right" if column in ("task", "completion (s)", "exec", "transfer", "wait") else "left")
+    for entry, task, result in zip(placement["tasks"], scenario.tasks, report["tasks"]):
+        names = task.model.names
+        table.add_row(str(entry["task"]), task.model.name, entry["client"],
+                      plan_runs(names, [entry["nodes"][n] for n in names]), seconds(result["completion"]),
+                      seconds(result["exec"]), seconds(result["transfer"]), seconds(result["wait"]))
+    return table

@@ -3,6 +3,10 @@
 It knows nothing of DNNs: a problem is integer genes with bounds and a vectorised evaluate.
 """
 
+from eosdnn.framework.budget import Budget
 from eosdnn.framework.problem import Problem
+from eosdnn.framework.registry import OPERATORS, SOLVERS, Registry
+from eosdnn.framework.result import Result
+from eosdnn.framework.solver import Search, Solver
 
-__all__ = ["Problem"]
+__all__ = ["OPERATORS", "SOLVERS", "Budget", "Problem", "Registry", "Result", "Search", "Solver"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from eosdnn.framework.problem import Problem
+from eosdnn.problems.errors import EosdnnError
 from eosdnn.problems.scenario import Scenario
 from eosdnn.problems.schedule import CompiledWorkload, compile_workload, evaluate, schedule
 
@@ -52,7 +53,7 @@ class MigrationProblem(Problem):
             return np.zeros(self.n_var, dtype=np.int64)
         candidates = [i for i, node in enumerate(env.nodes) if node.tier == tier]
         if not candidates:
-            raise ValueError(f"the environment has no {tier} server")
+            raise EosdnnError(f"plan all-{tier}: the environment has no {tier} server")
         fastest = max(candidates, key=lambda i: env.nodes[i].ghz)
         return np.full(self.n_var, fastest - env.n_clients + 1, dtype=np.int64)  # gene of a server node
 

@@ -1,0 +1,51 @@
+"""A problem over fewer genes: groups of genes move together, other genes stay fixed.
+
+Used by prePSO (merged layers) and the two-step migration (condensed modules), and open to any
+solver: the reduced problem is a `Problem` like any other, and its solutions expand back.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from eosdnn.framework.problem import Problem
+from eosdnn.framework.result import Result
+
+
+class ReducedProblem(Problem):
+    """Reduced gene k sets every full gene in `groups[k]`; genes in no group keep `base`."""
+
+    def __init__(self, problem: Problem, groups: list[list[int]], base: np.ndarray | None = None) -> None:
+        self.problem = problem
+        self.groups = groups
+        self.base = np.zeros(problem.n_var, dtype=np.int64) if base is None else np.asarray(base, dtype=np.int64)
+        self.members = np.concatenate([np.asarray(g, dtype=np.int64) for g in groups]) if groups else np.zeros(0, np.int64)
+        self.group_of_member = np.repeat(np.arange(len(groups)), [len(g) for g in groups])
+        self.n_var = len(groups)
+        # a group may take only values allowed for all of its genes
+        self.lower = np.array([problem.lower[g].max() for g in groups], dtype=np.int64)
+        self.upper = np.array([problem.upper[g].min() for g in groups], dtype=np.int64)
+
+    def expand(self, Y: np.ndarray) -> np.ndarray:
+        Y = np.atleast_2d(np.asarray(Y, dtype=np.int64))
+        X = np.tile(self.base, (Y.shape[0], 1))
+        X[:, self.members] = Y[:, self.group_of_member]
+        return X
+
+    def reduce(self, x: np.ndarray) -> np.ndarray:
+        """The reduced genes of a full solution (each group takes its first member's value)."""
+        return np.array([x[g[0]] for g in self.groups], dtype=np.int64)
+
+    def evaluate(self, Y: np.ndarray) -> np.ndarray:
+        return self.problem.evaluate(self.expand(Y))
+
+    def details(self, y: np.ndarray) -> dict[str, float]:
+        return self.problem.details(self.expand(y)[0])
+
+    def lift(self, result: Result, name: str) -> Result:
+        """The reduced result as a result of the full problem."""
+        x = self.expand(result.x)[0]
+        details = self.problem.details(x)
+        return Result(solver=name, x=x, value=float(details["value"]), details=details,
+                      evaluations=result.evaluations, wall_s=result.wall_s, seed=result.seed,
+                      history=list(result.history), status=result.status, bound=result.bound, gap=result.gap)

@@ -1,0 +1,66 @@
+"""One registry of named solvers and operators, for in-repo code and third-party packages.
+
+In-repo code registers with the decorator (`@SOLVERS.register("psoga")`); a third-party package
+declares an entry point in the `eosdnn.solvers` or `eosdnn.operators` group whose object is the
+class or factory to register under the entry point's name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from importlib.metadata import entry_points
+from typing import Any
+
+from eosdnn.problems.errors import EosdnnError
+
+
+class Registry:
+    """Names -> factories, filled by decorators and, on first lookup, by entry points."""
+
+    def __init__(self, kind: str, group: str) -> None:
+        self.kind = kind
+        self.group = group
+        self._items: dict[str, Any] = {}
+        self._loaded_entry_points = False
+
+    def register(self, name: str, obj: Any = None) -> Any:
+        """Register `obj` under `name`; without `obj`, a decorator."""
+        def add(item: Any) -> Any:
+            self._items[name] = item
+            return item
+        return add if obj is None else add(obj)
+
+    def unregister(self, name: str) -> None:
+        self._items.pop(name, None)
+
+    def _load_entry_points(self) -> None:
+        if self._loaded_entry_points:
+            return
+        self._loaded_entry_points = True
+        for point in entry_points(group=self.group):
+            if point.name not in self._items:
+                try:
+                    self._items[point.name] = point.load()
+                except Exception as error:  # a broken plug-in must not break eosdnn
+                    raise EosdnnError(f"{self.kind} plug-in {point.name!r} ({point.value}): failed to load: {error}") from None
+
+    def get(self, name: str) -> Any:
+        self._load_entry_points()
+        if name not in self._items:
+            raise EosdnnError(f"{self.kind} {name!r}: unknown (available: {', '.join(self.names())})")
+        return self._items[name]
+
+    def names(self) -> list[str]:
+        self._load_entry_points()
+        return sorted(self._items)
+
+    def create(self, name: str, **params: Any) -> Any:
+        factory: Callable[..., Any] = self.get(name)
+        try:
+            return factory(**params)
+        except TypeError as error:
+            raise EosdnnError(f"{self.kind} {name!r}: bad parameter ({error})") from None
+
+
+SOLVERS = Registry("solver", "eosdnn.solvers")
+OPERATORS = Registry("operator", "eosdnn.operators")

@@ -1,0 +1,23 @@
+"""What every solver returns (MODEL.md section 7)."""
+
+from __future__ import annotations
+
+import attrs
+import numpy as np
+
+
+@attrs.frozen
+class Result:
+    """The best solution found, its figures and how the search got there."""
+
+    solver: str
+    x: np.ndarray
+    value: float
+    details: dict[str, float]  # e.g. total, makespan, exec, transfer, wait
+    evaluations: int
+    wall_s: float
+    seed: int | None
+    history: list[tuple[int, float]]  # (evaluations so far, best value so far)
+    status: str | None = None  # exact solvers: optimal | feasible | infeasible | no solution
+    bound: float | None = None
+    gap: float | None = None

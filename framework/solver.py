@@ -1,0 +1,97 @@
+"""The solver interface and the bookkeeping every solver shares (budget, best, history, callback)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Protocol, runtime_checkable
+
+import attrs
+import numpy as np
+
+from eosdnn.framework.budget import Budget
+from eosdnn.framework.problem import Problem
+from eosdnn.framework.result import Result
+
+
+@runtime_checkable
+class Solver(Protocol):
+    """Anything with this `solve` plugs into every command and report."""
+
+    def solve(self, problem: Problem, *, budget: Budget, seed: int | None,
+              callback: Callable[["Search"], None] | None = None) -> Result: ...
+
+
+@attrs.define
+class Search:
+    """One run's bookkeeping: counts evaluations, keeps the best, records history, checks the budget.
+
+    A run stops at the first iteration boundary where a limit is reached, so a population-based
+    solver may exceed an evaluation budget by less than one batch; the result reports the true count.
+    """
+
+    name: str
+    problem: Problem
+    budget: Budget
+    seed: int | None
+    callback: Callable[["Search"], None] | None = None
+    evaluations: int = 0
+    iterations: int = 0
+    best_x: np.ndarray | None = None
+    best_value: float = np.inf
+    history: list[tuple[int, float]] = attrs.field(factory=list)
+    started: float = attrs.field(factory=time.perf_counter)
+
+    @property
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.started
+
+    def evaluate(self, X: np.ndarray) -> np.ndarray:
+        """Score a population, keep the best seen and log (evaluations, best)."""
+        values = self.problem.evaluate(X)
+        self.evaluations += len(values)
+        i = int(np.argmin(values))
+        if values[i] < self.best_value:
+            self.best_value = float(values[i])
+            self.best_x = np.array(X[i], dtype=np.int64, copy=True)
+        self.history.append((self.evaluations, self.best_value))
+        return values
+
+    def offer(self, x: np.ndarray, value: float) -> None:
+        """A solution scored elsewhere (e.g. by an exact solver), re-scored here by the problem."""
+        self.evaluate(np.asarray(x)[None, :])
+
+    def next_iteration(self) -> None:
+        self.iterations += 1
+        if self.callback is not None:
+            self.callback(self)
+
+    def done(self) -> bool:
+        return self.budget.exhausted(self.iterations, self.evaluations, self.elapsed)
+
+    def fraction_done(self) -> float:
+        """Progress in [0, 1] by the tightest limit of the budget."""
+        parts = []
+        if self.budget.iterations:
+            parts.append(self.iterations / self.budget.iterations)
+        if self.budget.evaluations:
+            parts.append(self.evaluations / self.budget.evaluations)
+        if self.budget.seconds:
+            parts.append(self.elapsed / self.budget.seconds)
+        return min(max(parts, default=0.0), 1.0)
+
+    def result(self, **extra) -> Result:
+        if self.best_x is None:
+            raise RuntimeError(f"{self.name}: no solution was evaluated")
+        details = self.problem.details(self.best_x)
+        return Result(
+            solver=self.name,
+            x=self.best_x,
+            value=float(details["value"]),
+            details=details,
+            evaluations=self.evaluations,
+            wall_s=self.elapsed,
+            seed=self.seed,
+            history=list(self.history),
+            **extra,
+        )

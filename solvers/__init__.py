@@ -1,0 +1,15 @@
+"""eosdnn.solvers: migration solvers (and, later, uploading planners), registered by name.
+
+Importing this package registers: psoga, ga, greedy, prepso, two-step, random, all-local,
+all-edge, all-cloud. `make_solver(name, **params)` builds one.
+"""
+
+from eosdnn.framework import SOLVERS
+from eosdnn.solvers import baselines, ga, greedy, psoga, structured  # noqa: F401  (registration)
+
+
+def make_solver(name: str, **params):
+    return SOLVERS.create(name, **params)
+
+
+__all__ = ["SOLVERS", "make_solver"]

@@ -1,0 +1,48 @@
+"""Simple baselines: random search (the floor) and the trivial one-tier plans for reports."""
+
+from __future__ import annotations
+
+import attrs
+import numpy as np
+
+from eosdnn.framework import SOLVERS, Budget, Problem, Result, Search
+from eosdnn.operators import operator
+
+
+@SOLVERS.register("random")
+@attrs.define
+class RandomSearch:
+    """Uniform random placements in batches until the budget ends."""
+
+    batch: int = 100
+    evaluations: int = 60_000
+    name: str = "random"
+
+    def solve(self, problem: Problem, *, budget: Budget, seed: int | None, callback=None) -> Result:
+        if budget.iterations is None and budget.evaluations is None and budget.seconds is None:
+            budget = Budget(evaluations=self.evaluations)
+        search = Search(self.name, problem, budget, seed, callback)
+        rng = np.random.default_rng(seed)
+        sample = operator("sampling", "uniform")
+        while not search.done():
+            search.evaluate(sample(rng, problem.lower, problem.upper, self.batch))
+            search.next_iteration()
+        return search.result()
+
+
+@attrs.define
+class TierPlan:
+    """Every layer on the owner client, or on the fastest server of one tier."""
+
+    tier: str
+    name: str
+
+    def solve(self, problem: Problem, *, budget: Budget, seed: int | None, callback=None) -> Result:
+        search = Search(self.name, problem, budget, seed, callback)
+        search.evaluate(problem.tier_plan(self.tier)[None, :])
+        search.next_iteration()
+        return search.result()
+
+
+for _tier, _name in (("client", "all-local"), ("edge", "all-edge"), ("cloud", "all-cloud")):
+    SOLVERS.register(_name, lambda _tier=_tier, _name=_name, **params: TierPlan(_tier, _name, **params))

@@ -1,0 +1,69 @@
+"""pymoo's GA on an adapter of `framework.Problem`, with eosdnn's integer operators."""
+
+from __future__ import annotations
+
+import attrs
+import numpy as np
+from pymoo.algorithms.soo.nonconvex.ga import GA
+from pymoo.core.problem import Problem as PymooProblem
+from pymoo.core.termination import NoTermination
+
+from eosdnn.framework import SOLVERS, Budget, Problem, Result, Search
+from eosdnn.operators import operator
+from eosdnn.operators.pymoo_adapters import GuidedCrossover, IntegerMutation, IntegerSampling
+
+
+class PymooAdapter(PymooProblem):
+    """A framework.Problem seen by pymoo; every evaluation goes through the run's Search."""
+
+    def __init__(self, search: Search) -> None:
+        problem = search.problem
+        super().__init__(n_var=problem.n_var, n_obj=1, xl=problem.lower, xu=problem.upper, vtype=int)
+        self.search = search
+
+    def _evaluate(self, x, out, *args, **kwargs):
+        out["F"] = self.search.evaluate(np.asarray(x, dtype=np.int64))[:, None]
+
+
+def make_ga(pop_size: int, crossover: str, mutation: str, crossover_prob: float, mutation_prob: float) -> GA:
+    return GA(
+        pop_size=pop_size,
+        sampling=IntegerSampling(operator("sampling", "uniform")),
+        crossover=GuidedCrossover(operator("crossover", crossover), prob=crossover_prob),
+        mutation=IntegerMutation(operator("mutation", mutation), prob=mutation_prob),
+        eliminate_duplicates=False,  # small spaces must not collapse the population
+    )
+
+
+def run_ga(search: Search, algorithm: GA, seed: int | None, generations: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Ask-and-tell loop until the search's budget (or `generations`) ends; returns the final population."""
+    adapter = PymooAdapter(search)
+    algorithm.setup(adapter, termination=NoTermination(), seed=seed, verbose=False)
+    done = 0
+    while not search.done() and (generations is None or done < generations):
+        infills = algorithm.ask()
+        algorithm.evaluator.eval(adapter, infills)
+        algorithm.tell(infills=infills)
+        done += 1
+        search.next_iteration()
+    return np.asarray(algorithm.pop.get("X"), dtype=np.int64), algorithm.pop.get("F")[:, 0]
+
+
+@SOLVERS.register("ga")
+@attrs.define
+class GeneticAlgorithm:
+    """pymoo GA: tournament selection, eosdnn crossover and mutation, fitness survival."""
+
+    population: int = 100
+    generations: int = 600
+    crossover: str = "segment"
+    mutation: str = "random-gene"
+    crossover_prob: float = 0.9
+    mutation_prob: float = 1.0
+    name: str = "ga"
+
+    def solve(self, problem: Problem, *, budget: Budget, seed: int | None, callback=None) -> Result:
+        search = Search(self.name, problem, budget.or_iterations(self.generations), seed, callback)
+        algorithm = make_ga(self.population, self.crossover, self.mutation, self.crossover_prob, self.mutation_prob)
+        run_ga(search, algorithm, seed)
+        return search.result()

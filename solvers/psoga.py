@@ -1,0 +1,86 @@
+"""PSO-GA (MODEL.md section 5, the paper's eqs. 12-16 and Algorithm 1), vectorised over the swarm."""
+
+from __future__ import annotations
+
+import attrs
+import numpy as np
+
+from eosdnn.framework import SOLVERS, Budget, Problem, Result, Search
+from eosdnn.operators import operator
+from eosdnn.solvers.ga import make_ga, run_ga
+
+
+def inertia_weight(d: np.ndarray, w_max: float, w_min: float) -> np.ndarray:
+    """Eq. 16: w = w_max - (w_max - w_min) exp(d / (d - 1.01)); d = share of genes differing from GB."""
+    return w_max - (w_max - w_min) * np.exp(d / (d - 1.01))
+
+
+@SOLVERS.register("psoga")
+@attrs.define
+class PsoGa:
+    """Particles are placements; mutation (inertia), crossover with PB and with GB (cognition)."""
+
+    particles: int = 100
+    iterations: int = 600
+    eps1: tuple[float, float] = (0.9, 0.2)
+    eps2: tuple[float, float] = (0.4, 0.9)
+    w_max: float = 0.8
+    w_min: float = 0.2
+    seed_generations: int = 10  # the short GA run of Algorithm 1, line 1
+    seed_share: float = 0.5  # share of the first swarm taken from that GA; the rest is random
+    crossover: str = "segment"
+    mutation: str = "random-gene"
+    name: str = "psoga"
+
+    def first_swarm(self, search: Search, rng: np.random.Generator, seed: int | None) -> tuple[np.ndarray, np.ndarray]:
+        problem = search.problem
+        n_seeded = int(round(self.particles * self.seed_share)) if self.seed_generations > 0 else 0
+        parts_x, parts_f = [], []
+        if n_seeded:
+            ga = make_ga(self.particles, self.crossover, self.mutation, 0.9, 1.0)
+            X, F = run_ga(search, ga, seed, generations=self.seed_generations)
+            best = np.argsort(F, kind="stable")[:n_seeded]
+            parts_x.append(X[best])
+            parts_f.append(F[best])
+        n_random = self.particles - n_seeded
+        if n_random:
+            X = operator("sampling", "uniform")(rng, problem.lower, problem.upper, n_random)
+            parts_x.append(X)
+            parts_f.append(search.evaluate(X))
+        return np.concatenate(parts_x), np.concatenate(parts_f)
+
+    def solve(self, problem: Problem, *, budget: Budget, seed: int | None, callback=None) -> Result:
+        budget = budget.or_iterations(self.iterations)
+        search = Search(self.name, problem, budget, seed, callback)
+        rng = np.random.default_rng(seed)
+        cross = operator("crossover", self.crossover)
+        mutate = operator("mutation", self.mutation)
+        H, F = self.first_swarm(search, rng, seed)
+        search.iterations = 0  # the seeding GA's generations do not count as PSO-GA iterations
+        personal, personal_f = H.copy(), F.copy()
+        best = personal[np.argmin(personal_f)].copy()
+        n = self.particles
+        while not search.done():
+            progress = search.fraction_done()
+            eps1 = self.eps1[0] + (self.eps1[1] - self.eps1[0]) * progress
+            eps2 = self.eps2[0] + (self.eps2[1] - self.eps2[0]) * progress
+            w = inertia_weight((H != best).mean(axis=1), self.w_max, self.w_min)
+            r = rng.random((n, 3))
+            A = H.copy()
+            rows = r[:, 0] < w
+            if rows.any():
+                A[rows] = mutate(rng, H[rows], problem.lower, problem.upper)
+            rows = r[:, 1] < eps1
+            if rows.any():
+                A[rows] = cross(rng, A[rows], personal[rows])
+            rows = r[:, 2] < eps2
+            if rows.any():
+                A[rows] = cross(rng, A[rows], best)
+            H = A
+            F = search.evaluate(H)
+            better = F < personal_f
+            personal[better] = H[better]
+            personal_f[better] = F[better]
+            best = personal[np.argmin(personal_f)].copy()
+            search.next_iteration()
+        return search.result()

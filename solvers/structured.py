@@ -1,0 +1,132 @@
+"""Solvers that exploit the layer graph: prePSO (chain contraction, [30]) and the two-step migration
+of MODEL.md section 4 (condense modules, solve the chain, then place each module's branches)."""
+
+from __future__ import annotations
+
+import math
+
+import attrs
+import numpy as np
+
+from eosdnn.framework import SOLVERS, Budget, Result
+from eosdnn.framework.reduction import ReducedProblem
+from eosdnn.problems.errors import EosdnnError
+from eosdnn.problems.migration import MigrationProblem
+
+
+def _migration(problem, name: str) -> MigrationProblem:
+    if not isinstance(problem, MigrationProblem):
+        raise EosdnnError(f"solver {name}: needs a migration problem")
+    return problem
+
+
+def contracted_groups(problem: MigrationProblem) -> list[list[int]]:
+    """[30]'s preprocessing as chain contraction: a layer merges with its successor when it has exactly
+    one successor and that successor exactly one predecessor, repeatedly."""
+    groups = []
+    for t, task in enumerate(problem.scenario.tasks):
+        offset = problem.task_genes(t).start
+        preds, succs = task.model.predecessors(), task.model.successors()
+        head_of: dict[int, list[int]] = {}
+        for i in range(task.model.n_layers):
+            joined = len(preds[i]) == 1 and len(succs[preds[i][0]]) == 1
+            if joined:
+                group = head_of[preds[i][0]]
+            else:
+                group = []
+                groups.append(group)
+            group.append(offset + i)
+            head_of[i] = group
+    return groups
+
+
+def _split(budget: Budget) -> Budget:
+    half = lambda v: None if v is None else max(1, math.ceil(v / 2))  # noqa: E731
+    return Budget(iterations=half(budget.iterations), evaluations=half(budget.evaluations),
+                  seconds=None if budget.seconds is None else budget.seconds / 2)
+
+
+@SOLVERS.register("prepso")
+@attrs.define
+class PrePso:
+    """Merge chains of layers into one gene each, then run PSO-GA (or `inner`) on the merged graph."""
+
+    inner: str = "psoga"
+    inner_params: dict = attrs.field(factory=dict)
+    name: str = "prepso"
+
+    def solve(self, problem, *, budget: Budget, seed: int | None, callback=None) -> Result:
+        problem = _migration(problem, self.name)
+        reduced = ReducedProblem(problem, contracted_groups(problem))
+        inner = SOLVERS.create(self.inner, **self.inner_params)
+        return reduced.lift(inner.solve(reduced, budget=budget, seed=seed, callback=callback), self.name)
+
+
+def module_groups(problem: MigrationProblem) -> list[list[int]]:
+    """Step 1: every module's layers form one gene; other layers keep their own."""
+    groups = []
+    for t, task in enumerate(problem.scenario.tasks):
+        offset = problem.task_genes(t).start
+        by_module: dict[str, list[int]] = {}
+        for i, layer in enumerate(task.model.layers):
+            if layer.module is None:
+                groups.append([offset + i])
+            elif layer.module in by_module:
+                by_module[layer.module].append(offset + i)
+            else:
+                by_module[layer.module] = [offset + i]
+                groups.append(by_module[layer.module])
+    return groups
+
+
+def branch_groups(problem: MigrationProblem) -> list[list[int]]:
+    """Step 2: inside each module, layers that read the same inputs form one gene; the module's
+    output layer (read from outside the module, or the task's result) stays where step 1 put it."""
+    groups = []
+    for t, task in enumerate(problem.scenario.tasks):
+        offset = problem.task_genes(t).start
+        layers = task.model.layers
+        succs = task.model.successors()
+        by_key: dict[tuple, list[int]] = {}
+        for i, layer in enumerate(layers):
+            if layer.module is None:
+                continue
+            is_exit = not succs[i] or any(layers[j].module != layer.module for j in succs[i])
+            if is_exit:
+                continue
+            key = (layer.module, tuple(sorted(layer.inputs)))
+            if key not in by_key:
+                by_key[key] = []
+                groups.append(by_key[key])
+            by_key[key].append(offset + i)
+    return groups
+
+
+@SOLVERS.register("two-step")
+@attrs.define
+class TwoStep:
+    """Initial migration on the condensed chain, secondary migration of the modules' branches."""
+
+    inner: str = "psoga"
+    inner_params: dict = attrs.field(factory=dict)
+    name: str = "two-step"
+
+    def solve(self, problem, *, budget: Budget, seed: int | None, callback=None) -> Result:
+        problem = _migration(problem, self.name)
+        condensed = ReducedProblem(problem, module_groups(problem))
+        branches = branch_groups(problem)
+        step_budget = _split(budget) if branches else budget
+        first = condensed.lift(
+            SOLVERS.create(self.inner, **self.inner_params).solve(condensed, budget=step_budget, seed=seed,
+                                                                  callback=callback), self.name)
+        if not branches:
+            return first
+        secondary = ReducedProblem(problem, branches, base=first.x)
+        second = secondary.lift(
+            SOLVERS.create(self.inner, **self.inner_params).solve(
+                secondary, budget=step_budget, seed=None if seed is None else seed + 1, callback=callback),
+            self.name)
+        best = second if second.value < first.value else first
+        history = list(first.history) + [(first.evaluations + e, min(v, first.value)) for e, v in second.history]
+        return attrs.evolve(best, evaluations=first.evaluations + second.evaluations,
+                            wall_s=first.wall_s + second.wall_s, seed=seed, history=history)
