@@ -10,11 +10,14 @@ from eosdnn.problems.migration import MigrationProblem
 from eosdnn.problems.scenario import paper_scenario
 
 
-def test_run_reports_the_reference_plans(tmp_path, capsys):
+def test_run_plans_with_psoga_against_the_reference_plans(tmp_path, capsys):
     out = tmp_path / "run.json"
-    assert main(["run", "--seed", "2", "--json", str(out)]) == 0
+    assert main(["run", "--seed", "2", "--iterations", "5", "--json", str(out)]) == 0
     data = json.loads(out.read_text())
-    assert set(data["plans"]) == {"all-local", "all-edge", "all-cloud"}
+    assert set(data["plans"]) == {"psoga", "all-local", "all-edge", "all-cloud"}
+    migration = data["migration"]
+    assert migration["solver"] == "psoga" and len(migration["placement"]["tasks"]) == 12
+    assert migration["value"] == pytest.approx(data["plans"]["psoga"]["value"])
     for plan in data["plans"].values():
         assert plan["total"] == pytest.approx(sum(t["completion"] for t in plan["tasks"]))
     assert "all-cloud" in capsys.readouterr().out
@@ -49,3 +52,33 @@ def test_models_import_reports_defects(tmp_path, capsys):
                  "--json", str(out)]) == 0
     assert "points backwards" in capsys.readouterr().out
     assert main(["models", "import", str(LINBIN / "resnet101.csv"), "--host-ghz", "2.9", "--strict"]) == 2
+
+
+def test_solve_writes_placement_and_history(tmp_path):
+    out, placement = tmp_path / "s.json", tmp_path / "p.json"
+    assert main(["solve", "--solver", "ga", "--evaluations", "400", "--param", "population=20", "--seed", "3",
+                 "--json", str(out), "--placement-out", str(placement)]) == 0
+    doc = json.loads(out.read_text())
+    assert doc["solver"] == "ga" and doc["evaluations"] >= 400 and doc["seed"] == 3
+    assert all(b >= a for (_, a), (_, b) in zip(doc["history"][1:], doc["history"]))
+    result = tmp_path / "r.json"  # --seed 3 also drew the paper scenario's clock rates
+    assert main(["evaluate", "--seed", "3", "--placement", str(placement), "--json", str(result)]) == 0
+    assert json.loads(result.read_text())["value"] == pytest.approx(doc["value"], rel=1e-12)
+
+
+def test_compare_table_json_and_plot(tmp_path, capsys):
+    out, plot = tmp_path / "c.json", tmp_path / "c.png"
+    assert main(["compare", "--solvers", "psoga,greedy,random", "--seeds", "2", "--evaluations", "300",
+                 "--json", str(out), "--plot", str(plot)]) == 0
+    doc = json.loads(out.read_text())
+    assert set(doc["solvers"]) == {"psoga", "greedy", "random"} and doc["seeds"] == [0, 1]
+    assert doc["solvers"]["greedy"]["std"] == 0.0
+    assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "greedy" in capsys.readouterr().out
+
+
+def test_unknown_solver_and_bad_param_are_one_line_errors(capsys):
+    assert main(["solve", "--solver", "simulated-annealing"]) == 2
+    assert "solver 'simulated-annealing': unknown" in capsys.readouterr().err
+    assert main(["solve", "--solver", "psoga", "--param", "colour=3", "--iterations", "1"]) == 2
+    assert "bad parameter" in capsys.readouterr().err
