@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from eosdnn.problems.errors import EosdnnError
+from eosdnn.problems.files import read_json
 from eosdnn.problems.migration import MigrationProblem
 
 FORMAT = 1
@@ -69,10 +70,5 @@ def save_placement(problem: MigrationProblem, genes: np.ndarray, path: str | Pat
 
 def load_placement(problem: MigrationProblem, path: str | Path) -> np.ndarray:
     path = Path(path)
-    try:
-        data = json.loads(path.read_text())
-    except FileNotFoundError:
-        raise EosdnnError(f"placement file {str(path)!r}: not found") from None
-    except json.JSONDecodeError as error:
-        raise EosdnnError(f"placement file {str(path)!r}: invalid JSON ({error.msg} at line {error.lineno})") from None
+    data = read_json(path, "placement file")
     return genes_from_dict(problem, data, source=path.name)

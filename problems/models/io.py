@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from eosdnn.problems.errors import EosdnnError
+from eosdnn.problems.files import read_json
 from eosdnn.problems.models.graph import DnnModel, Layer
 from eosdnn.problems.models.zoo import BUILTIN, builtin_model
 
@@ -67,12 +68,7 @@ def save_model(model: DnnModel, path: str | Path) -> None:
 
 def load_model_file(path: str | Path) -> DnnModel:
     path = Path(path)
-    try:
-        data = json.loads(path.read_text())
-    except FileNotFoundError:
-        raise EosdnnError(f"model file {str(path)!r}: not found") from None
-    except json.JSONDecodeError as error:
-        raise EosdnnError(f"model file {str(path)!r}: invalid JSON ({error.msg} at line {error.lineno})") from None
+    data = read_json(path, "model file")
     return model_from_dict(data, source=path.name)
 
 
