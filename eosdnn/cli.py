@@ -98,6 +98,10 @@ def cmd_run(args: argparse.Namespace) -> None:
     rows = {"psoga": problem.report(result.x), **reference_plans(problem)}
     out.print(report.results_table(f"Migration plan: PSO-GA ({result.evaluations} evaluations, {result.wall_s:.1f} s) "
                                    f"against reference plans, {len(scenario.tasks)} tasks", rows, scenario.objective))
+    beaten = [name for name, row in rows.items() if name != "psoga" and row["value"] < rows["psoga"]["value"]]
+    if beaten:
+        out.print(f"[yellow]note:[/] PSO-GA did not beat {', '.join(beaten)} on this scenario at this budget; "
+                  "see `eosdnn compare` and docs/CHOICES.md (Solvers)")
     placement = placement_to_dict(problem, result.x)
     out.print(report.plan_table("PSO-GA plan per task", scenario, placement, rows["psoga"]))
     write_json(args.json, {"format": 1, "scenario": scenario.name, "seed": seed,
