@@ -245,6 +245,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--plot", metavar="PATH", help="write a convergence plot (PNG)")
     budget(p)
     p.set_defaults(func=cmd_compare)
+    p.epilog = 'per-solver parameters: --param \'psoga={"particles": 50}\''
+
 
     p = sub.add_parser("solvers", help="list the registered solvers and operators")
     p.set_defaults(func=cmd_solvers)

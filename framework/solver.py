@@ -57,8 +57,8 @@ class Search:
         self.history.append((self.evaluations, self.best_value))
         return values
 
-    def offer(self, x: np.ndarray, value: float) -> None:
-        """A solution scored elsewhere (e.g. by an exact solver), re-scored here by the problem."""
+    def offer(self, x: np.ndarray) -> None:
+        """A solution found elsewhere (e.g. by an exact solver), scored here by the problem."""
         self.evaluate(np.asarray(x)[None, :])
 
     def next_iteration(self) -> None:
