@@ -20,6 +20,7 @@ from eosdnn.problems.placement import load_placement, placement_to_dict, save_pl
 from eosdnn.problems.scenario import Scenario, load_scenario, paper_scenario
 from eosdnn import plots, report
 from eosdnn.solvers import make_solver
+from eosdnn.validation import DEFAULT_SOLVERS, validate
 
 TIER_PLANS = {"all-local": "client", "all-edge": "edge", "all-cloud": "cloud"}
 
@@ -85,6 +86,10 @@ def solve_document(problem: MigrationProblem, result: Result) -> dict:
     })
     if result.status is not None:
         doc.update({"status": result.status, "bound": result.bound, "gap": result.gap})
+    if result.model_value is not None:
+        doc["model_value"] = result.model_value
+    if result.info:
+        doc["info"] = dict(result.info)
     return doc
 
 
@@ -108,11 +113,23 @@ def cmd_run(args: argparse.Namespace) -> None:
                            "migration": solve_document(problem, result), "plans": rows})
 
 
+EXACT_FLAGS = {"backend": "--backend", "time_limit": "--time-limit", "gap": "--gap", "warm_start": "--warm-start"}
+
+
+def exact_params(args: argparse.Namespace) -> dict[str, Any]:
+    """The MILP flags that were given, as solver parameters."""
+    return {key: getattr(args, key) for key in EXACT_FLAGS if getattr(args, key, None) is not None}
+
+
 def cmd_solve(args: argparse.Namespace) -> None:
     scenario = scenario_of(args)
     problem = MigrationProblem(scenario)
     seed = 0 if args.seed is None else args.seed
-    result = run_solver(problem, args.solver, parse_params(args.param), budget_of(args), seed)
+    params = parse_params(args.param)
+    flags = exact_params(args)
+    if flags and args.solver not in ("milp", "milp-free"):
+        raise EosdnnError(f"{EXACT_FLAGS[next(iter(flags))]}: only the milp and milp-free solvers take it")
+    result = run_solver(problem, args.solver, params | flags, budget_of(args), seed)
     doc = solve_document(problem, result)
     out = report.console()
     out.print(report.results_table(f"{args.solver}: {result.evaluations} evaluations, {result.wall_s:.2f} s, seed {seed}",
@@ -156,6 +173,40 @@ def cmd_compare(args: argparse.Namespace) -> None:
         plots.convergence_plot(args.plot, histories, f"Convergence on {scenario.name} ({len(scenario.tasks)} tasks)")
     write_json(args.json, {"format": 1, "objective": scenario.objective, "seeds": seeds, "budget": budget.describe(),
                            "solvers": rows, "runs": runs_doc})
+
+
+def cmd_validate(args: argparse.Namespace) -> None:
+    from eosdnn.problems.instances import InstanceShape, random_scenario
+    first_seed = 0 if args.seed is None else args.seed
+    if args.scenario:
+        scenarios = [load_scenario(path) for path in args.scenario]
+        origin = f"{len(scenarios)} scenario files"
+    else:
+        if args.instances < 1:
+            raise EosdnnError(f"--instances: must be at least 1, got {args.instances}")
+        shape = InstanceShape(tasks=args.tasks, layers=args.layers, clients=args.clients, edge=args.edge,
+                              cloud=args.cloud, max_pools=args.max_pools, dag_share=args.dag_share)
+        scenarios = [random_scenario(first_seed + i, shape, args.objective) for i in range(args.instances)]
+        origin = f"{args.instances} random instances ({shape.describe()})"
+    names = [n.strip() for n in args.solvers.split(",") if n.strip()]
+    for name in names:
+        SOLVERS.get(name)
+    if args.seeds < 1:
+        raise EosdnnError(f"--seeds: must be at least 1, got {args.seeds}")
+    seeds = list(range(first_seed, first_seed + args.seeds))
+    params = parse_params(args.param)
+    doc = validate(scenarios, names, seeds, budget_of(args), exhaustive_limit=args.exhaustive_limit,
+                   milp_params=exact_params(args),
+                   solver_params={k: v for k, v in params.items() if isinstance(v, dict)})
+    out = report.console()
+    out.print(report.instances_table(doc["instances"]))
+    out.print(report.validation_table(
+        f"Gap to the optimum: {origin}, {len(seeds)} seeds, budget {doc['budget']}", doc["solvers"]))
+    uncertified = sum(not entry["exact"]["certified"] for entry in doc["instances"])
+    if uncertified:
+        out.print(f"[yellow]note:[/] {uncertified} instance(s) have no certified optimum; their gaps are measured "
+                  "to the MILP's lower bound and overstate the true gap")
+    write_json(args.json, doc)
 
 
 def cmd_evaluate(args: argparse.Namespace) -> None:
@@ -226,6 +277,12 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--param", action="append", metavar="KEY=VALUE",
                        help="solver parameter, e.g. particles=50 or crossover=uniform (repeatable)")
 
+    def exact(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--backend", choices=["highs", "cbc"], help="milp: HiGHS through highspy (default) or CBC")
+        p.add_argument("--time-limit", type=float, help="milp: seconds before the search stops (default 60)")
+        p.add_argument("--gap", type=float, help="milp: relative gap at which the search may stop (default 1e-4)")
+        p.add_argument("--warm-start", help="milp: greedy (default), none, or a placement JSON file")
+
     p = sub.add_parser("run", help="the main job: PSO-GA on the paper scenario (or --scenario)")
     common(p)
     p.add_argument("--iterations", type=int, default=600, help="PSO-GA iterations (default 600, the paper's)")
@@ -236,6 +293,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--solver", required=True, help="solver name (see `eosdnn solvers`)")
     p.add_argument("--placement-out", metavar="PATH", help="write the placement file here")
     budget(p)
+    exact(p)
     p.set_defaults(func=cmd_solve)
 
     p = sub.add_parser("compare", help="compare solvers over seeds in one table")
@@ -247,6 +305,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_compare)
     p.epilog = 'per-solver parameters: --param \'psoga={"particles": 50}\''
 
+
+    p = sub.add_parser("validate", help="gap of every heuristic to the exact optimum on small instances")
+    p.add_argument("--scenario", action="append", help="a scenario file to use instead of random instances (repeatable)")
+    p.add_argument("--seed", type=int, default=None, help="first instance seed and first solver seed (default 0)")
+    p.add_argument("--json", metavar="PATH", help="write the machine-readable result here")
+    p.add_argument("--instances", type=int, default=6, help="random instances (default 6)")
+    p.add_argument("--tasks", type=int, default=3, help="tasks per instance (default 3)")
+    p.add_argument("--layers", type=int, default=4, help="layers per model (default 4)")
+    p.add_argument("--clients", type=int, default=2, help="clients (default 2)")
+    p.add_argument("--edge", type=int, default=1, help="edge servers (default 1)")
+    p.add_argument("--cloud", type=int, default=1, help="cloud servers (default 1)")
+    p.add_argument("--max-pools", type=int, default=2, help="server pools drawn from 1..N (default 2)")
+    p.add_argument("--dag-share", type=float, default=0.5, help="share of DAG models, the rest chains (default 0.5)")
+    p.add_argument("--objective", choices=["total", "makespan"], default="total")
+    p.add_argument("--solvers", default=",".join(DEFAULT_SOLVERS), help="comma-separated solvers to check")
+    p.add_argument("--seeds", type=int, default=3, help="seeds per solver (default 3)")
+    p.add_argument("--exhaustive-limit", type=int, default=2_000_000,
+                   help="solve by exhaustive search up to this many placements, else by MILP (default 2,000,000)")
+    budget(p)
+    exact(p)
+    p.epilog = 'per-solver parameters: --param \'psoga={"particles": 50}\''
+    p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("solvers", help="list the registered solvers and operators")
     p.set_defaults(func=cmd_solvers)

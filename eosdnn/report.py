@@ -145,3 +145,42 @@ def plan_table(title: str, scenario: Scenario, placement: dict, report: dict) ->
                       plan_runs(names, [entry["nodes"][n] for n in names]), seconds(result["completion"]),
                       seconds(result["exec"]), seconds(result["transfer"]), seconds(result["wait"]))
     return table
+
+
+def percent(value: float) -> str:
+    return f"{100 * value:.2f}%"
+
+
+def validation_table(title: str, solvers: dict[str, dict]) -> Table:
+    """Per solver: mean and max gap to the optimum, hits of the optimum, wall time; best mean in green."""
+    table = Table(title=title)
+    for column in ("solver", "mean gap", "max gap", "hit optimum", "evals", "wall (s)"):
+        table.add_column(column, justify="left" if column == "solver" else "right")
+    best = min(row["mean_gap"] for row in solvers.values())
+    for name, row in solvers.items():
+        mean = percent(row["mean_gap"])
+        table.add_row(
+            name,
+            f"[bold green]{mean}[/]" if row["mean_gap"] == best else mean,
+            percent(row["max_gap"]),
+            f"{row['hits']}/{row['certified_runs']}",
+            f"{row['evaluations']:.0f}",
+            f"{row['wall_s']:.3f}",
+        )
+    return table
+
+
+def instances_table(instances: list[dict]) -> Table:
+    """How each instance's reference was obtained."""
+    table = Table(title="Instances and their exact reference")
+    for column in ("instance", "tasks", "layers", "pools", "placements", "method", "status", "optimum", "time (s)"):
+        table.add_column(column, justify="left" if column in ("instance", "method", "status", "pools") else "right")
+    for entry in instances:
+        exact = entry["exact"]
+        table.add_row(
+            entry["name"], str(entry["tasks"]), str(entry["layers"]), ",".join(map(str, entry["pools"])),
+            f"{entry['placements']:,}", exact["method"], exact["status"],
+            seconds(exact["value"]) if exact["certified"] else f">= {seconds(exact['bound'])}",
+            f"{exact['wall_s']:.2f}",
+        )
+    return table

@@ -21,3 +21,5 @@ class Result:
     status: str | None = None  # exact solvers: optimal | feasible | infeasible | no solution
     bound: float | None = None
     gap: float | None = None
+    model_value: float | None = None  # exact solvers: the model's own objective of its first solution
+    info: dict = attrs.field(factory=dict)  # solver-specific figures for reports (e.g. MILP rounds)

@@ -37,3 +37,15 @@ def diamond(name: str = "dag") -> DnnModel:
 def scenario(env: Environment, models: list[DnnModel], clients: list[int] | None = None, **kwargs) -> Scenario:
     clients = clients if clients is not None else [i % env.n_clients for i in range(len(models))]
     return Scenario(env, [Task(m, c) for m, c in zip(models, clients)], **kwargs)
+
+
+def chain_dp(env: Environment, model: DnnModel, client: int) -> float:
+    """Shortest path over (layer, node): the exact optimum of one chain without contention."""
+    spb = env.seconds_per_byte()
+    nodes = env.allowed_nodes(client)
+    hz = env.hz()
+    layers = model.layers
+    best = {n: model.input_bytes * spb[client, n] + layers[0].flops / hz[n] for n in nodes}
+    for prev, layer in zip(layers, layers[1:]):
+        best = {n: min(best[m] + prev.out_bytes * spb[m, n] for m in nodes) + layer.flops / hz[n] for n in nodes}
+    return min(best[n] + layers[-1].out_bytes * spb[n, client] for n in nodes)

@@ -11,7 +11,7 @@ from eosdnn.problems.placement import genes_from_dict, placement_to_dict
 from eosdnn.problems.reference import reference_schedule
 from eosdnn.problems.scenario import paper_scenario
 from eosdnn.problems.schedule import evaluate, schedule
-from helpers import MB, chain, diamond, environment, scenario
+from helpers import chain_dp, MB, chain, diamond, environment, scenario
 
 
 def two_tasks_on_one_edge(pools: int):
@@ -74,18 +74,6 @@ def test_layers_on_one_node_transfer_nothing():
     remote = schedule(problem.workload, np.ones(3, dtype=int))
     np.testing.assert_allclose(remote.transfer, [2.0, 0.0, 0.0])  # only the input crosses the link
     np.testing.assert_allclose(remote.result_transfer, [3.0])
-
-
-def chain_dp(env, model, client: int) -> float:
-    """Shortest path over (layer, node): the exact optimum of one chain without contention."""
-    spb = env.seconds_per_byte()
-    nodes = env.allowed_nodes(client)
-    hz = env.hz()
-    layers = model.layers
-    best = {n: model.input_bytes * spb[client, n] + layers[0].flops / hz[n] for n in nodes}
-    for prev, layer in zip(layers, layers[1:]):
-        best = {n: min(best[m] + prev.out_bytes * spb[m, n] for m in nodes) + layer.flops / hz[n] for n in nodes}
-    return min(best[n] + layers[-1].out_bytes * spb[n, client] for n in nodes)
 
 
 def test_ample_pools_match_the_per_chain_shortest_path_dp():

@@ -1,0 +1,129 @@
+"""`eosdnn validate`: how far each heuristic lands from a certified optimum on small instances.
+
+Each instance is solved exactly first: by exhaustive search when its placements fit under the
+limit (certified for the evaluator's exact semantics, any pools), else by the `milp` solver (a
+certificate only when it reports `optimal`; otherwise gaps are measured to its bound and marked).
+Then every solver runs over several seeds; gap = (value - optimum) / optimum.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+import time
+from collections.abc import Iterator
+
+import attrs
+import numpy as np
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from eosdnn.framework import Budget, Result
+from eosdnn.problems.migration import MigrationProblem
+from eosdnn.problems.scenario import Scenario
+from eosdnn.solvers import make_solver
+from eosdnn.solvers.exhaustive import placement_count
+
+HIT_TOLERANCE = 1e-9
+DEFAULT_SOLVERS = ("psoga", "ga", "greedy", "prepso", "two-step", "random", "milp")
+
+
+@attrs.frozen
+class ExactAnswer:
+    """The reference of one instance: a certified optimum, or only a lower bound."""
+
+    method: str  # exhaustive | milp
+    status: str
+    value: float  # the best placement's value under the evaluator
+    bound: float  # a proven lower bound (= value when certified)
+    wall_s: float
+
+    @property
+    def certified(self) -> bool:
+        return self.status == "optimal" and abs(self.value - self.bound) <= 1e-9 * max(abs(self.value), 1.0)
+
+    @property
+    def reference(self) -> float:
+        """What gaps are measured to: the optimum, or the bound when none is certified."""
+        return self.value if self.certified else self.bound
+
+
+def solve_exactly(problem: MigrationProblem, exhaustive_limit: int, milp_params: dict) -> ExactAnswer:
+    started = time.perf_counter()
+    if placement_count(problem) <= exhaustive_limit:
+        result = make_solver("exhaustive", limit=exhaustive_limit).solve(problem, budget=Budget(), seed=0)
+        method = "exhaustive"
+    else:
+        result = make_solver("milp", **milp_params).solve(problem, budget=Budget(), seed=0)
+        method = "milp"
+    bound = result.bound if result.bound is not None else -np.inf
+    return ExactAnswer(method, result.status or "unknown", result.value, bound, time.perf_counter() - started)
+
+
+@contextlib.contextmanager
+def _bar(total: int, enabled: bool | None) -> Iterator:
+    if enabled is None:
+        enabled = sys.stdout.isatty()
+    if not enabled:
+        yield lambda label: None
+        return
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  transient=True) as bar:
+        task = bar.add_task("validate", total=total)
+        yield lambda label: bar.update(task, advance=1, description=label)
+
+
+def validate(scenarios: list[Scenario], solvers: list[str], seeds: list[int], budget: Budget, *,
+             exhaustive_limit: int = 2_000_000, milp_params: dict | None = None,
+             solver_params: dict[str, dict] | None = None, progress: bool | None = None) -> dict:
+    """Solve each scenario exactly, run every solver on every seed, and summarise the gaps."""
+    milp_params = milp_params or {}
+    solver_params = solver_params or {}
+    instances = []
+    runs: dict[str, list[dict]] = {name: [] for name in solvers}
+    with _bar(len(scenarios) * (1 + len(solvers) * len(seeds)), progress) as step:
+        for scenario in scenarios:
+            problem = MigrationProblem(scenario)
+            exact = solve_exactly(problem, exhaustive_limit, milp_params)
+            step(f"{scenario.name}: exact")
+            entry = {
+                "name": scenario.name,
+                "objective": scenario.objective,
+                "tasks": len(scenario.tasks),
+                "layers": problem.n_var,
+                "nodes": len(scenario.environment.nodes),
+                "pools": [int(p) for p in scenario.environment.pools()],
+                "placements": placement_count(problem),
+                "exact": attrs.asdict(exact) | {"certified": exact.certified},
+                "runs": {},
+            }
+            for name in solvers:
+                params = dict(milp_params) if name in ("milp", "milp-free") else {}
+                params.update(solver_params.get(name, {}))
+                results: list[Result] = []
+                for seed in seeds:
+                    results.append(make_solver(name, **params).solve(problem, budget=budget, seed=seed))
+                    step(f"{scenario.name}: {name} seed {seed}")
+                entry["runs"][name] = []
+                for result in results:
+                    gap = (result.value - exact.reference) / exact.reference
+                    run = {"seed": result.seed, "value": result.value, "gap": gap,
+                           "hit": bool(exact.certified and result.value <= exact.value * (1 + HIT_TOLERANCE)),
+                           "wall_s": result.wall_s, "evaluations": result.evaluations}
+                    entry["runs"][name].append(run)
+                    runs[name].append(run | {"certified": exact.certified})
+            instances.append(entry)
+    return {"format": 1, "seeds": seeds, "budget": budget.describe(), "instances": instances,
+            "solvers": {name: summarise(rows) for name, rows in runs.items()}}
+
+
+def summarise(rows: list[dict]) -> dict:
+    gaps = np.array([row["gap"] for row in rows])
+    return {
+        "runs": len(rows),
+        "mean_gap": float(gaps.mean()),
+        "max_gap": float(gaps.max()),
+        "hits": int(sum(row["hit"] for row in rows)),
+        "certified_runs": int(sum(row["certified"] for row in rows)),
+        "wall_s": float(np.mean([row["wall_s"] for row in rows])),
+        "evaluations": float(np.mean([row["evaluations"] for row in rows])),
+    }

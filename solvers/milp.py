@@ -1,0 +1,238 @@
+"""Exact migration plans by MILP (`milp`, `milp-free`): PuLP with HiGHS (highspy) or CBC.
+
+The reported status is read from the solution status and the gap, never from PuLP's `status`
+alone (PuLP says "Optimal" after a time limit too):
+
+- `optimal`: a solution whose gap to the proven bound is at most `OPTIMAL_GAP`;
+- `feasible`: a solution, with the bound and gap the solver proved so far;
+- `infeasible`: the model has no solution (a modelling error: every instance has one);
+- `no solution`: the limit ended the search before any solution was found.
+
+The placement is always re-scored by the evaluator; `value` is the evaluator's, `model_value`
+the MILP's own objective of it, and `gap = (value - bound) / value`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import sys
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+import attrs
+import numpy as np
+import pulp
+
+from eosdnn.framework import SOLVERS, Budget, Result, Search
+from eosdnn.problems.errors import EosdnnError
+from eosdnn.problems.migration import MigrationProblem
+from eosdnn.problems.placement import load_placement
+from eosdnn.solvers.greedy import greedy_genes
+from eosdnn.solvers.milp_model import MilpModel, build_milp
+
+OPTIMAL_GAP = 1e-4
+BACKENDS = ("highs", "cbc")
+
+
+@attrs.frozen
+class MilpOutcome:
+    """What a backend proved: the solution status and objective, and the best bound."""
+
+    status: str  # optimal | feasible | infeasible | no solution
+    objective: float | None
+    bound: float | None
+
+
+@contextlib.contextmanager
+def _quiet_stdout():
+    """Silence C-level stdout (HiGHS prints a banner when its first instance is created)."""
+    sys.stdout.flush()
+    saved, devnull = os.dup(1), os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 1)
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(devnull)
+
+
+class _Highs(pulp.HiGHS):
+    """PuLP's highspy interface, plus a warm start (a full solution) and a seed."""
+
+    def __init__(self, *, warm_start: bool, seed: int | None, **options) -> None:
+        super().__init__(**options)
+        self.warm_start = warm_start
+        self.seed = seed
+
+    def createAndConfigureSolver(self, lp) -> None:  # noqa: N802 (PuLP's name)
+        with _quiet_stdout():
+            super().createAndConfigureSolver(lp)
+        if self.seed is not None:
+            lp.solverModel.setOptionValue("random_seed", int(self.seed) % 2_147_483_647)
+
+    def callSolver(self, lp) -> None:  # noqa: N802
+        if self.warm_start:
+            import highspy
+
+            solution = highspy.HighsSolution()
+            solution.col_value = [float(v.varValue if v.varValue is not None else 0.0) for v in lp.variables()]
+            solution.value_valid = True
+            lp.solverModel.setSolution(solution)
+        lp.solverModel.run()
+
+
+def classify(sol_status: int, objective: float | None, bound: float | None) -> str:
+    if sol_status == pulp.LpSolutionInfeasible:
+        return "infeasible"
+    if sol_status not in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible) or objective is None:
+        return "no solution"
+    if bound is not None and relative_gap(objective, bound) <= OPTIMAL_GAP:
+        return "optimal"
+    return "feasible"
+
+
+def relative_gap(value: float, bound: float) -> float:
+    return max(value - bound, 0.0) / max(abs(value), 1e-12)
+
+
+def solve_with_highs(model: MilpModel, *, time_limit: float, gap: float, warm_start: bool,
+                     seed: int | None) -> MilpOutcome:
+    solver = _Highs(warm_start=warm_start, seed=seed, msg=False, timeLimit=time_limit, gapRel=gap, threads=1)
+    model.problem.solve(solver)
+    info = model.problem.solverModel.getInfo()
+    objective = pulp.value(model.problem.objective)
+    bound = float(info.mip_dual_bound)
+    if not np.isfinite(bound):
+        bound = None
+    status = classify(model.problem.sol_status, objective, bound)
+    return MilpOutcome(status, objective if status in ("optimal", "feasible") else None, bound)
+
+
+def solve_with_cbc(model: MilpModel, *, time_limit: float, gap: float, warm_start: bool,
+                   seed: int | None) -> MilpOutcome:
+    with warnings.catch_warnings():  # PuLP 3 deprecates its bundled CBC; it is the fallback we document
+        warnings.simplefilter("ignore", DeprecationWarning)
+        if not pulp.PULP_CBC_CMD().available():
+            raise EosdnnError("--backend cbc: PuLP's bundled CBC is not available on this machine")
+    with tempfile.TemporaryDirectory() as folder, warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        log = Path(folder) / "cbc.log"
+        options = [f"randomCbcSeed {int(seed) % 2_147_483_647 + 1}"] if seed is not None else []
+        solver = pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit, gapRel=gap, warmStart=warm_start,
+                                   logPath=str(log), threads=1, options=options)
+        model.problem.solve(solver)
+        text = log.read_text(errors="replace") if log.exists() else ""
+    objective = pulp.value(model.problem.objective)
+    bound = None
+    if "Optimal solution found" in text and model.problem.sol_status == pulp.LpSolutionOptimal:
+        bound = objective
+    match = re.search(r"Lower bound:\s*([-+0-9.eE]+)", text)
+    if match:
+        bound = float(match.group(1))
+    status = classify(model.problem.sol_status, objective, bound)
+    return MilpOutcome(status, objective if status in ("optimal", "feasible") else None, bound)
+
+
+@attrs.define
+class MilpSolver:
+    """Solve the migration MILP exactly (fixed order u) or its free-order lower bound.
+
+    Parameters: backend (highs | cbc), time_limit (seconds; `--seconds` overrides), gap (relative
+    gap at which the solver may stop), warm_start (`greedy`, `none`, or a placement JSON path),
+    max_binaries (refuse larger instances with a clear message).
+    """
+
+    free_order: bool = False
+    backend: str = "highs"
+    time_limit: float = 60.0
+    gap: float = OPTIMAL_GAP
+    warm_start: str | None = "greedy"
+    max_binaries: int = 20_000
+    name: str = "milp"
+
+    def solve(self, problem, *, budget: Budget, seed: int | None, callback=None) -> Result:
+        if not isinstance(problem, MigrationProblem):
+            raise EosdnnError(f"solver {self.name}: needs a migration problem")
+        if self.backend not in BACKENDS:
+            raise EosdnnError(f"{self.name}: backend must be one of {', '.join(BACKENDS)}, got {self.backend!r}")
+        time_limit = budget.seconds if budget.seconds is not None else self.time_limit
+        if not time_limit or time_limit <= 0 or not (0 <= self.gap < 1):
+            raise EosdnnError(f"{self.name}: time_limit must be positive and gap in [0, 1)")
+        search = Search(self.name, problem, Budget(), seed, callback)
+        incumbent = self._incumbent(problem)
+        search.offer(incumbent)
+        upper = search.best_value * (1 + 1e-7) + 1e-9
+        model = build_milp(problem.workload, free_order=self.free_order, upper=upper)
+        if model.n_binaries > self.max_binaries:
+            raise EosdnnError(
+                f"{self.name}: the instance needs {model.n_binaries:,} binary variables, above the limit of "
+                f"{self.max_binaries:,}; use a smaller scenario or raise it with --param max_binaries=N")
+        warm = self.warm_start not in (None, "none")
+        run = solve_with_highs if self.backend == "highs" else solve_with_cbc
+        deadline = search.started + float(time_limit)
+        outcome, model_value, rounds = None, None, 0
+        while True:
+            if warm:
+                model.set_initial(search.best_x)
+            left = deadline - time.perf_counter()
+            if left <= 0:
+                break
+            outcome = run(model, time_limit=left, gap=float(self.gap), warm_start=warm, seed=seed)
+            rounds += 1
+            if outcome.objective is None:
+                break
+            genes = model.genes()
+            if model_value is None:
+                model_value = float(outcome.objective)
+            search.offer(genes)  # kept when the evaluator scores it below the best so far
+            search.next_iteration()
+            if self.free_order or not model.relaxes_pools or outcome.status != "optimal":
+                break
+            if outcome.bound is not None and relative_gap(search.best_value, outcome.bound) <= OPTIMAL_GAP:
+                break
+            # The pool relaxation let the model beat the evaluator on this placement: cut it off and
+            # solve again; the model's optimum over the rest bounds every placement not yet seen.
+            model.exclude(genes)
+            warm = warm and not any(np.array_equal(cut, search.best_x) for cut in model.cuts)
+        value = search.best_value
+        bound = self._bound(model, outcome, value)
+        gap = None if bound is None else relative_gap(value, bound)
+        status = outcome.status if outcome is not None else "no solution"
+        if status in ("optimal", "feasible") or (status == "infeasible" and model.cuts):
+            status = "optimal" if gap is not None and gap <= OPTIMAL_GAP else "feasible"
+        if self.free_order and outcome is not None and outcome.status == "optimal":
+            status = "optimal"  # the free-order model itself is solved; `gap` then prices the order u
+        if search.iterations == 0:
+            search.next_iteration()
+        return search.result(status=status, bound=bound, gap=gap, model_value=model_value,
+                             info={"rounds": rounds, "cuts": len(model.cuts), "binaries": model.n_binaries})
+
+    @staticmethod
+    def _bound(model: MilpModel, outcome: MilpOutcome | None, value: float) -> float | None:
+        """A proven lower bound on every placement's evaluator value (or on the free-order optimum)."""
+        if outcome is None:
+            return None
+        if outcome.status == "infeasible" and model.cuts:
+            return value  # every placement was cut off: the best one seen is the optimum
+        if outcome.bound is None:
+            return None
+        # Every bound here is at most the optimum, itself at most `value`: a bound above `value` is
+        # the solver's feasibility tolerance (about 1e-7), clipped so the report never claims more.
+        return min(outcome.bound, value)
+
+    def _incumbent(self, problem: MigrationProblem) -> np.ndarray:
+        if self.warm_start not in (None, "none", "greedy"):
+            path = str(self.warm_start)
+            if not Path(path).exists():
+                raise EosdnnError(f"{self.name}: warm_start must be greedy, none or a placement file; {path!r} not found")
+            return load_placement(problem, path)
+        return greedy_genes(problem)
+
+
+SOLVERS.register("milp", lambda **params: MilpSolver(free_order=False, name="milp", **params))
+SOLVERS.register("milp-free", lambda **params: MilpSolver(free_order=True, name="milp-free", **params))

@@ -1,0 +1,238 @@
+"""The migration problem of MODEL.md section 3 as a mixed-integer linear programme (PuLP).
+
+Built from the same compiled arrays the evaluator reads, in the priority order u:
+
+- `x[p, g]`: layer at position p takes choice g (own client, an edge or a cloud server).
+- transfers: `y[e, g1, g2]` linearises "source on g1 and reader on g2" for every edge with
+  bytes, through marginal constraints (tight: the LP relaxation is the transportation polytope).
+- `S[p]` start times; finish `F[p] = S[p] + sum_g exec * x[p, g]`; `S[p] >= F[k] + transfer`.
+- pools: on a node with one pool `x` is the pool assignment; on a node with several, `z[p, n, k]`
+  picks a pool, pools numbered by first use (symmetry breaking). Nodes whose pools outnumber the
+  layers that may run there cannot make anyone wait and get no pool variables at all.
+- fixed order (`milp`): two layers on one pool run in the order u (no disjunction binaries).
+  Because the evaluator's best-fit pool rule is optimal for a fixed order, this model's optimum
+  is the evaluator's optimum (docs/CHOICES.md).
+- free order (`milp-free`): a binary `o[q, p]` orders each pair that may share a pool; the
+  optimum is a lower bound for every priority order.
+
+Pairs where one layer is an ancestor of the other in the same task are ordered by precedence
+already and get no pool constraints. Big-M is an upper bound on every finish time taken from a
+known placement's objective (every finish time of an optimal plan is at most its objective).
+"""
+
+from __future__ import annotations
+
+import attrs
+import numpy as np
+import pulp
+
+from eosdnn.problems.schedule import CompiledWorkload, schedule
+
+
+def ancestor_matrix(workload: CompiledWorkload) -> np.ndarray:
+    """`A[q, p]` is True when position q is a (transitive) predecessor of position p."""
+    n = workload.n_genes
+    ancestors = np.zeros((n, n), dtype=bool)
+    for p in range(n):  # positions are in a topological order
+        for e in range(workload.pred_ptr[p], workload.pred_ptr[p + 1]):
+            q = workload.pred_pos[e]
+            ancestors[:, p] |= ancestors[:, q]
+            ancestors[q, p] = True
+    return ancestors
+
+
+@attrs.define
+class MilpModel:
+    """A built PuLP problem and the handles needed to read a placement or load a warm start."""
+
+    workload: CompiledWorkload
+    free_order: bool
+    upper: float
+    problem: pulp.LpProblem
+    x: dict[tuple[int, int], pulp.LpVariable]
+    start: list[pulp.LpVariable]
+    y: dict[tuple[int, int, int], pulp.LpVariable]
+    edges: list[tuple[int, int, float]]  # (source position, reader position, bytes)
+    completion: list[pulp.LpVariable]
+    makespan: pulp.LpVariable | None
+    z: dict[tuple[int, int, int], pulp.LpVariable]  # (position, node, pool)
+    order: dict[tuple[int, int], pulp.LpVariable]  # (q, p), q < p: 1 when q runs first
+    shared_pairs: dict[int, list[tuple[int, int]]]  # node -> pairs that may share a pool
+    cuts: list[np.ndarray] = attrs.field(factory=list)  # placements excluded by no-good cuts
+
+    @property
+    def n_binaries(self) -> int:
+        return len(self.x) + len(self.z) + len(self.order)
+
+    def genes(self) -> np.ndarray:
+        """The placement of the solved model (gene order), by the largest x of every position."""
+        w = self.workload
+        genes = np.zeros(w.n_genes, dtype=np.int64)
+        for p in range(w.n_genes):
+            values = [self.x[p, g].varValue or 0.0 for g in range(w.n_choices)]
+            genes[w.order[p]] = int(np.argmax(values))
+        return genes
+
+    @property
+    def relaxes_pools(self) -> bool:
+        """True when some node has several pools and contention: the model then chooses pools freely,
+        which can beat the evaluator's best-fit rule, so its objective is only a lower bound."""
+        return bool(self.z)
+
+    def exclude(self, genes: np.ndarray) -> None:
+        """A no-good cut: forbid exactly this placement."""
+        w = self.workload
+        chosen = [self.x[p, int(genes[w.order[p]])] for p in range(w.n_genes)]
+        self.problem += pulp.lpSum(chosen) <= w.n_genes - 1, f"nogood_{len(self.cuts)}"
+        self.cuts.append(np.array(genes, copy=True))
+
+    def set_initial(self, genes: np.ndarray) -> None:
+        """Load a full, consistent MILP solution for `genes`, from the evaluator's own schedule."""
+        w = self.workload
+        s = schedule(w, genes)
+        by_pos = w.order
+        start = s.start[by_pos]
+        node = s.node[by_pos]
+        choice = np.asarray(genes)[by_pos]
+        for (p, g), var in self.x.items():
+            var.setInitialValue(1.0 if choice[p] == g else 0.0)
+        for p, var in enumerate(self.start):
+            var.setInitialValue(float(start[p]))
+        for (e, g1, g2), var in self.y.items():
+            q, p, _ = self.edges[e]
+            var.setInitialValue(1.0 if (choice[q] == g1 and choice[p] == g2) else 0.0)
+        for t, var in enumerate(self.completion):
+            var.setInitialValue(float(s.completion[t]))
+        if self.makespan is not None:
+            self.makespan.setInitialValue(float(s.completion.max()))
+        pool = best_fit_pools(w, node, start)
+        for (p, n, k), var in self.z.items():
+            var.setInitialValue(1.0 if (node[p] == n and pool[p] == k) else 0.0)
+        for (q, p), var in self.order.items():
+            var.setInitialValue(1.0 if start[q] <= start[p] else 0.0)
+
+
+def best_fit_pools(w: CompiledWorkload, node: np.ndarray, start: np.ndarray) -> np.ndarray:
+    """Pool of every position under the evaluator's rule, relabelled by first use on each node."""
+    pool_free = np.zeros(w.pool_ptr[-1])
+    exec_s = w.exec_s[np.arange(w.n_genes), node]
+    pools = np.zeros(w.n_genes, dtype=np.int64)
+    labels: dict[int, dict[int, int]] = {}
+    for p in range(w.n_genes):
+        n = node[p]
+        free = pool_free[w.pool_ptr[n]:w.pool_ptr[n + 1]]
+        usable = [k for k in range(free.size) if free[k] <= start[p] + 1e-12]
+        k = max(usable, key=lambda j: (free[j], -j)) if usable else int(np.argmin(free))
+        pool_free[w.pool_ptr[n] + k] = start[p] + exec_s[p]
+        names = labels.setdefault(int(n), {})
+        pools[p] = names.setdefault(k, len(names))
+    return pools
+
+
+def build_milp(workload: CompiledWorkload, *, free_order: bool, upper: float) -> MilpModel:
+    """The MILP of `workload`; `upper` bounds every finish time (an incumbent's objective)."""
+    w = workload
+    P, G = w.n_genes, w.n_choices
+    spb = w.seconds_per_byte
+    lp = pulp.LpProblem("eosdnn_migration", pulp.LpMinimize)
+    node_of = w.choice_node[w.task_of]  # (positions, choices) -> node
+    x = {(p, g): lp.add_variable(f"x_{p}_{g}", cat=pulp.LpBinary) for p in range(P) for g in range(G)}
+    start = [lp.add_variable(f"S_{p}", lowBound=0.0, upBound=upper) for p in range(P)]
+    execution = [pulp.lpSum(float(w.exec_s[p, node_of[p, g]]) * x[p, g] for g in range(G)) for p in range(P)]
+    finish = [start[p] + execution[p] for p in range(P)]
+    for p in range(P):
+        lp += pulp.lpSum(x[p, g] for g in range(G)) == 1, f"assign_{p}"
+        lp += finish[p] <= upper, f"horizon_{p}"
+        client = w.client_of[w.task_of[p]]
+        if w.input_bytes[p] >= 0:
+            lp += start[p] >= pulp.lpSum(float(w.input_bytes[p] * spb[client, node_of[p, g]]) * x[p, g]
+                                         for g in range(G)), f"input_{p}"
+
+    y: dict[tuple[int, int, int], pulp.LpVariable] = {}
+    edges: list[tuple[int, int, float]] = []
+    for p in range(P):
+        for e in range(w.pred_ptr[p], w.pred_ptr[p + 1]):
+            q, size = int(w.pred_pos[e]), float(w.pred_bytes[e])
+            if size <= 0:
+                lp += start[p] >= finish[q], f"prec_{q}_{p}"
+                continue
+            index = len(edges)
+            edges.append((q, p, size))
+            for g1 in range(G):
+                for g2 in range(G):
+                    y[index, g1, g2] = lp.add_variable(f"y_{index}_{g1}_{g2}", lowBound=0.0)
+            for g1 in range(G):
+                lp += pulp.lpSum(y[index, g1, g2] for g2 in range(G)) == x[q, g1], f"ysrc_{index}_{g1}"
+            for g2 in range(G):
+                lp += pulp.lpSum(y[index, g1, g2] for g1 in range(G)) == x[p, g2], f"ydst_{index}_{g2}"
+            transfer = pulp.lpSum(size * float(spb[node_of[q, g1], node_of[p, g2]]) * y[index, g1, g2]
+                                  for g1 in range(G) for g2 in range(G)
+                                  if spb[node_of[q, g1], node_of[p, g2]] > 0)
+            lp += start[p] >= finish[q] + transfer, f"prec_{q}_{p}"
+
+    completion = []
+    for t in range(w.n_tasks):
+        last, client = int(w.last_pos[t]), int(w.client_of[t])
+        back = pulp.lpSum(float(w.result_bytes[t] * spb[node_of[last, g], client]) * x[last, g] for g in range(G))
+        c = lp.add_variable(f"C_{t}", lowBound=0.0, upBound=upper)
+        lp += c >= finish[last] + back, f"completion_{t}"
+        completion.append(c)
+
+    z, order, shared = _pool_constraints(lp, w, x, start, finish, node_of, free_order, upper)
+
+    makespan = None
+    if w.objective_code == 0:
+        lp += pulp.lpSum(completion)
+    else:
+        makespan = lp.add_variable("makespan", lowBound=0.0, upBound=upper)
+        for t, c in enumerate(completion):
+            lp += makespan >= c, f"makespan_{t}"
+        lp += makespan
+    return MilpModel(w, free_order, upper, lp, x, start, y, edges, completion, makespan, z, order, shared)
+
+
+def _pool_constraints(lp, w, x, start, finish, node_of, free_order, upper):
+    """Pool variables and the no-overlap constraints of every node that can have contention."""
+    P = w.n_genes
+    ancestors = ancestor_matrix(w)
+    big_m = upper
+    z: dict[tuple[int, int, int], pulp.LpVariable] = {}
+    order: dict[tuple[int, int], pulp.LpVariable] = {}
+    shared: dict[int, list[tuple[int, int]]] = {}
+    for n in range(w.pool_ptr.size - 1):
+        candidates = [(p, int(np.flatnonzero(node_of[p] == n)[0])) for p in range(P) if n in node_of[p]]
+        pools = min(int(w.pool_ptr[n + 1] - w.pool_ptr[n]), len(candidates))
+        if pools >= len(candidates):
+            continue  # every layer can have a pool of its own: nobody ever waits here
+        pairs = [(a, b) for i, a in enumerate(candidates) for b in candidates[i + 1:]
+                 if not ancestors[a[0], b[0]] and not ancestors[b[0], a[0]]]
+        if not pairs:
+            continue
+        shared[n] = [(a[0], b[0]) for a, b in pairs]
+        if pools == 1:
+            use = {(p, 0): x[p, g] for p, g in candidates}
+        else:
+            use = {}
+            for i, (p, g) in enumerate(candidates):
+                for k in range(pools):
+                    var = lp.add_variable(f"z_{p}_{n}_{k}", cat=pulp.LpBinary)
+                    z[p, n, k] = var
+                    use[p, k] = var
+                lp += pulp.lpSum(use[p, k] for k in range(pools)) == x[p, g], f"pool_{p}_{n}"
+                for k in range(1, pools):  # pool k is opened only after pool k-1 (first use, by position)
+                    earlier = [use[q, k - 1] for q, _ in candidates[:i]]
+                    lp += use[p, k] <= pulp.lpSum(earlier), f"poolorder_{p}_{n}_{k}"
+        for (q, _), (p, _) in pairs:  # q before p in the order u
+            if free_order:
+                key = (q, p)
+                if key not in order:
+                    order[key] = lp.add_variable(f"o_{q}_{p}", cat=pulp.LpBinary)
+                first = order[key]
+            for k in range(pools):
+                both = use[q, k] + use[p, k]
+                if free_order:
+                    lp += start[p] >= finish[q] - big_m * (3 - both - first), f"seq_{q}_{p}_{n}_{k}"
+                    lp += start[q] >= finish[p] - big_m * (2 - both + first), f"seqr_{q}_{p}_{n}_{k}"
+                else:
+                    lp += start[p] >= finish[q] - big_m * (2 - both), f"seq_{q}_{p}_{n}_{k}"
+    return z, order, shared
