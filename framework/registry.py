@@ -64,3 +64,4 @@ class Registry:
 
 SOLVERS = Registry("solver", "eosdnn.solvers")
 OPERATORS = Registry("operator", "eosdnn.operators")
+PLANNERS = Registry("planner", "eosdnn.planners")

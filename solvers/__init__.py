@@ -2,14 +2,18 @@
 
 Importing this package registers: psoga, ga, greedy, prepso, two-step, random, all-local,
 all-edge, all-cloud, milp, milp-free, exhaustive. `make_solver(name, **params)` builds one.
+Uploading planners (PLANNERS): lmu, non-uploading, ionn, recursive-efficiency, exact;
+`plan_upload(name, upload_problem)` returns a timed plan.
 """
 
-from eosdnn.framework import SOLVERS
+from eosdnn.framework import PLANNERS, SOLVERS
 from eosdnn.solvers import baselines, exhaustive, ga, greedy, milp, psoga, structured  # noqa: F401  (registration)
+from eosdnn.solvers import lmu, planners, upload_exact  # noqa: F401  (uploading planners)
+from eosdnn.solvers.planners import plan_upload
 
 
 def make_solver(name: str, **params):
     return SOLVERS.create(name, **params)
 
 
-__all__ = ["SOLVERS", "make_solver"]
+__all__ = ["PLANNERS", "SOLVERS", "make_solver", "plan_upload"]

@@ -16,8 +16,8 @@ Built from the same compiled arrays the evaluator reads, in the priority order u
   optimum is a lower bound for every priority order.
 
 Pairs where one layer is an ancestor of the other in the same task are ordered by precedence
-already and get no pool constraints. Big-M is an upper bound on every finish time taken from a
-known placement's objective (every finish time of an optimal plan is at most its objective).
+already and get no pool constraints. Big-M of each pair comes from time windows derived from a
+known placement's objective (`TimeWindows`); pairs whose windows cannot overlap get no constraint.
 """
 
 from __future__ import annotations
@@ -129,20 +129,61 @@ def best_fit_pools(w: CompiledWorkload, node: np.ndarray, start: np.ndarray) -> 
     return pools
 
 
+@attrs.frozen
+class TimeWindows:
+    """Bounds on every start and finish time of any plan whose objective is at most `upper`.
+
+    `earliest[p]`: the longest chain of fastest executions before p (transfers and waits >= 0).
+    `latest_finish[p]`: its task's latest completion minus the fastest chain after p; a task's
+    completion is at most `upper` minus the other tasks' least completions (objective total) or at
+    most `upper` (makespan). They tighten the big-M of each pair and drop pairs that cannot overlap.
+    """
+
+    earliest: np.ndarray
+    latest_finish: np.ndarray
+    latest_completion: np.ndarray
+
+
+def time_windows(w: CompiledWorkload, upper: float) -> TimeWindows:
+    node_of = w.choice_node[w.task_of]
+    fastest = np.take_along_axis(w.exec_s, node_of, axis=1).min(axis=1)
+    P = w.n_genes
+    earliest = np.zeros(P)
+    successors: list[list[int]] = [[] for _ in range(P)]
+    for p in range(P):
+        for e in range(w.pred_ptr[p], w.pred_ptr[p + 1]):
+            q = int(w.pred_pos[e])
+            earliest[p] = max(earliest[p], earliest[q] + fastest[q])
+            successors[q].append(p)
+    tail = np.zeros(P)
+    for p in range(P - 1, -1, -1):
+        for s in successors[p]:
+            tail[p] = max(tail[p], fastest[s] + tail[s])
+    least = np.array([earliest[w.last_pos[t]] + fastest[w.last_pos[t]] for t in range(w.n_tasks)])
+    if w.objective_code == 0:
+        latest_completion = upper - (least.sum() - least)
+    else:
+        latest_completion = np.full(w.n_tasks, upper)
+    latest_finish = latest_completion[w.task_of] - tail
+    return TimeWindows(earliest, latest_finish, latest_completion)
+
+
 def build_milp(workload: CompiledWorkload, *, free_order: bool, upper: float) -> MilpModel:
-    """The MILP of `workload`; `upper` bounds every finish time (an incumbent's objective)."""
+    """The MILP of `workload`; `upper` bounds the objective (an incumbent's value)."""
     w = workload
     P, G = w.n_genes, w.n_choices
     spb = w.seconds_per_byte
     lp = pulp.LpProblem("eosdnn_migration", pulp.LpMinimize)
     node_of = w.choice_node[w.task_of]  # (positions, choices) -> node
+    windows = time_windows(w, upper)
     x = {(p, g): lp.add_variable(f"x_{p}_{g}", cat=pulp.LpBinary) for p in range(P) for g in range(G)}
-    start = [lp.add_variable(f"S_{p}", lowBound=0.0, upBound=upper) for p in range(P)]
+    start = [lp.add_variable(f"S_{p}", lowBound=float(windows.earliest[p]), upBound=float(windows.latest_finish[p]))
+             for p in range(P)]
     execution = [pulp.lpSum(float(w.exec_s[p, node_of[p, g]]) * x[p, g] for g in range(G)) for p in range(P)]
     finish = [start[p] + execution[p] for p in range(P)]
     for p in range(P):
         lp += pulp.lpSum(x[p, g] for g in range(G)) == 1, f"assign_{p}"
-        lp += finish[p] <= upper, f"horizon_{p}"
+        lp += finish[p] <= float(windows.latest_finish[p]), f"horizon_{p}"
         client = w.client_of[w.task_of[p]]
         if w.input_bytes[p] >= 0:
             lp += start[p] >= pulp.lpSum(float(w.input_bytes[p] * spb[client, node_of[p, g]]) * x[p, g]
@@ -174,11 +215,11 @@ def build_milp(workload: CompiledWorkload, *, free_order: bool, upper: float) ->
     for t in range(w.n_tasks):
         last, client = int(w.last_pos[t]), int(w.client_of[t])
         back = pulp.lpSum(float(w.result_bytes[t] * spb[node_of[last, g], client]) * x[last, g] for g in range(G))
-        c = lp.add_variable(f"C_{t}", lowBound=0.0, upBound=upper)
+        c = lp.add_variable(f"C_{t}", lowBound=0.0, upBound=float(windows.latest_completion[t]))
         lp += c >= finish[last] + back, f"completion_{t}"
         completion.append(c)
 
-    z, order, shared = _pool_constraints(lp, w, x, start, finish, node_of, free_order, upper)
+    z, order, shared = _pool_constraints(lp, w, x, start, finish, node_of, free_order, windows)
 
     makespan = None
     if w.objective_code == 0:
@@ -191,11 +232,14 @@ def build_milp(workload: CompiledWorkload, *, free_order: bool, upper: float) ->
     return MilpModel(w, free_order, upper, lp, x, start, y, edges, completion, makespan, z, order, shared)
 
 
-def _pool_constraints(lp, w, x, start, finish, node_of, free_order, upper):
+def _pool_constraints(lp, w, x, start, finish, node_of, free_order, windows: TimeWindows):
     """Pool variables and the no-overlap constraints of every node that can have contention."""
     P = w.n_genes
     ancestors = ancestor_matrix(w)
-    big_m = upper
+    def big_m(q: int, p: int) -> float:
+        """Largest possible `finish[q] - start[p]`: <= 0 means p can never start before q ends."""
+        return float(windows.latest_finish[q] - windows.earliest[p])
+
     z: dict[tuple[int, int, int], pulp.LpVariable] = {}
     order: dict[tuple[int, int], pulp.LpVariable] = {}
     shared: dict[int, list[tuple[int, int]]] = {}
@@ -205,7 +249,8 @@ def _pool_constraints(lp, w, x, start, finish, node_of, free_order, upper):
         if pools >= len(candidates):
             continue  # every layer can have a pool of its own: nobody ever waits here
         pairs = [(a, b) for i, a in enumerate(candidates) for b in candidates[i + 1:]
-                 if not ancestors[a[0], b[0]] and not ancestors[b[0], a[0]]]
+                 if not ancestors[a[0], b[0]] and not ancestors[b[0], a[0]]
+                 and (big_m(a[0], b[0]) > 0 or (free_order and big_m(b[0], a[0]) > 0))]
         if not pairs:
             continue
         shared[n] = [(a[0], b[0]) for a, b in pairs]
@@ -228,11 +273,18 @@ def _pool_constraints(lp, w, x, start, finish, node_of, free_order, upper):
                 if key not in order:
                     order[key] = lp.add_variable(f"o_{q}_{p}", cat=pulp.LpBinary)
                 first = order[key]
+            m_qp, m_pq = big_m(q, p), big_m(p, q)
             for k in range(pools):
                 both = use[q, k] + use[p, k]
                 if free_order:
-                    lp += start[p] >= finish[q] - big_m * (3 - both - first), f"seq_{q}_{p}_{n}_{k}"
-                    lp += start[q] >= finish[p] - big_m * (2 - both + first), f"seqr_{q}_{p}_{n}_{k}"
+                    if m_qp > 0:
+                        lp += start[p] >= finish[q] - m_qp * (3 - both - first), f"seq_{q}_{p}_{n}_{k}"
+                    else:
+                        lp += first >= both - 1, f"seqf_{q}_{p}_{n}_{k}"  # p can only follow q
+                    if m_pq > 0:
+                        lp += start[q] >= finish[p] - m_pq * (2 - both + first), f"seqr_{q}_{p}_{n}_{k}"
+                    else:
+                        lp += first <= 2 - both, f"seqrf_{q}_{p}_{n}_{k}"  # q can only follow p
                 else:
-                    lp += start[p] >= finish[q] - big_m * (2 - both), f"seq_{q}_{p}_{n}_{k}"
+                    lp += start[p] >= finish[q] - m_qp * (2 - both), f"seq_{q}_{p}_{n}_{k}"
     return z, order, shared

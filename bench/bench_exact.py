@@ -1,0 +1,59 @@
+"""Time of the `milp` solver to a proven optimum on growing random instances, per backend.
+
+Run: python bench/bench_exact.py [--time-limit 60] [--backends highs,cbc] [--free]
+Instances: random_scenario (paper clock ranges and bandwidths, half chains half DAGs, server
+pools 1..2), one per size; sizes grow until a backend fails to prove within the limit, after
+which that backend is skipped. `--free` times `milp-free` instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+from eosdnn.framework import Budget
+from eosdnn.problems.instances import InstanceShape, random_scenario
+from eosdnn.problems.migration import MigrationProblem
+from eosdnn.solvers import make_solver
+
+# (tasks, layers per model, clients, edge, cloud)
+SIZES = [(1, 4, 1, 1, 1), (2, 4, 2, 1, 1), (2, 6, 2, 2, 1), (3, 6, 2, 2, 2), (3, 8, 2, 2, 2), (3, 10, 2, 2, 2),
+         (4, 8, 2, 2, 2), (3, 12, 2, 2, 2), (4, 10, 2, 3, 3), (4, 12, 2, 3, 3), (6, 12, 4, 3, 3)]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--time-limit", type=float, default=60.0)
+    parser.add_argument("--backends", default="highs,cbc")
+    parser.add_argument("--free", action="store_true", help="time milp-free instead of milp")
+    parser.add_argument("--threads", type=int, default=1, help="solver threads (default 1)")
+    args = parser.parse_args()
+    solver = "milp-free" if args.free else "milp"
+    alive = [b.strip() for b in args.backends.split(",") if b.strip()]
+    print(f"{solver}: time to a proven optimum, limit {args.time_limit:.0f} s, {args.threads} thread(s); "
+          "'x' = not proven in time")
+    print(f"{'tasks x layers x nodes':<24} {'pools':<14} {'binaries':>9} " + " ".join(f"{b:>22}" for b in alive))
+    for seed, (tasks, layers, clients, edge, cloud) in enumerate(SIZES):
+        if not alive:
+            break
+        shape = InstanceShape(tasks=tasks, layers=layers, clients=clients, edge=edge, cloud=cloud, max_pools=2)
+        problem = MigrationProblem(random_scenario(seed, shape))
+        cells, binaries = [], "-"
+        for backend in list(alive):
+            started = time.perf_counter()
+            result = make_solver(solver, backend=backend, time_limit=args.time_limit,
+                                 max_binaries=10**7, threads=args.threads).solve(problem, budget=Budget(), seed=0)
+            wall = time.perf_counter() - started
+            binaries = str(result.info["binaries"])
+            if result.status == "optimal":
+                cells.append(f"{wall:8.2f} s ({result.info['cuts']} cuts)")
+            else:
+                cells.append(f"x {result.status} gap {100 * (result.gap or float('nan')):.1f}%")
+                alive.remove(backend)
+        pools = ",".join(str(p) for p in problem.scenario.environment.pools()[clients:])
+        size = f"{tasks} x {layers} x {clients + edge + cloud}"
+        print(f"{size:<24} {pools:<14} {binaries:>9} " + " ".join(f"{c:>22}" for c in cells), flush=True)
+
+
+if __name__ == "__main__":
+    main()
