@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from eosdnn.framework import SOLVERS, Budget, Result
+from eosdnn.framework import PLANNERS, SOLVERS, Budget, Result
 from eosdnn.framework.progress import progress_callback
 from eosdnn.problems.errors import EosdnnError
 from eosdnn.problems.migration import MigrationProblem
@@ -20,6 +20,7 @@ from eosdnn.problems.placement import load_placement, placement_to_dict, save_pl
 from eosdnn.problems.scenario import Scenario, load_scenario, paper_scenario
 from eosdnn import plots, report
 from eosdnn.solvers import make_solver
+from eosdnn.uploading import DEFAULT_PLANNERS, plan_tasks, summary, upload_document
 from eosdnn.validation import DEFAULT_SOLVERS, validate
 
 TIER_PLANS = {"all-local": "client", "all-edge": "edge", "all-cloud": "cloud"}
@@ -61,6 +62,20 @@ def parse_params(pairs: list[str] | None) -> dict[str, Any]:
         except json.JSONDecodeError:
             params[key.strip().replace("-", "_")] = text
     return params
+
+
+def grouped_params(pairs: list[str] | None) -> dict[str, dict[str, Any]]:
+    """Per-name parameters: `name.key=value` or `name={"key": value}`."""
+    grouped: dict[str, dict[str, Any]] = {}
+    for key, value in parse_params(pairs).items():
+        if isinstance(value, dict):
+            grouped.setdefault(key, {}).update({k.replace("-", "_"): v for k, v in value.items()})
+        elif "." in key:
+            name, field = key.split(".", 1)
+            grouped.setdefault(name.replace("_", "-"), {})[field] = value
+        else:
+            raise EosdnnError(f"--param {key}: name the planner, e.g. lmu.rest=requeue or 'lmu={{\"rest\": \"requeue\"}}'")
+    return grouped
 
 
 def budget_of(args: argparse.Namespace) -> Budget:
@@ -109,8 +124,13 @@ def cmd_run(args: argparse.Namespace) -> None:
                   "see `eosdnn compare` and docs/CHOICES.md (Solvers)")
     placement = placement_to_dict(problem, result.x)
     out.print(report.plan_table("PSO-GA plan per task", scenario, placement, rows["psoga"]))
+    uploads = plan_tasks(problem, result.x, ["lmu", "non-uploading"])
+    out.print(report.lmu_tasks_table("Uploading plan per task: LMU against Non-uploading (SSD over the upload)", [
+        {"task": t.problem.task_index, "model": t.problem.model.name, "units": t.problem.n_units,
+         "baseline_ssd": t.baseline.ssd, **summary(t, "lmu")} for t in uploads]))
     write_json(args.json, {"format": 1, "scenario": scenario.name, "seed": seed,
-                           "migration": solve_document(problem, result), "plans": rows})
+                           "migration": solve_document(problem, result), "plans": rows,
+                           "upload": upload_document(uploads, ["lmu", "non-uploading"])})
 
 
 EXACT_FLAGS = {"backend": "--backend", "time_limit": "--time-limit", "gap": "--gap", "warm_start": "--warm-start"}
@@ -209,6 +229,48 @@ def cmd_validate(args: argparse.Namespace) -> None:
     write_json(args.json, doc)
 
 
+def placement_genes(args: argparse.Namespace, problem: MigrationProblem, seed: int) -> tuple[np.ndarray, str]:
+    """The placement to plan uploads for: a file, or a migration solver's answer."""
+    if args.placement:
+        return load_placement(problem, args.placement), Path(args.placement).name
+    result = run_solver(problem, args.solver, {}, budget_of(args).or_iterations(600), seed)
+    return result.x, f"{args.solver} (seed {seed}, value {result.value:.4f})"
+
+
+def cmd_upload(args: argparse.Namespace) -> None:
+    scenario = scenario_of(args)
+    problem = MigrationProblem(scenario)
+    seed = 0 if args.seed is None else args.seed
+    planners = [n.strip() for n in args.planner.split(",") if n.strip()]
+    for name in planners:
+        PLANNERS.get(name)
+    if args.horizon is not None and args.horizon <= 0:
+        raise EosdnnError(f"--horizon: must be positive, got {args.horizon}")
+    tasks = None
+    if args.tasks:
+        try:
+            tasks = [int(t) for t in args.tasks.split(",") if t.strip()]
+        except ValueError:
+            raise EosdnnError(f"--tasks: expected task numbers like 0,3, got {args.tasks!r}") from None
+    genes, source = placement_genes(args, problem, seed)
+    plans = plan_tasks(problem, genes, planners, tasks=tasks, horizon=args.horizon,
+                       params=grouped_params(args.param), skip_refused=args.skip_refused)
+    out = report.console()
+    for task in plans:
+        title = (f"Task {task.problem.task_index}: {task.problem.model.name} on "
+                 f"{scenario.environment.nodes[task.problem.client].name}, {task.problem.n_units} upload units, "
+                 f"placement {source}")
+        rows = {name: summary(task, name) for name in task.plans}
+        out.print(report.upload_table(title, rows, task.refused))
+        for name, reason in task.refused.items():
+            out.print(f"[yellow]{name} refused:[/] {reason}", highlight=False)
+    if args.plot:
+        panels = [(f"task {t.problem.task_index} {t.problem.model.name}",
+                   {name: plan.timeline() for name, plan in t.plans.items()}) for t in plans]
+        plots.sd_timelines(args.plot, panels)
+    write_json(args.json, upload_document(plans, planners) | {"placement": source})
+
+
 def cmd_evaluate(args: argparse.Namespace) -> None:
     scenario = scenario_of(args)
     problem = MigrationProblem(scenario)
@@ -283,7 +345,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--gap", type=float, help="milp: relative gap at which the search may stop (default 1e-4)")
         p.add_argument("--warm-start", help="milp: greedy (default), none, or a placement JSON file")
 
-    p = sub.add_parser("run", help="the main job: PSO-GA on the paper scenario (or --scenario)")
+    p = sub.add_parser("run", help="the main job: PSO-GA migration plan and LMU uploading plan on the paper scenario")
     common(p)
     p.add_argument("--iterations", type=int, default=600, help="PSO-GA iterations (default 600, the paper's)")
     p.set_defaults(func=cmd_run)
@@ -327,6 +389,22 @@ def build_parser() -> argparse.ArgumentParser:
     exact(p)
     p.epilog = 'per-solver parameters: --param \'psoga={"particles": 50}\''
     p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("upload", help="uploading plans (LMU and baselines) for every task of a placement")
+    common(p)
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--placement", help="placement JSON file")
+    group.add_argument("--solver", default="psoga", help="migration solver for the placement (default psoga)")
+    p.add_argument("--planner", default=",".join(DEFAULT_PLANNERS),
+                   help=f"comma-separated planners (default {','.join(DEFAULT_PLANNERS)}; also exact)")
+    p.add_argument("--tasks", help="only these tasks, e.g. 0,3 (default all)")
+    p.add_argument("--horizon", type=float, help="SSD horizon in seconds (default: each task's total upload time)")
+    p.add_argument("--plot", metavar="PATH", help="SD timelines of every planner (PNG)")
+    p.add_argument("--skip-refused", action="store_true",
+                   help="report a planner that refuses a task (exact on a large model) instead of stopping")
+    budget(p)
+    p.epilog = "planner parameters: --param lmu.rest=requeue, --param ionn.base=0.3, --param exact.max_units=22"
+    p.set_defaults(func=cmd_upload)
 
     p = sub.add_parser("solvers", help="list the registered solvers and operators")
     p.set_defaults(func=cmd_solvers)

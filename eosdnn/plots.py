@@ -46,3 +46,24 @@ def convergence_plot(path: str | Path, histories: dict[str, list[list[tuple[int,
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
+
+
+def sd_timelines(path: str | Path, panels: list[tuple[str, dict[str, tuple[np.ndarray, np.ndarray]]]]) -> None:
+    """SD over upload time as step plots, one panel per task, one line per planner (Figs. 13-14)."""
+    count = max(len(panels), 1)
+    cols = min(count, 3)
+    rows = (count + cols - 1) // cols
+    fig, axes = plt.subplots(rows, cols, figsize=(5.2 * cols, 3.6 * rows), squeeze=False)
+    for ax, (title, lines) in zip(axes.flat, panels):
+        for name, (times, values) in lines.items():
+            ax.step(times, values, where="post", label=name)
+        ax.set_title(title, fontsize=9)
+        ax.set_xlabel("upload time (s)")
+        ax.set_ylabel("SD of one query (s)")
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7)
+    for ax in list(axes.flat)[len(panels):]:
+        ax.set_visible(False)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)

@@ -184,3 +184,37 @@ def instances_table(instances: list[dict]) -> Table:
             f"{exact['wall_s']:.2f}",
         )
     return table
+
+
+def upload_table(title: str, rows: dict[str, dict], refused: dict[str, str] | None = None) -> Table:
+    """Per planner: SSD, improvement over Non-uploading, partitions, largest share, upload time."""
+    table = Table(title=title)
+    for column in ("planner", "SSD (s^2)", "vs non-upl.", "parts", "largest", "upload (s)", "SD start->end"):
+        table.add_column(column, justify="left" if column == "planner" else "right")
+    best = min((row["ssd"] for row in rows.values()), default=None)
+    for name, row in rows.items():
+        ssd = f"{row['ssd']:.4g}"
+        table.add_row(
+            name,
+            f"[bold green]{ssd}[/]" if row["ssd"] == best else ssd,
+            percent(row["improvement"]),
+            str(row["partitions"]),
+            percent(row["largest_share"]),
+            f"{row['upload_s']:.2f}",
+            f"{row['sd_initial']:.3f}->{row['sd_final']:.3f}",
+        )
+    for name in refused or {}:
+        table.add_row(name, "refused", "", "", "", "", "")
+    return table
+
+
+def lmu_tasks_table(title: str, rows: list[dict]) -> Table:
+    """One line per task: the LMU plan against Non-uploading."""
+    table = Table(title=title)
+    for column in ("task", "model", "units", "SSD LMU", "SSD non-upl.", "saved", "parts", "largest", "upload (s)"):
+        table.add_column(column, justify="left" if column == "model" else "right")
+    for row in rows:
+        table.add_row(str(row["task"]), row["model"], str(row["units"]), f"{row['ssd']:.4g}",
+                      f"{row['baseline_ssd']:.4g}", percent(row["improvement"]), str(row["partitions"]),
+                      percent(row["largest_share"]), f"{row['upload_s']:.1f}")
+    return table
