@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -271,6 +272,20 @@ def cmd_upload(args: argparse.Namespace) -> None:
     write_json(args.json, upload_document(plans, planners) | {"placement": source})
 
 
+def cmd_reproduce(args: argparse.Namespace) -> None:
+    from eosdnn.experiments import Settings, figure_names, reproduce
+
+    names = figure_names(args.figure)
+    settings = Settings(seeds=args.seeds, first_seed=0 if args.seed is None else args.seed, quick=args.quick)
+    out = report.console()
+    out.print(f"Reproducing {', '.join(names)}: {settings.describe()}; files in {args.out}")
+    started = time.perf_counter()
+    figures = reproduce(names, settings, args.out, on_figure=lambda figure: out.print(figure.table))
+    out.print(f"{len(figures)} figure(s) in {time.perf_counter() - started:.1f} s: PNG and JSON in {args.out}")
+    write_json(args.json, {"format": 1, "settings": settings.describe(),
+                           "figures": {f.name: f.data for f in figures}})
+
+
 def cmd_evaluate(args: argparse.Namespace) -> None:
     scenario = scenario_of(args)
     problem = MigrationProblem(scenario)
@@ -405,6 +420,15 @@ def build_parser() -> argparse.ArgumentParser:
     budget(p)
     p.epilog = "planner parameters: --param lmu.rest=requeue, --param ionn.base=0.3, --param exact.max_units=22"
     p.set_defaults(func=cmd_upload)
+
+    p = sub.add_parser("reproduce", help="the paper's Figs. 12-18: PNG, JSON and a table each")
+    p.add_argument("figure", metavar="FIG", help="fig12 ... fig18, or all")
+    p.add_argument("--out", default="reproduction", help="folder for the PNG and JSON files (default ./reproduction)")
+    p.add_argument("--seeds", type=int, default=3, help="seeds per setting (default 3)")
+    p.add_argument("--seed", type=int, default=None, help="first seed (default 0)")
+    p.add_argument("--quick", action="store_true", help="tiny budgets and sweeps (all figures in seconds, for tests)")
+    p.add_argument("--json", metavar="PATH", help="also write every figure's numbers into one file")
+    p.set_defaults(func=cmd_reproduce)
 
     p = sub.add_parser("solvers", help="list the registered solvers and operators")
     p.set_defaults(func=cmd_solvers)

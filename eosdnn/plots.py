@@ -67,3 +67,68 @@ def sd_timelines(path: str | Path, panels: list[tuple[str, dict[str, tuple[np.nd
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
+
+
+def _bars(ax, categories: list[str], series: dict[str, list[dict]], log: bool = False, scale: float = 1.0) -> None:
+    """Grouped bars of means with min-max whiskers (dicts with mean/min/max)."""
+    width = 0.8 / max(len(series), 1)
+    x = np.arange(len(categories))
+    for i, (name, cells) in enumerate(series.items()):
+        mean = np.array([c["mean"] for c in cells]) * scale
+        low = mean - np.array([c["min"] for c in cells]) * scale
+        high = np.array([c["max"] for c in cells]) * scale - mean
+        ax.bar(x + (i - (len(series) - 1) / 2) * width, mean, width, yerr=[low, high], capsize=2, label=name)
+    ax.set_xticks(x, categories)
+    if log:
+        ax.set_yscale("log")
+    ax.grid(alpha=0.3, axis="y")
+
+
+def grouped_bars(path: str | Path, categories: list[str], series: dict[str, list[dict]], ylabel: str, title: str,
+                 *, percent: bool = False, log: bool = False) -> None:
+    fig, ax = plt.subplots(figsize=(7.5, 4.5))
+    _bars(ax, categories, series, log=log, scale=100.0 if percent else 1.0)
+    ax.set_ylabel(ylabel + (" (%)" if percent else ""))
+    ax.set_title(title)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def bar_panels(path: str | Path, categories: list[str], panels: dict[str, dict[str, list[dict]]], title: str) -> None:
+    """One grouped-bar panel per quantity (e.g. exec, transfer, wait, total)."""
+    count = len(panels)
+    cols = 2 if count > 1 else 1
+    rows = (count + cols - 1) // cols
+    fig, axes = plt.subplots(rows, cols, figsize=(6.5 * cols, 3.8 * rows), squeeze=False)
+    for ax, (name, series) in zip(axes.flat, panels.items()):
+        _bars(ax, categories, series, log=True)
+        ax.set_title(name)
+        ax.set_ylabel("seconds")
+        ax.legend(fontsize=7)
+    for ax in list(axes.flat)[count:]:
+        ax.set_visible(False)
+    fig.suptitle(title)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def sweep_lines(path: str | Path, x: list[float], series: dict[str, list[dict]], xlabel: str, ylabel: str,
+                title: str) -> None:
+    """Mean against a swept setting, with the min-max band over seeds."""
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    for name, cells in series.items():
+        mean = np.array([c["mean"] for c in cells])
+        line, = ax.plot(x, mean, marker="o", label=name)
+        ax.fill_between(x, [c["min"] for c in cells], [c["max"] for c in cells], alpha=0.15, color=line.get_color())
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_yscale("log")
+    ax.set_title(title)
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)

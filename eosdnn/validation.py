@@ -8,16 +8,13 @@ Then every solver runs over several seeds; gap = (value - optimum) / optimum.
 
 from __future__ import annotations
 
-import contextlib
-import sys
 import time
-from collections.abc import Iterator
 
 import attrs
 import numpy as np
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from eosdnn.framework import Budget, Result
+from eosdnn.framework.progress import progress_steps
 from eosdnn.problems.migration import MigrationProblem
 from eosdnn.problems.scenario import Scenario
 from eosdnn.solvers import make_solver
@@ -59,19 +56,6 @@ def solve_exactly(problem: MigrationProblem, exhaustive_limit: int, milp_params:
     return ExactAnswer(method, result.status or "unknown", result.value, bound, time.perf_counter() - started)
 
 
-@contextlib.contextmanager
-def _bar(total: int, enabled: bool | None) -> Iterator:
-    if enabled is None:
-        enabled = sys.stdout.isatty()
-    if not enabled:
-        yield lambda label: None
-        return
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  transient=True) as bar:
-        task = bar.add_task("validate", total=total)
-        yield lambda label: bar.update(task, advance=1, description=label)
-
-
 def validate(scenarios: list[Scenario], solvers: list[str], seeds: list[int], budget: Budget, *,
              exhaustive_limit: int = 2_000_000, milp_params: dict | None = None,
              solver_params: dict[str, dict] | None = None, progress: bool | None = None) -> dict:
@@ -80,7 +64,7 @@ def validate(scenarios: list[Scenario], solvers: list[str], seeds: list[int], bu
     solver_params = solver_params or {}
     instances = []
     runs: dict[str, list[dict]] = {name: [] for name in solvers}
-    with _bar(len(scenarios) * (1 + len(solvers) * len(seeds)), progress) as step:
+    with progress_steps("validate", len(scenarios) * (1 + len(solvers) * len(seeds)), progress) as step:
         for scenario in scenarios:
             problem = MigrationProblem(scenario)
             exact = solve_exactly(problem, exhaustive_limit, milp_params)

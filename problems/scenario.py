@@ -84,9 +84,14 @@ def paper_models(per_model: int = 3, names: tuple[str, ...] = PAPER_MODELS) -> l
 
 
 def paper_scenario(seed: int = 0, *, preset: str = "paper", per_model: int = 3,
-                   models: tuple[str, ...] = PAPER_MODELS, objective: str = "total") -> Scenario:
-    """The paper's setup (section VII-A): 14 nodes, 12 tasks (3 of each model) round-robin over 4 clients."""
-    environment = build_environment({"preset": preset}, seed)
+                   models: tuple[str, ...] = PAPER_MODELS, objective: str = "total",
+                   clients: int | None = None) -> Scenario:
+    """The paper's setup (section VII-A): 14 nodes, 12 tasks (3 of each model) round-robin over 4
+    clients; `clients` changes the number of clients (the paper's Fig. 18)."""
+    table: dict = {"preset": preset}
+    if clients is not None:
+        table["clients"] = {"count": clients}
+    environment = build_environment(table, seed)
     tasks = round_robin_tasks(paper_models(per_model, models), environment.n_clients)
     return Scenario(environment, tasks, objective=objective, seed=seed, name=preset)
 

@@ -177,7 +177,7 @@ class MilpSolver:
         warm = self.warm_start not in (None, "none")
         run = solve_with_highs if self.backend == "highs" else solve_with_cbc
         deadline = search.started + float(time_limit)
-        outcome, model_value, rounds = None, None, 0
+        outcome, model_value, rounds, proven, solved = None, None, 0, None, False
         while True:
             if warm:
                 model.set_initial(search.best_x)
@@ -187,46 +187,46 @@ class MilpSolver:
             outcome = run(model, time_limit=left, gap=float(self.gap), warm_start=warm, seed=seed,
                           threads=int(self.threads))
             rounds += 1
-            if outcome.objective is None:
+            if outcome.status == "infeasible" and model.cuts:
+                proven = search.best_value  # every placement is cut off: the best one seen is the optimum
                 break
-            genes = model.genes()
-            if model_value is None:
-                model_value = float(outcome.objective)
-            search.offer(genes)  # kept when the evaluator scores it below the best so far
-            search.next_iteration()
-            if self.free_order or not model.relaxes_pools or outcome.status != "optimal":
+            if outcome.objective is not None:
+                solved = True
+                if model_value is None:
+                    model_value = float(outcome.objective)
+                genes = model.genes()
+                search.offer(genes)  # kept when the evaluator scores it below the best so far
+                search.next_iteration()
+            if outcome.bound is not None:
+                # Valid for every placement not cut off; the cut ones are worth at least the best seen.
+                bound = min(outcome.bound, search.best_value) if model.cuts else outcome.bound
+                proven = bound if proven is None else max(proven, bound)
+            if (outcome.objective is None or self.free_order or not model.relaxes_pools
+                    or outcome.status != "optimal"):
                 break
-            if outcome.bound is not None and relative_gap(search.best_value, outcome.bound) <= OPTIMAL_GAP:
+            if relative_gap(search.best_value, proven) <= OPTIMAL_GAP:
                 break
             # The pool relaxation let the model beat the evaluator on this placement: cut it off and
             # solve again; the model's optimum over the rest bounds every placement not yet seen.
             model.exclude(genes)
             warm = warm and not any(np.array_equal(cut, search.best_x) for cut in model.cuts)
         value = search.best_value
-        bound = self._bound(model, outcome, value)
+        # Every bound is at most the optimum, itself at most `value`: a bound above `value` is the
+        # solver's feasibility tolerance (about 1e-7), clipped so that the report never claims more.
+        bound = None if proven is None else min(proven, value)
         gap = None if bound is None else relative_gap(value, bound)
-        status = outcome.status if outcome is not None else "no solution"
-        if status in ("optimal", "feasible") or (status == "infeasible" and model.cuts):
-            status = "optimal" if gap is not None and gap <= OPTIMAL_GAP else "feasible"
-        if self.free_order and outcome is not None and outcome.status == "optimal":
-            status = "optimal"  # the free-order model itself is solved; `gap` then prices the order u
+        if outcome is not None and outcome.status == "infeasible" and not model.cuts:
+            status = "infeasible"
+        elif self.free_order:
+            status = outcome.status if outcome is not None else "no solution"  # about the free-order model
+        elif gap is not None and gap <= OPTIMAL_GAP:
+            status = "optimal"
+        else:
+            status = "feasible" if solved else "no solution"
         if search.iterations == 0:
             search.next_iteration()
         return search.result(status=status, bound=bound, gap=gap, model_value=model_value,
                              info={"rounds": rounds, "cuts": len(model.cuts), "binaries": model.n_binaries})
-
-    @staticmethod
-    def _bound(model: MilpModel, outcome: MilpOutcome | None, value: float) -> float | None:
-        """A proven lower bound on every placement's evaluator value (or on the free-order optimum)."""
-        if outcome is None:
-            return None
-        if outcome.status == "infeasible" and model.cuts:
-            return value  # every placement was cut off: the best one seen is the optimum
-        if outcome.bound is None:
-            return None
-        # Every bound here is at most the optimum, itself at most `value`: a bound above `value` is
-        # the solver's feasibility tolerance (about 1e-7), clipped so the report never claims more.
-        return min(outcome.bound, value)
 
     def _incumbent(self, problem: MigrationProblem) -> np.ndarray:
         if self.warm_start not in (None, "none", "greedy"):

@@ -1,0 +1,59 @@
+"""The paper's evaluation, one function per figure (Figs. 12-18): `reproduce` runs a selection,
+writes each figure's PNG and JSON, and returns the figures for the report."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from eosdnn.experiments import migration, uploading
+from eosdnn.experiments.settings import Context, Figure, Settings
+from eosdnn.framework.progress import progress_steps
+from eosdnn.problems.errors import EosdnnError
+
+# name -> (figure function, number of progress steps for the settings)
+FIGURES: dict[str, tuple[Callable[[Context], Figure], Callable[[Settings], int]]] = {
+    "fig12": (uploading.fig12, uploading.steps),
+    "fig13": (uploading.fig13, uploading.steps),
+    "fig14": (uploading.fig14, uploading.steps),
+    "fig15": (migration.fig15, migration.steps_fig15),
+    "fig16": (migration.fig16, migration.steps_fig16),
+    "fig17": (migration.fig17, migration.steps_fig17),
+    "fig18": (migration.fig18, migration.steps_fig18),
+}
+
+
+def figure_names(selection: str) -> list[str]:
+    if selection == "all":
+        return list(FIGURES)
+    if selection not in FIGURES:
+        raise EosdnnError(f"FIG: unknown figure {selection!r} (expected one of {', '.join(FIGURES)} or all)")
+    return [selection]
+
+
+def reproduce(names: list[str], settings: Settings, out_dir: str | Path, *, progress: bool | None = None,
+              on_figure: Callable[[Figure], None] | None = None) -> list[Figure]:
+    """Run the figures, writing `<out_dir>/<fig>.png` and `<fig>.json`; placements are shared."""
+    out = Path(out_dir)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise EosdnnError(f"--out: cannot create {out}: {error.strerror}") from None
+    total = sum(FIGURES[name][1](settings) for name in names)
+    figures = []
+    with progress_steps("reproduce", total, progress) as step:
+        context = Context(settings, step)
+        for name in names:
+            figure = FIGURES[name][0](context)
+            figure.draw(str(out / f"{name}.png"))
+            document = {"format": 1, "figure": name, "title": figure.title, "settings": settings.describe(),
+                        **figure.data}
+            (out / f"{name}.json").write_text(json.dumps(document, indent=1) + "\n")
+            figures.append(figure)
+            if on_figure is not None:
+                on_figure(figure)
+    return figures
+
+
+__all__ = ["FIGURES", "Figure", "Settings", "figure_names", "reproduce"]

@@ -1,0 +1,151 @@
+"""Figs. 15-18: migration delay of PSO-GA and its rivals on the paper's setups."""
+
+from __future__ import annotations
+
+from rich.table import Table
+
+from eosdnn import plots
+from eosdnn.experiments.settings import ALGORITHMS, LABELS, Context, Figure, Settings, migrate, spread
+from eosdnn.problems.scenario import paper_scenario
+
+ENVIRONMENTS = {"L-E": "paper-le", "L-C": "paper-lc", "L-E-C": "paper"}
+PARTS = ("exec", "transfer", "wait", "total")
+
+
+def steps_fig15(settings: Settings) -> int:
+    return len(ENVIRONMENTS) * len(settings.models) * settings.seeds
+
+
+def fig15(ctx: Context) -> Figure:
+    """PSO-GA's execution, transmission, waiting and total delay per model in L-E, L-C, L-E-C."""
+    settings = ctx.settings
+    values = {part: {env: {m: [] for m in settings.models} for env in ENVIRONMENTS} for part in PARTS}
+    for env, preset in ENVIRONMENTS.items():
+        for model in settings.models:
+            for seed in settings.seed_list:
+                scenario = paper_scenario(seed, preset=preset, per_model=settings.tasks_per_model, models=(model,))
+                details = migrate(scenario, "psoga", settings, seed).details
+                for part in PARTS:
+                    values[part][env][model].append(details[part])
+                ctx.step(f"fig15 {env} {model} seed {seed}")
+    data = {"environments": list(ENVIRONMENTS), "models": list(settings.models),
+            "tasks_per_model": settings.tasks_per_model, "seeds": settings.seed_list,
+            **{part: {env: {m: spread(v) for m, v in by_model.items()} for env, by_model in values[part].items()}
+               for part in PARTS}}
+    table = Table(title=f"Fig. 15: PSO-GA delays (s, mean over seeds), {settings.tasks_per_model} tasks per model")
+    for column in ("model", "env", "exec T1", "transfer T2", "wait T3", "total"):
+        table.add_column(column, justify="left" if column in ("model", "env") else "right")
+    for model in settings.models:
+        for env in ENVIRONMENTS:
+            table.add_row(model, env, *[f"{data[part][env][model]['mean']:.3f}" for part in PARTS])
+
+    def draw(path: str) -> None:
+        plots.bar_panels(path, list(settings.models), {
+            part: {env: [data[part][env][m] for m in settings.models] for env in ENVIRONMENTS} for part in PARTS},
+            "Fig. 15: PSO-GA in L-E, L-C and L-E-C")
+
+    return Figure("fig15", table.title, data, table, draw)
+
+
+def steps_fig16(settings: Settings) -> int:
+    return len(settings.models) * len(ALGORITHMS) * settings.seeds
+
+
+def fig16(ctx: Context) -> Figure:
+    """Migration delay of PSO-GA, GA, prePSO and Greedy per model."""
+    settings = ctx.settings
+    values = {a: {m: [] for m in settings.models} for a in ALGORITHMS}
+    for model in settings.models:
+        for seed in settings.seed_list:
+            scenario = paper_scenario(seed, per_model=settings.tasks_per_model, models=(model,))
+            for algorithm in ALGORITHMS:
+                values[algorithm][model].append(migrate(scenario, algorithm, settings, seed).value)
+                ctx.step(f"fig16 {model} {algorithm} seed {seed}")
+    data = {"models": list(settings.models), "tasks_per_model": settings.tasks_per_model, "seeds": settings.seed_list,
+            "delay": {a: {m: spread(v) for m, v in by_model.items()} for a, by_model in values.items()}}
+    table = Table(title=f"Fig. 16: migration delay (s, sum of completions), {settings.tasks_per_model} tasks "
+                        "per model: mean [min, max] over seeds")
+    table.add_column("model")
+    for algorithm in ALGORITHMS:
+        table.add_column(LABELS[algorithm], justify="right")
+    for model in settings.models:
+        cells = [data["delay"][a][model] for a in ALGORITHMS]
+        best = min(c["mean"] for c in cells)
+        table.add_row(model, *[(f"[bold green]{c['mean']:.3f}[/]" if c["mean"] == best else f"{c['mean']:.3f}")
+                               + f" [{c['min']:.3g}, {c['max']:.3g}]" for c in cells])
+
+    def draw(path: str) -> None:
+        plots.grouped_bars(path, list(settings.models), {
+            LABELS[a]: [data["delay"][a][m] for m in settings.models] for a in ALGORITHMS},
+            "migration delay (s)", "Fig. 16: migration delay per model", log=True)
+
+    return Figure("fig16", table.title, data, table, draw)
+
+
+def steps_fig17(settings: Settings) -> int:
+    return len(settings.task_counts) * len(ALGORITHMS) * settings.seeds
+
+
+def fig17(ctx: Context) -> Figure:
+    """Migration delay against the number of tasks (the four models round-robin)."""
+    settings = ctx.settings
+    values = {a: {n: [] for n in settings.task_counts} for a in ALGORITHMS}
+    for n in settings.task_counts:
+        for seed in settings.seed_list:
+            scenario = paper_scenario(seed, per_model=n // len(settings.models))
+            for algorithm in ALGORITHMS:
+                values[algorithm][n].append(migrate(scenario, algorithm, settings, seed).value)
+                ctx.step(f"fig17 {n} tasks {algorithm} seed {seed}")
+    data = {"tasks": list(settings.task_counts), "seeds": settings.seed_list,
+            "delay": {a: [spread(values[a][n]) for n in settings.task_counts] for a in ALGORITHMS}}
+    table = sweep_table("Fig. 17: migration delay (s) against the number of tasks", "tasks",
+                        settings.task_counts, data["delay"])
+
+    def draw(path: str) -> None:
+        plots.sweep_lines(path, list(settings.task_counts), {LABELS[a]: data["delay"][a] for a in ALGORITHMS},
+                          "tasks", "migration delay (s)", "Fig. 17: delay against the number of tasks")
+
+    return Figure("fig17", table.title, data, table, draw)
+
+
+def steps_fig18(settings: Settings) -> int:
+    return len(settings.client_counts) * 2 * settings.seeds
+
+
+def fig18(ctx: Context) -> Figure:
+    """PSO-GA's delay and its parts against the number of clients (12 tasks), Greedy for reference."""
+    settings = ctx.settings
+    tasks = 3 * len(settings.models) if not settings.quick else len(settings.models)
+    values = {part: {c: [] for c in settings.client_counts} for part in PARTS}
+    greedy = {c: [] for c in settings.client_counts}
+    for clients in settings.client_counts:
+        for seed in settings.seed_list:
+            scenario = paper_scenario(seed, per_model=tasks // len(settings.models), clients=clients)
+            details = migrate(scenario, "psoga", settings, seed).details
+            for part in PARTS:
+                values[part][clients].append(details[part])
+            ctx.step(f"fig18 {clients} clients PSO-GA seed {seed}")
+            greedy[clients].append(migrate(scenario, "greedy", settings, seed).value)
+            ctx.step(f"fig18 {clients} clients Greedy seed {seed}")
+    data = {"clients": list(settings.client_counts), "tasks": tasks, "seeds": settings.seed_list,
+            "psoga": {part: [spread(values[part][c]) for c in settings.client_counts] for part in PARTS},
+            "greedy_total": [spread(greedy[c]) for c in settings.client_counts]}
+    series = {f"PSO-GA {part}": data["psoga"][part] for part in PARTS} | {"Greedy total": data["greedy_total"]}
+    table = sweep_table(f"Fig. 18: delays (s) against the number of clients, {tasks} tasks", "clients",
+                        settings.client_counts, series)
+
+    def draw(path: str) -> None:
+        plots.sweep_lines(path, list(settings.client_counts), series, "clients", "delay (s)",
+                          "Fig. 18: delay against the number of clients")
+
+    return Figure("fig18", table.title, data, table, draw)
+
+
+def sweep_table(title: str, axis: str, points, series: dict[str, list[dict]]) -> Table:
+    table = Table(title=title + ": mean over seeds")
+    table.add_column(axis, justify="right")
+    for name in series:
+        table.add_column(LABELS.get(name, name), justify="right")
+    for i, point in enumerate(points):
+        table.add_row(str(point), *[f"{series[name][i]['mean']:.3f}" for name in series])
+    return table

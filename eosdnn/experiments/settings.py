@@ -1,0 +1,114 @@
+"""Shared settings of the paper's experiments (section VII-A) and the runs they are made of."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import attrs
+import numpy as np
+from rich.table import Table
+
+from eosdnn.framework import Budget, Result
+from eosdnn.problems.errors import EosdnnError
+from eosdnn.problems.migration import MigrationProblem
+from eosdnn.problems.scenario import PAPER_MODELS, Scenario, paper_scenario
+from eosdnn.solvers import make_solver
+
+ALGORITHMS = ("psoga", "ga", "prepso", "greedy")  # the paper's Figs. 16-17
+LABELS = {"psoga": "PSO-GA", "ga": "GA", "prepso": "prePSO", "greedy": "Greedy"}
+
+
+@attrs.frozen
+class Settings:
+    """The paper's settings; `quick` cuts every budget and sweep so that all figures take seconds."""
+
+    seeds: int = 3
+    first_seed: int = 0
+    quick: bool = False
+
+    def __attrs_post_init__(self) -> None:
+        if self.seeds < 1:
+            raise EosdnnError(f"--seeds: must be at least 1, got {self.seeds}")
+
+    @property
+    def seed_list(self) -> list[int]:
+        return list(range(self.first_seed, self.first_seed + self.seeds))
+
+    @property
+    def particles(self) -> int:
+        return 12 if self.quick else 100  # N (and GA's population)
+
+    @property
+    def iterations(self) -> int:
+        return 8 if self.quick else 600  # PSO-GA iterations (and GA's generations)
+
+    @property
+    def tasks_per_model(self) -> int:
+        return 2 if self.quick else 12  # Figs. 15-16: "each with 12 tasks"
+
+    @property
+    def models(self) -> tuple[str, ...]:
+        return PAPER_MODELS
+
+    @property
+    def task_counts(self) -> tuple[int, ...]:
+        return (4, 8) if self.quick else (4, 8, 12, 16, 20, 24)  # Fig. 17, models round-robin
+
+    @property
+    def client_counts(self) -> tuple[int, ...]:
+        return (2, 4) if self.quick else (1, 2, 4, 6, 8)  # Fig. 18, 12 tasks
+
+    def describe(self) -> str:
+        return (f"seeds {self.seed_list[0]}..{self.seed_list[-1]}, PSO-GA {self.particles} x {self.iterations}"
+                + (" (quick)" if self.quick else ""))
+
+
+def migrate(scenario: Scenario, algorithm: str, settings: Settings, seed: int) -> Result:
+    """One migration run at equal budgets: PSO-GA N x T, GA population N for T generations, prePSO
+    with PSO-GA N x T inside, Greedy once."""
+    problem = MigrationProblem(scenario)
+    n, t = settings.particles, settings.iterations
+    psoga = {"particles": n, "iterations": t, "seed_generations": 2 if settings.quick else 10}
+    solver = {
+        "psoga": lambda: make_solver("psoga", **psoga),
+        "ga": lambda: make_solver("ga", population=n, generations=t),
+        "prepso": lambda: make_solver("prepso", inner_params=psoga),
+        "greedy": lambda: make_solver("greedy"),
+    }[algorithm]()
+    return solver.solve(problem, budget=Budget(iterations=t), seed=seed)
+
+
+@attrs.define
+class Context:
+    """What a sweep shares: the settings, the progress callback and runs reused across figures."""
+
+    settings: Settings
+    step: Callable[[str], None] = lambda description: None
+    cache: dict = attrs.field(factory=dict)
+
+    def paper_placement(self, seed: int) -> tuple[Scenario, list[list[int]]]:
+        """The paper scenario of `seed` and its PSO-GA placement (nodes per task), computed once."""
+        if seed not in self.cache:
+            scenario = paper_scenario(seed)
+            result = migrate(scenario, "psoga", self.settings, seed)
+            self.cache[seed] = (scenario, MigrationProblem(scenario).nodes_of(result.x))
+        self.step(f"PSO-GA placement, seed {seed}")
+        return self.cache[seed]
+
+
+@attrs.frozen
+class Figure:
+    """One reproduced figure: its numbers (the JSON), a table for the terminal and a plot."""
+
+    name: str
+    title: str
+    data: dict[str, Any]
+    table: Table
+    draw: Callable[[str], None]
+
+
+def spread(values: list[float]) -> dict[str, float]:
+    array = np.asarray(values, dtype=float)
+    return {"mean": float(array.mean()), "min": float(array.min()), "max": float(array.max()),
+            "std": float(array.std())}

@@ -1,0 +1,86 @@
+"""`eosdnn reproduce`: every figure runs in quick mode, writes its files, and its JSON holds what the plot shows."""
+
+import json
+
+import pytest
+
+from eosdnn.cli import main
+from eosdnn.experiments import FIGURES, Settings
+from eosdnn.experiments.settings import migrate
+from eosdnn.problems.migration import MigrationProblem
+from eosdnn.problems.scenario import paper_scenario
+
+PLANNERS = ["non-uploading", "ionn", "recursive-efficiency", "lmu"]
+MODELS = ["alexnet", "vgg19", "googlenet", "resnet101"]
+
+
+@pytest.fixture(scope="module")
+def quick_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("reproduction")
+    assert main(["reproduce", "all", "--quick", "--seeds", "2", "--out", str(out)]) == 0
+    return out, {name: json.loads((out / f"{name}.json").read_text()) for name in FIGURES}
+
+
+def test_all_figures_write_a_png_and_a_json(quick_run):
+    out, docs = quick_run
+    assert set(FIGURES) == {f"fig{n}" for n in range(12, 19)}
+    for name in FIGURES:
+        assert (out / f"{name}.png").stat().st_size > 1000
+        assert docs[name]["figure"] == name and docs[name]["seeds"] == [0, 1]
+
+
+def test_fig12_holds_every_planner_and_model_and_non_uploading_is_the_off_client_share(quick_run):
+    _, docs = quick_run
+    shares = docs["fig12"]["largest_share"]
+    assert set(shares) == set(PLANNERS) and all(set(shares[p]) == set(MODELS) for p in PLANNERS)
+    # Non-uploading's one partition is every off-client layer: its share follows from the placement alone
+    settings = Settings(seeds=2, quick=True)
+    expected = {m: [] for m in MODELS}
+    for seed in settings.seed_list:
+        scenario = paper_scenario(seed)
+        problem = MigrationProblem(scenario)
+        nodes = problem.nodes_of(migrate(scenario, "psoga", settings, seed).x)
+        for task, where in zip(scenario.tasks, nodes):
+            off = sum(layer.weight_bytes for layer, n in zip(task.model.layers, where) if n != task.client)
+            expected[task.model.name].append(off / task.model.total_weight_bytes)
+    for m in MODELS:
+        assert shares["non-uploading"][m]["mean"] == pytest.approx(sum(expected[m]) / len(expected[m]))
+        for p in PLANNERS:
+            assert 0.0 <= shares[p][m]["min"] <= shares[p][m]["mean"] <= shares[p][m]["max"] <= 1.0
+
+
+@pytest.mark.parametrize("name", ["fig13", "fig14"])
+def test_sd_figures_hold_the_timelines_and_savings(quick_run, name):
+    _, docs = quick_run
+    doc = docs[name]
+    for run in doc["runs"]:
+        assert set(run["timeline"]) == set(PLANNERS)
+        for times, values in run["timeline"].values():
+            assert times[0] == 0.0 and len(times) == len(values) and times == sorted(times)
+        for p, saving in run["lmu_improvement"].items():
+            assert saving == pytest.approx((run["ssd"][p] - run["ssd"]["lmu"]) / run["ssd"][p])
+    assert set(doc["lmu_improvement"]) == {"non-uploading", "ionn", "recursive-efficiency"}
+
+
+def test_migration_figures_hold_their_series(quick_run):
+    _, docs = quick_run
+    fig15 = docs["fig15"]
+    for part in ("exec", "transfer", "wait", "total"):
+        assert set(fig15[part]) == {"L-E", "L-C", "L-E-C"}
+        assert all(set(fig15[part][env]) == set(MODELS) for env in fig15[part])
+    fig16 = docs["fig16"]
+    assert set(fig16["delay"]) == {"psoga", "ga", "prepso", "greedy"}
+    # Greedy is deterministic: its figure value is the greedy plan of that scenario
+    scenario = paper_scenario(1, per_model=fig16["tasks_per_model"], models=("vgg19",))
+    greedy = migrate(scenario, "greedy", Settings(quick=True), 1).value
+    assert fig16["delay"]["greedy"]["vgg19"]["max"] >= greedy >= fig16["delay"]["greedy"]["vgg19"]["min"]
+    fig17, fig18 = docs["fig17"], docs["fig18"]
+    assert all(len(fig17["delay"][a]) == len(fig17["tasks"]) for a in fig17["delay"])
+    assert all(len(fig18["psoga"][part]) == len(fig18["clients"]) for part in fig18["psoga"])
+    assert len(fig18["greedy_total"]) == len(fig18["clients"])
+
+
+def test_bad_figure_and_seeds_are_one_line_errors(tmp_path, capsys):
+    assert main(["reproduce", "fig99", "--out", str(tmp_path)]) == 2
+    assert main(["reproduce", "fig12", "--quick", "--seeds", "0", "--out", str(tmp_path)]) == 2
+    assert "error: FIG: unknown figure" in capsys.readouterr().err
