@@ -103,7 +103,8 @@ def bar_panels(path: str | Path, categories: list[str], panels: dict[str, dict[s
     rows = (count + cols - 1) // cols
     fig, axes = plt.subplots(rows, cols, figsize=(6.5 * cols, 3.8 * rows), squeeze=False)
     for ax, (name, series) in zip(axes.flat, panels.items()):
-        _bars(ax, categories, series, log=True)
+        positive = all(cell["min"] > 0 for cells in series.values() for cell in cells)
+        _bars(ax, categories, series, log=positive)  # a zero (no waiting) has no place on a log axis
         ax.set_title(name)
         ax.set_ylabel("seconds")
         ax.legend(fontsize=7)

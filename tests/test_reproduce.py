@@ -65,7 +65,7 @@ def test_sd_figures_hold_the_timelines_and_savings(quick_run, name):
 def test_migration_figures_hold_their_series(quick_run):
     _, docs = quick_run
     fig15 = docs["fig15"]
-    for part in ("exec", "transfer", "wait", "total"):
+    for part in ("exec", "transfer", "wait", "total", "greedy_total"):
         assert set(fig15[part]) == {"L-E", "L-C", "L-E-C"}
         assert all(set(fig15[part][env]) == set(MODELS) for env in fig15[part])
     fig16 = docs["fig16"]

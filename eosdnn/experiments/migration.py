@@ -17,9 +17,11 @@ def steps_fig15(settings: Settings) -> int:
 
 
 def fig15(ctx: Context) -> Figure:
-    """PSO-GA's execution, transmission, waiting and total delay per model in L-E, L-C, L-E-C."""
+    """PSO-GA's execution, transmission, waiting and total delay per model in L-E, L-C, L-E-C, with
+    Greedy's total beside it: it tells the environment's effect from the search's."""
     settings = ctx.settings
     values = {part: {env: {m: [] for m in settings.models} for env in ENVIRONMENTS} for part in PARTS}
+    greedy = {env: {m: [] for m in settings.models} for env in ENVIRONMENTS}
     for env, preset in ENVIRONMENTS.items():
         for model in settings.models:
             for seed in settings.seed_list:
@@ -27,22 +29,27 @@ def fig15(ctx: Context) -> Figure:
                 details = migrate(scenario, "psoga", settings, seed).details
                 for part in PARTS:
                     values[part][env][model].append(details[part])
+                greedy[env][model].append(migrate(scenario, "greedy", settings, seed).value)
                 ctx.step(f"fig15 {env} {model} seed {seed}")
     data = {"environments": list(ENVIRONMENTS), "models": list(settings.models),
             "tasks_per_model": settings.tasks_per_model, "seeds": settings.seed_list,
             **{part: {env: {m: spread(v) for m, v in by_model.items()} for env, by_model in values[part].items()}
-               for part in PARTS}}
+               for part in PARTS},
+            "greedy_total": {env: {m: spread(v) for m, v in by_model.items()} for env, by_model in greedy.items()}}
     table = Table(title=f"Fig. 15: PSO-GA delays (s, mean over seeds), {settings.tasks_per_model} tasks per model")
-    for column in ("model", "env", "exec T1", "transfer T2", "wait T3", "total"):
+    for column in ("model", "env", "exec T1", "transfer T2", "wait T3", "total", "Greedy total"):
         table.add_column(column, justify="left" if column in ("model", "env") else "right")
     for model in settings.models:
         for env in ENVIRONMENTS:
-            table.add_row(model, env, *[f"{data[part][env][model]['mean']:.3f}" for part in PARTS])
+            table.add_row(model, env, *[f"{data[part][env][model]['mean']:.3f}" for part in PARTS],
+                          f"{data['greedy_total'][env][model]['mean']:.3f}")
 
     def draw(path: str) -> None:
-        plots.bar_panels(path, list(settings.models), {
-            part: {env: [data[part][env][m] for m in settings.models] for env in ENVIRONMENTS} for part in PARTS},
-            "Fig. 15: PSO-GA in L-E, L-C and L-E-C")
+        panels = {f"PSO-GA {part}": {env: [data[part][env][m] for m in settings.models] for env in ENVIRONMENTS}
+                  for part in PARTS}
+        panels["Greedy total (reference)"] = {env: [data["greedy_total"][env][m] for m in settings.models]
+                                              for env in ENVIRONMENTS}
+        plots.bar_panels(path, list(settings.models), panels, "Fig. 15: PSO-GA in L-E, L-C and L-E-C")
 
     return Figure("fig15", table.title, data, table, draw)
 
