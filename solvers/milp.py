@@ -32,7 +32,7 @@ from eosdnn.problems.errors import EosdnnError
 from eosdnn.problems.migration import MigrationProblem
 from eosdnn.problems.placement import load_placement
 from eosdnn.solvers.greedy import greedy_genes
-from eosdnn.solvers.milp_model import MilpModel, build_milp
+from eosdnn.solvers.milp_model import MilpModel, build_milp, model_size
 
 OPTIMAL_GAP = 1e-4
 BACKENDS = ("highs", "cbc")
@@ -154,6 +154,7 @@ class MilpSolver:
     gap: float = OPTIMAL_GAP
     warm_start: str | None = "greedy"
     max_binaries: int = 20_000
+    max_constraints: int = 500_000
     threads: int = 1
     name: str = "milp"
 
@@ -163,17 +164,21 @@ class MilpSolver:
         if self.backend not in BACKENDS:
             raise EosdnnError(f"{self.name}: backend must be one of {', '.join(BACKENDS)}, got {self.backend!r}")
         time_limit = budget.seconds if budget.seconds is not None else self.time_limit
-        if not time_limit or time_limit <= 0 or not (0 <= self.gap < 1):
-            raise EosdnnError(f"{self.name}: time_limit must be positive and gap in [0, 1)")
+        if not time_limit or time_limit <= 0:
+            raise EosdnnError(f"{self.name}: time_limit (--time-limit) must be positive, got {time_limit}")
+        if not 0 <= self.gap < 1:
+            raise EosdnnError(f"{self.name}: gap (--gap) must lie in [0, 1), got {self.gap}")
         search = Search(self.name, problem, Budget(), seed, callback)
         incumbent = self._incumbent(problem)
         search.offer(incumbent)
         upper = search.best_value * (1 + 1e-7) + 1e-9
-        model = build_milp(problem.workload, free_order=self.free_order, upper=upper)
-        if model.n_binaries > self.max_binaries:
+        size = model_size(problem.workload, free_order=self.free_order, upper=upper)
+        if size.binaries > self.max_binaries or size.sequencing > self.max_constraints:
             raise EosdnnError(
-                f"{self.name}: the instance needs {model.n_binaries:,} binary variables, above the limit of "
-                f"{self.max_binaries:,}; use a smaller scenario or raise it with --param max_binaries=N")
+                f"{self.name}: the instance needs {size.binaries:,} binary variables and {size.sequencing:,} "
+                f"sequencing constraints, above the limits of {self.max_binaries:,} and {self.max_constraints:,}; "
+                "use a smaller scenario or raise them with --param max_binaries=N / max_constraints=N")
+        model = build_milp(problem.workload, free_order=self.free_order, upper=upper)
         warm = self.warm_start not in (None, "none")
         run = solve_with_highs if self.backend == "highs" else solve_with_cbc
         deadline = search.started + float(time_limit)

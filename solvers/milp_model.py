@@ -168,6 +168,40 @@ def time_windows(w: CompiledWorkload, upper: float) -> TimeWindows:
     return TimeWindows(earliest, latest_finish, latest_completion)
 
 
+@attrs.frozen
+class ModelSize:
+    binaries: int
+    sequencing: int  # pairwise no-overlap constraints
+
+
+def model_size(w: CompiledWorkload, *, free_order: bool, upper: float) -> ModelSize:
+    """The size `build_milp` would reach, counted with arrays before anything is built."""
+    node_of = w.choice_node[w.task_of]
+    windows = time_windows(w, upper)
+    ancestors = ancestor_matrix(w)
+    reach = windows.latest_finish[:, None] - windows.earliest[None, :] > 0  # [q, p]: q may end after p starts
+    free = np.triu(~ancestors & ~ancestors.T, k=1)
+    binaries, sequencing = node_of.size, 0
+    ordered = np.zeros_like(free)
+    for n in range(w.pool_ptr.size - 1):
+        candidate = (node_of == n).any(axis=1)
+        count = int(candidate.sum())
+        pools = min(int(w.pool_ptr[n + 1] - w.pool_ptr[n]), count)
+        if pools >= count:
+            continue
+        pairs = free & candidate[:, None] & candidate[None, :] & (reach | (free_order & reach.T))
+        number = int(pairs.sum())
+        if not number:
+            continue
+        if pools > 1:
+            binaries += count * pools
+        sequencing += number * pools * (2 if free_order else 1)
+        ordered |= pairs
+    if free_order:
+        binaries += int(ordered.sum())
+    return ModelSize(binaries, sequencing)
+
+
 def build_milp(workload: CompiledWorkload, *, free_order: bool, upper: float) -> MilpModel:
     """The MILP of `workload`; `upper` bounds the objective (an incumbent's value)."""
     w = workload

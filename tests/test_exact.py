@@ -137,7 +137,7 @@ def test_warm_start_from_a_placement_file(tmp_path):
 
 
 def test_an_instance_above_the_binary_limit_is_refused():
-    with pytest.raises(EosdnnError, match=r"binary variables, above the limit of 10"):
+    with pytest.raises(EosdnnError, match=r"binary variables and [0-9,]+ sequencing constraints, above the limits of 10 "):
         make_solver("milp", max_binaries=10).solve(tiny(0, "total", 1, 0.0), budget=NONE, seed=0)
 
 
@@ -172,3 +172,11 @@ def test_validate_command_measures_gaps_to_certified_optima(tmp_path, capsys):
     assert doc["solvers"]["greedy"]["max_gap"] >= doc["solvers"]["greedy"]["mean_gap"] >= 0
     assert "Gap to the optimum" in capsys.readouterr().out
     assert main(["validate", "--instances", "0"]) == 2
+
+
+def test_the_paper_scenario_is_refused_quickly_with_its_size(capsys):
+    assert main(["solve", "--solver", "milp"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: milp: the instance needs") and err.count("\n") == 1
+    assert main(["solve", "--solver", "milp", "--gap", "1.5"]) == 2
+    assert "gap (--gap)" in capsys.readouterr().err
