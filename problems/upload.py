@@ -97,6 +97,26 @@ class UploadProblem:
     def total_seconds(self) -> float:
         return float(sum(unit.seconds for unit in self.units))
 
+    def layer_times(self) -> dict[str, np.ndarray]:
+        """The paper's per-layer terms (Fig. 6, eqs. 18-25), in seconds, for every layer:
+        `A` on the client, `C` on its planned node, `B_in` its inputs sent from the client to that node
+        (the model input for a first layer), `B_out` its output sent from that node to the client, `O`
+        its inputs sent from their layers' planned nodes to its node (0 on the same node)."""
+        env = self.scenario.environment
+        spb, hz = env.seconds_per_byte(), env.hz()
+        flops = np.array([layer.flops / env.flops_per_cycle for layer in self.model.layers])
+        nodes = np.array(self.nodes)
+        times = {"A": flops / hz[self.client], "C": flops / hz[nodes]}
+        b_in, o = np.zeros(self.model.n_layers), np.zeros(self.model.n_layers)
+        for i, preds in enumerate(self.model.predecessors()):
+            sources = [(self.model.input_bytes, self.client)] if not preds else \
+                [(self.model.layers[p].out_bytes, self.nodes[p]) for p in preds]
+            b_in[i] = max(size * spb[self.client, nodes[i]] for size, _ in sources)
+            o[i] = max(size * spb[node, nodes[i]] for size, node in sources)
+        out_bytes = np.array([layer.out_bytes for layer in self.model.layers])
+        times |= {"B_in": b_in, "B_out": out_bytes * spb[nodes, self.client], "O": o}
+        return times
+
     def segments(self) -> list[list[int]]:
         """Runs of units with no client layer between them: the units that are adjacent."""
         on_client = [node == self.client for node in self.nodes]

@@ -58,6 +58,16 @@ def test_lda_of_the_middle_layer_matches_eqs_18_to_21_on_one_server():
     assert problem.lda([], [1]) <= min(problem.lda(s, [1]) for s in ([0], [2], [0, 2]))
 
 
+def test_layer_times_are_the_papers_terms():
+    problem = three_layer_problem(["edge0", "edge1", "edge0"])
+    times = problem.layer_times()
+    np.testing.assert_allclose(times["A"], A)
+    np.testing.assert_allclose(times["C"], [a / 10 for a in A])
+    np.testing.assert_allclose(times["B_in"], [IN_MB / CLIENT_EDGE, OUT_MB[0] / CLIENT_EDGE, OUT_MB[1] / CLIENT_EDGE])
+    np.testing.assert_allclose(times["B_out"], [m / CLIENT_EDGE for m in OUT_MB])
+    np.testing.assert_allclose(times["O"], [IN_MB / CLIENT_EDGE, OUT_MB[0] / EDGE_EDGE, OUT_MB[1] / EDGE_EDGE])
+
+
 def test_lda_of_the_middle_layer_matches_eqs_22_to_25_across_servers():
     problem = three_layer_problem(["edge0", "edge1", "edge0"])
     a, c = A[1], A[1] / 10
