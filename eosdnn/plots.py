@@ -12,6 +12,12 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 
+def _save(fig, path: str | Path) -> None:
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
 def convergence_plot(path: str | Path, histories: dict[str, list[list[tuple[int, float]]]], title: str) -> None:
     """Best value against evaluations: per solver the mean over seeds, with the min-max band."""
     fig, ax = plt.subplots(figsize=(7, 4.5))
@@ -43,9 +49,7 @@ def convergence_plot(path: str | Path, histories: dict[str, list[list[tuple[int,
     ax.set_title(title)
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    _save(fig, path)
 
 
 def sd_timelines(path: str | Path, panels: list[tuple[str, dict[str, tuple[np.ndarray, np.ndarray]]]]) -> None:
@@ -64,9 +68,7 @@ def sd_timelines(path: str | Path, panels: list[tuple[str, dict[str, tuple[np.nd
         ax.legend(fontsize=7)
     for ax in list(axes.flat)[len(panels):]:
         ax.set_visible(False)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    _save(fig, path)
 
 
 def _bars(ax, categories: list[str], series: dict[str, list[dict]], log: bool = False, scale: float = 1.0) -> None:
@@ -91,9 +93,7 @@ def grouped_bars(path: str | Path, categories: list[str], series: dict[str, list
     ax.set_ylabel(ylabel + (" (%)" if percent else ""))
     ax.set_title(title)
     ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    _save(fig, path)
 
 
 def bar_panels(path: str | Path, categories: list[str], panels: dict[str, dict[str, list[dict]]], title: str) -> None:
@@ -111,9 +111,7 @@ def bar_panels(path: str | Path, categories: list[str], panels: dict[str, dict[s
     for ax in list(axes.flat)[count:]:
         ax.set_visible(False)
     fig.suptitle(title)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    _save(fig, path)
 
 
 def sweep_lines(path: str | Path, x: list[float], series: dict[str, list[dict]], xlabel: str, ylabel: str,
@@ -130,6 +128,4 @@ def sweep_lines(path: str | Path, x: list[float], series: dict[str, list[dict]],
     ax.set_title(title)
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    _save(fig, path)

@@ -54,6 +54,18 @@ def fig15(ctx: Context) -> Figure:
     return Figure("fig15", table.title, data, table, draw)
 
 
+def algorithm_sweep(ctx: Context, label: str, points, scenario_at) -> dict[str, dict]:
+    """Every algorithm on `scenario_at(point, seed)` for every point and seed: {algorithm: {point: [delay]}}."""
+    values = {a: {point: [] for point in points} for a in ALGORITHMS}
+    for point in points:
+        for seed in ctx.settings.seed_list:
+            scenario = scenario_at(point, seed)
+            for algorithm in ALGORITHMS:
+                values[algorithm][point].append(migrate(scenario, algorithm, ctx.settings, seed).value)
+                ctx.step(f"{label} {point} {algorithm} seed {seed}")
+    return values
+
+
 def steps_fig16(settings: Settings) -> int:
     return len(settings.models) * len(ALGORITHMS) * settings.seeds
 
@@ -61,13 +73,8 @@ def steps_fig16(settings: Settings) -> int:
 def fig16(ctx: Context) -> Figure:
     """Migration delay of PSO-GA, GA, prePSO and Greedy per model."""
     settings = ctx.settings
-    values = {a: {m: [] for m in settings.models} for a in ALGORITHMS}
-    for model in settings.models:
-        for seed in settings.seed_list:
-            scenario = paper_scenario(seed, per_model=settings.tasks_per_model, models=(model,))
-            for algorithm in ALGORITHMS:
-                values[algorithm][model].append(migrate(scenario, algorithm, settings, seed).value)
-                ctx.step(f"fig16 {model} {algorithm} seed {seed}")
+    values = algorithm_sweep(ctx, "fig16", settings.models, lambda model, seed: paper_scenario(
+        seed, per_model=settings.tasks_per_model, models=(model,)))
     data = {"models": list(settings.models), "tasks_per_model": settings.tasks_per_model, "seeds": settings.seed_list,
             "delay": {a: {m: spread(v) for m, v in by_model.items()} for a, by_model in values.items()}}
     table = Table(title=f"Fig. 16: migration delay (s, sum of completions), {settings.tasks_per_model} tasks "
@@ -96,13 +103,8 @@ def steps_fig17(settings: Settings) -> int:
 def fig17(ctx: Context) -> Figure:
     """Migration delay against the number of tasks (the four models round-robin)."""
     settings = ctx.settings
-    values = {a: {n: [] for n in settings.task_counts} for a in ALGORITHMS}
-    for n in settings.task_counts:
-        for seed in settings.seed_list:
-            scenario = paper_scenario(seed, per_model=n // len(settings.models))
-            for algorithm in ALGORITHMS:
-                values[algorithm][n].append(migrate(scenario, algorithm, settings, seed).value)
-                ctx.step(f"fig17 {n} tasks {algorithm} seed {seed}")
+    values = algorithm_sweep(ctx, "fig17 tasks:", settings.task_counts,
+                             lambda n, seed: paper_scenario(seed, per_model=n // len(settings.models)))
     data = {"tasks": list(settings.task_counts), "seeds": settings.seed_list,
             "delay": {a: [spread(values[a][n]) for n in settings.task_counts] for a in ALGORITHMS}}
     table = sweep_table("Fig. 17: migration delay (s) against the number of tasks", "tasks",
