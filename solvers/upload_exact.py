@@ -16,6 +16,7 @@ import numpy as np
 from eosdnn.framework import PLANNERS
 from eosdnn.problems.errors import EosdnnError
 from eosdnn.problems.upload import UploadProblem
+from eosdnn.solvers.planners import RecursiveEfficiency
 
 CHUNK = 1 << 16
 
@@ -95,8 +96,6 @@ class ExactUpload:
     @staticmethod
     def _upper(problem: UploadProblem, sd: np.ndarray) -> float:
         """SSD accrued by a quick heuristic plan (units one by one, best gain per second first)."""
-        from eosdnn.solvers.planners import RecursiveEfficiency
-
         accrued, active = 0.0, 0
         for part in RecursiveEfficiency().partitions(problem):
             accrued += sd[active] * sum(problem.units[u].seconds for u in part)
