@@ -243,6 +243,8 @@ def cmd_upload(args: argparse.Namespace) -> None:
     problem = MigrationProblem(scenario)
     seed = 0 if args.seed is None else args.seed
     planners = [n.strip() for n in args.planner.split(",") if n.strip()]
+    if not planners:
+        raise EosdnnError("--planner: give at least one planner, e.g. lmu,non-uploading")
     for name in planners:
         PLANNERS.get(name)
     if args.horizon is not None and args.horizon <= 0:

@@ -43,8 +43,10 @@ class Exhaustive:
         if count > self.limit:
             radices = sorted(set(int(v) for v in problem.n_values))
             shape = f"{radices[0]}^{problem.n_var}" if len(radices) == 1 else f"{problem.n_var} genes"
+            digits = str(count)
+            amount = f"{count:,}" if count < 10**15 else f"about {digits[0]}.{digits[1:3]}e{len(digits) - 1}"
             raise EosdnnError(
-                f"exhaustive: the instance has {count:,} placements ({shape}), above the limit of {self.limit:,}; "
+                f"exhaustive: the instance has {amount} placements ({shape}), above the limit of {self.limit:,}; "
                 f"use a smaller instance, the milp solver, or raise it with --param limit=N")
         search = Search(self.name, problem, budget, seed, callback)
         lower = np.asarray(problem.lower, dtype=np.int64)

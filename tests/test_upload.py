@@ -226,6 +226,9 @@ def test_upload_command_writes_the_format(tmp_path, capsys):
     assert main(["upload", "--placement", str(placement), "--tasks", "3", "--planner", "exact"]) == 2
     assert main(["upload", "--placement", str(placement), "--planner", "nope"]) == 2
     assert main(["upload", "--placement", str(placement), "--tasks", "99"]) == 2
+    assert main(["upload", "--placement", str(placement), "--planner", ","]) == 2
+    assert main(["upload", "--placement", str(placement), "--tasks", "0", "--horizon", "1"]) == 2
+    assert "--horizon" in capsys.readouterr().err
 
 
 def test_run_reports_the_lmu_plan_of_every_task(tmp_path):
