@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from eosdnn.framework import PLANNERS, SOLVERS, Budget, Result
+from eosdnn.framework import PLANNERS, SOLVERS, Budget, Registry, Result
 from eosdnn.framework.progress import progress_callback
 from eosdnn.problems.errors import EosdnnError
 from eosdnn.problems.migration import MigrationProblem
@@ -77,6 +77,16 @@ def grouped_params(pairs: list[str] | None) -> dict[str, dict[str, Any]]:
         else:
             raise EosdnnError(f"--param {key}: name the planner, e.g. lmu.rest=requeue or 'lmu={{\"rest\": \"requeue\"}}'")
     return grouped
+
+
+def registered_names(text: str, registry: Registry, flag: str) -> list[str]:
+    """A comma-separated list of registered names; a typo or an empty list fails before any work."""
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    if not names:
+        raise EosdnnError(f"{flag}: give at least one {registry.kind} name, comma-separated")
+    for name in names:
+        registry.get(name)
+    return names
 
 
 def budget_of(args: argparse.Namespace) -> Budget:
@@ -166,9 +176,7 @@ def cmd_solve(args: argparse.Namespace) -> None:
 def cmd_compare(args: argparse.Namespace) -> None:
     scenario = scenario_of(args)
     problem = MigrationProblem(scenario)
-    names = [n.strip() for n in args.solvers.split(",") if n.strip()]
-    for name in names:
-        SOLVERS.get(name)  # fail early on a typo
+    names = registered_names(args.solvers, SOLVERS, "--solvers")
     params = parse_params(args.param)
     budget = budget_of(args)
     first_seed = 0 if args.seed is None else args.seed
@@ -209,9 +217,7 @@ def cmd_validate(args: argparse.Namespace) -> None:
                               cloud=args.cloud, max_pools=args.max_pools, dag_share=args.dag_share)
         scenarios = [random_scenario(first_seed + i, shape, args.objective) for i in range(args.instances)]
         origin = f"{args.instances} random instances ({shape.describe()})"
-    names = [n.strip() for n in args.solvers.split(",") if n.strip()]
-    for name in names:
-        SOLVERS.get(name)
+    names = registered_names(args.solvers, SOLVERS, "--solvers")
     if args.seeds < 1:
         raise EosdnnError(f"--seeds: must be at least 1, got {args.seeds}")
     seeds = list(range(first_seed, first_seed + args.seeds))
@@ -242,11 +248,7 @@ def cmd_upload(args: argparse.Namespace) -> None:
     scenario = scenario_of(args)
     problem = MigrationProblem(scenario)
     seed = 0 if args.seed is None else args.seed
-    planners = [n.strip() for n in args.planner.split(",") if n.strip()]
-    if not planners:
-        raise EosdnnError("--planner: give at least one planner, e.g. lmu,non-uploading")
-    for name in planners:
-        PLANNERS.get(name)
+    planners = registered_names(args.planner, PLANNERS, "--planner")
     if args.horizon is not None and args.horizon <= 0:
         raise EosdnnError(f"--horizon: must be positive, got {args.horizon}")
     tasks = None

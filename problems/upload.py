@@ -147,12 +147,7 @@ class UploadProblem:
 
     def sd(self, units) -> float:
         """SD with exactly these units active (cached by set)."""
-        key = self.mask(units)
-        if key not in self._cache:
-            row = np.zeros(self.n_units, dtype=bool)
-            row[list(units)] = True
-            self._cache[key] = float(self.sd_many(row[None, :])[0])
-        return self._cache[key]
+        return float(self.sd_of_masks([self.mask(units)])[0])
 
     def sd_of_masks(self, masks: list[int]) -> np.ndarray:
         """SD of many sets given as bit masks, evaluated together and cached."""

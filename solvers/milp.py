@@ -32,7 +32,7 @@ from eosdnn.problems.errors import EosdnnError
 from eosdnn.problems.migration import MigrationProblem
 from eosdnn.problems.placement import load_placement
 from eosdnn.solvers.greedy import greedy_genes
-from eosdnn.solvers.milp_model import MilpModel, build_milp, model_size
+from eosdnn.solvers.milp_model import MilpModel, build_milp, contention
 
 OPTIMAL_GAP = 1e-4
 BACKENDS = ("highs", "cbc")
@@ -172,13 +172,13 @@ class MilpSolver:
         incumbent = self._incumbent(problem)
         search.offer(incumbent)
         upper = search.best_value * (1 + 1e-7) + 1e-9
-        size = model_size(problem.workload, free_order=self.free_order, upper=upper)
-        if size.binaries > self.max_binaries or size.sequencing > self.max_constraints:
+        plan = contention(problem.workload, free_order=self.free_order, upper=upper)
+        if plan.binaries > self.max_binaries or plan.sequencing > self.max_constraints:
             raise EosdnnError(
-                f"{self.name}: the instance needs {size.binaries:,} binary variables and {size.sequencing:,} "
+                f"{self.name}: the instance needs {plan.binaries:,} binary variables and {plan.sequencing:,} "
                 f"sequencing constraints, above the limits of {self.max_binaries:,} and {self.max_constraints:,}; "
                 "use a smaller scenario or raise them with --param max_binaries=N / max_constraints=N")
-        model = build_milp(problem.workload, free_order=self.free_order, upper=upper)
+        model = build_milp(problem.workload, plan)
         warm = self.warm_start not in (None, "none")
         run = solve_with_highs if self.backend == "highs" else solve_with_cbc
         deadline = search.started + float(time_limit)

@@ -10,8 +10,9 @@ Built from the same compiled arrays the evaluator reads, in the priority order u
   picks a pool, pools numbered by first use (symmetry breaking). Nodes whose pools outnumber the
   layers that may run there cannot make anyone wait and get no pool variables at all.
 - fixed order (`milp`): two layers on one pool run in the order u (no disjunction binaries).
-  Because the evaluator's best-fit pool rule is optimal for a fixed order, this model's optimum
-  is the evaluator's optimum (docs/CHOICES.md).
+  With single-pool nodes this is exactly the evaluator's problem. On a node with several pools the
+  model chooses pools freely, which can beat the evaluator's pool rule: there it is a relaxation,
+  which `milp` closes with no-good cuts (docs/CHOICES.md).
 - free order (`milp-free`): a binary `o[q, p]` orders each pair that may share a pool; the
   optimum is a lower bound for every priority order.
 
@@ -46,8 +47,6 @@ class MilpModel:
     """A built PuLP problem and the handles needed to read a placement or load a warm start."""
 
     workload: CompiledWorkload
-    free_order: bool
-    upper: float
     problem: pulp.LpProblem
     x: dict[tuple[int, int], pulp.LpVariable]
     start: list[pulp.LpVariable]
@@ -57,7 +56,6 @@ class MilpModel:
     makespan: pulp.LpVariable | None
     z: dict[tuple[int, int, int], pulp.LpVariable]  # (position, node, pool)
     order: dict[tuple[int, int], pulp.LpVariable]  # (q, p), q < p: 1 when q runs first
-    shared_pairs: dict[int, list[tuple[int, int]]]  # node -> pairs that may share a pool
     cuts: list[np.ndarray] = attrs.field(factory=list)  # placements excluded by no-good cuts
 
     @property
@@ -169,47 +167,68 @@ def time_windows(w: CompiledWorkload, upper: float) -> TimeWindows:
 
 
 @attrs.frozen
-class ModelSize:
-    binaries: int
-    sequencing: int  # pairwise no-overlap constraints
+class NodeContention:
+    """One node where layers may have to wait: who may run there and which pairs may collide."""
+
+    node: int
+    candidates: np.ndarray  # positions that may run on the node, in the order u
+    pools: int  # pools that matter (at most one per candidate)
+    pairs: np.ndarray  # (k, 2) positions q < p, not ancestor-related, whose windows may overlap
 
 
-def model_size(w: CompiledWorkload, *, free_order: bool, upper: float) -> ModelSize:
-    """The size `build_milp` would reach, counted with arrays before anything is built."""
+@attrs.frozen
+class Contention:
+    """Everything `build_milp` needs beyond the workload, and the model's size before it is built."""
+
+    free_order: bool
+    upper: float
+    windows: TimeWindows
+    nodes: tuple[NodeContention, ...]
+    n_assignment: int  # the x binaries
+
+    @property
+    def binaries(self) -> int:
+        pools = sum(len(c.candidates) * c.pools for c in self.nodes if c.pools > 1)
+        ordered = len({(int(q), int(p)) for c in self.nodes for q, p in c.pairs}) if self.free_order else 0
+        return self.n_assignment + pools + ordered
+
+    @property
+    def sequencing(self) -> int:
+        """Pairwise no-overlap constraints (one per pair and pool; two with a free order)."""
+        return sum(len(c.pairs) * c.pools for c in self.nodes) * (2 if self.free_order else 1)
+
+
+def contention(w: CompiledWorkload, *, free_order: bool, upper: float) -> Contention:
+    """The nodes that need pool constraints and their pairs, found with arrays. Pairs where one layer
+    is an ancestor of the other are ordered by precedence; pairs whose windows cannot overlap (in
+    the order u, or either way with a free order) never collide; a node with a pool per candidate
+    never makes anyone wait."""
     node_of = w.choice_node[w.task_of]
     windows = time_windows(w, upper)
     ancestors = ancestor_matrix(w)
     reach = windows.latest_finish[:, None] - windows.earliest[None, :] > 0  # [q, p]: q may end after p starts
-    free = np.triu(~ancestors & ~ancestors.T, k=1)
-    binaries, sequencing = node_of.size, 0
-    ordered = np.zeros_like(free)
+    unordered = np.triu(~ancestors & ~ancestors.T, k=1)
+    nodes = []
     for n in range(w.pool_ptr.size - 1):
         candidate = (node_of == n).any(axis=1)
         count = int(candidate.sum())
         pools = min(int(w.pool_ptr[n + 1] - w.pool_ptr[n]), count)
         if pools >= count:
             continue
-        pairs = free & candidate[:, None] & candidate[None, :] & (reach | (free_order & reach.T))
-        number = int(pairs.sum())
-        if not number:
-            continue
-        if pools > 1:
-            binaries += count * pools
-        sequencing += number * pools * (2 if free_order else 1)
-        ordered |= pairs
-    if free_order:
-        binaries += int(ordered.sum())
-    return ModelSize(binaries, sequencing)
+        pairs = np.argwhere(unordered & candidate[:, None] & candidate[None, :] & (reach | (free_order & reach.T)))
+        if len(pairs):
+            nodes.append(NodeContention(n, np.flatnonzero(candidate), pools, pairs))
+    return Contention(free_order, upper, windows, tuple(nodes), int(node_of.size))
 
 
-def build_milp(workload: CompiledWorkload, *, free_order: bool, upper: float) -> MilpModel:
-    """The MILP of `workload`; `upper` bounds the objective (an incumbent's value)."""
+def build_milp(workload: CompiledWorkload, plan: Contention) -> MilpModel:
+    """The MILP of `workload`; `plan.upper` bounds the objective (an incumbent's value)."""
     w = workload
+    upper, windows = plan.upper, plan.windows
     P, G = w.n_genes, w.n_choices
     spb = w.seconds_per_byte
     lp = pulp.LpProblem("eosdnn_migration", pulp.LpMinimize)
     node_of = w.choice_node[w.task_of]  # (positions, choices) -> node
-    windows = time_windows(w, upper)
     x = {(p, g): lp.add_variable(f"x_{p}_{g}", cat=pulp.LpBinary) for p in range(P) for g in range(G)}
     start = [lp.add_variable(f"S_{p}", lowBound=float(windows.earliest[p]), upBound=float(windows.latest_finish[p]))
              for p in range(P)]
@@ -253,7 +272,7 @@ def build_milp(workload: CompiledWorkload, *, free_order: bool, upper: float) ->
         lp += c >= finish[last] + back, f"completion_{t}"
         completion.append(c)
 
-    z, order, shared = _pool_constraints(lp, w, x, start, finish, node_of, free_order, windows)
+    z, order = _pool_constraints(lp, plan, x, start, finish, node_of)
 
     makespan = None
     if w.objective_code == 0:
@@ -263,31 +282,22 @@ def build_milp(workload: CompiledWorkload, *, free_order: bool, upper: float) ->
         for t, c in enumerate(completion):
             lp += makespan >= c, f"makespan_{t}"
         lp += makespan
-    return MilpModel(w, free_order, upper, lp, x, start, y, edges, completion, makespan, z, order, shared)
+    return MilpModel(w, lp, x, start, y, edges, completion, makespan, z, order)
 
 
-def _pool_constraints(lp, w, x, start, finish, node_of, free_order, windows: TimeWindows):
+def _pool_constraints(lp, plan: Contention, x, start, finish, node_of):
     """Pool variables and the no-overlap constraints of every node that can have contention."""
-    P = w.n_genes
-    ancestors = ancestor_matrix(w)
+    free_order, windows = plan.free_order, plan.windows
+
     def big_m(q: int, p: int) -> float:
         """Largest possible `finish[q] - start[p]`: <= 0 means p can never start before q ends."""
         return float(windows.latest_finish[q] - windows.earliest[p])
 
     z: dict[tuple[int, int, int], pulp.LpVariable] = {}
     order: dict[tuple[int, int], pulp.LpVariable] = {}
-    shared: dict[int, list[tuple[int, int]]] = {}
-    for n in range(w.pool_ptr.size - 1):
-        candidates = [(p, int(np.flatnonzero(node_of[p] == n)[0])) for p in range(P) if n in node_of[p]]
-        pools = min(int(w.pool_ptr[n + 1] - w.pool_ptr[n]), len(candidates))
-        if pools >= len(candidates):
-            continue  # every layer can have a pool of its own: nobody ever waits here
-        pairs = [(a, b) for i, a in enumerate(candidates) for b in candidates[i + 1:]
-                 if not ancestors[a[0], b[0]] and not ancestors[b[0], a[0]]
-                 and (big_m(a[0], b[0]) > 0 or (free_order and big_m(b[0], a[0]) > 0))]
-        if not pairs:
-            continue
-        shared[n] = [(a[0], b[0]) for a, b in pairs]
+    for node in plan.nodes:
+        n, pools = node.node, node.pools
+        candidates = [(int(p), int(np.flatnonzero(node_of[p] == n)[0])) for p in node.candidates]
         if pools == 1:
             use = {(p, 0): x[p, g] for p, g in candidates}
         else:
@@ -301,7 +311,7 @@ def _pool_constraints(lp, w, x, start, finish, node_of, free_order, windows: Tim
                 for k in range(1, pools):  # pool k is opened only after pool k-1 (first use, by position)
                     earlier = [use[q, k - 1] for q, _ in candidates[:i]]
                     lp += use[p, k] <= pulp.lpSum(earlier), f"poolorder_{p}_{n}_{k}"
-        for (q, _), (p, _) in pairs:  # q before p in the order u
+        for q, p in node.pairs.tolist():  # q before p in the order u
             if free_order:
                 key = (q, p)
                 if key not in order:
@@ -321,4 +331,4 @@ def _pool_constraints(lp, w, x, start, finish, node_of, free_order, windows: Tim
                         lp += first <= 2 - both, f"seqrf_{q}_{p}_{n}_{k}"  # q can only follow p
                 else:
                     lp += start[p] >= finish[q] - m_qp * (2 - both), f"seq_{q}_{p}_{n}_{k}"
-    return z, order, shared
+    return z, order

@@ -82,3 +82,12 @@ def test_unknown_solver_and_bad_param_are_one_line_errors(capsys):
     assert "solver 'simulated-annealing': unknown" in capsys.readouterr().err
     assert main(["solve", "--solver", "psoga", "--param", "colour=3", "--iterations", "1"]) == 2
     assert "bad parameter" in capsys.readouterr().err
+
+
+def test_empty_or_unknown_name_lists_are_one_line_errors(capsys):
+    assert main(["compare", "--solvers", ",", "--evaluations", "10"]) == 2
+    assert main(["validate", "--solvers", "greedy,nope"]) == 2
+    assert main(["upload", "--planner", " , "]) == 2
+    err = capsys.readouterr().err
+    assert "--solvers: give at least one solver name" in err and "solver 'nope': unknown" in err
+    assert "--planner: give at least one planner name" in err
