@@ -237,10 +237,6 @@ def make_plan(problem: UploadProblem, planner: str, partitions: list[list[int]],
     return UploadPlan(planner, float(sds[0]), tuple(steps), horizon, ssd)
 
 
-def upload_problems(scenario: Scenario, nodes_per_task: list[list[int]]) -> list[UploadProblem]:
-    return [UploadProblem(scenario, t, nodes) for t, nodes in enumerate(nodes_per_task)]
-
-
 def largest_share(problem: UploadProblem, plan: UploadPlan) -> float:
     """The largest partition's weights as a share of the whole model's weights (the paper's Fig. 12)."""
     total = problem.model.total_weight_bytes
