@@ -2,6 +2,6 @@
 
 import sys
 
-from eosdnn.cli import main
+from eosdnn.entry import main
 
 sys.exit(main())

@@ -3,42 +3,124 @@
 from __future__ import annotations
 
 import argparse
-import json
+import math
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 
+from eosdnn import __version__, plots, report
 from eosdnn.framework import PLANNERS, SOLVERS, Budget, Registry, Result
+from eosdnn.framework.params import parse_params
 from eosdnn.framework.progress import progress_callback
+from eosdnn.framework.solver import SearchTracker
 from eosdnn.problems.errors import EosdnnError
+from eosdnn.problems.files import check_output, write_json
 from eosdnn.problems.migration import MigrationProblem
 from eosdnn.problems.models import BUILTIN, builtin_model, resolve_model, save_model
 from eosdnn.problems.models.measured import UNITS, load_measured_table
 from eosdnn.problems.placement import load_placement, placement_to_dict, save_placement
 from eosdnn.problems.scenario import Scenario, load_scenario, paper_scenario
-from eosdnn import plots, report
-from eosdnn.solvers import make_solver
+from eosdnn.problems.schedule import schedule
+from eosdnn.solvers import PLANNERS as _PLANNERS_REGISTERED  # noqa: F401  (registers solvers and planners)
 from eosdnn.uploading import DEFAULT_PLANNERS, plan_tasks, summary, upload_document
-from eosdnn.validation import DEFAULT_SOLVERS, validate
+from eosdnn.validation import DEFAULT_EVALUATIONS, DEFAULT_SOLVERS, validate, validation_document
 
 TIER_PLANS = {"all-local": "client", "all-edge": "edge", "all-cloud": "cloud"}
+SEED_MAX = 2**32 - 1
+EXACT_FLAGS = {"backend": "--backend", "time_limit": "--time-limit", "gap": "--gap", "warm_start": "--warm-start"}
+OUTPUT_FLAGS = {"json": "--json", "placement_out": "--placement-out", "save_placement": "--save-placement",
+                "plot": "--plot"}
+SEED_HELP = ("seed of this run: the solvers' randomness and, without --scenario, the paper scenario's drawn clock "
+             "rates (a scenario file's own `seed` seeds only that file's draws); default 0")
 
 
-def write_json(path: str | None, data: Any) -> None:
-    if path:
-        Path(path).write_text(json.dumps(data, indent=1) + "\n")
+class Interrupted(Exception):
+    """Ctrl-C, after whatever could be saved was saved; the message says what was written."""
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, but a usage error is one `error:` line and exit code 2 (no usage dump)."""
+
+    def error(self, message: str) -> NoReturn:
+        sys.stderr.write(f"error: {message}\n")
+        sys.exit(2)
+
+
+def whole_number(minimum: int, maximum: int | None = None):
+    """An argparse type: a whole number in [minimum, maximum]."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
+        if value < minimum or (maximum is not None and value > maximum):
+            span = f">= {minimum}" if maximum is None else f"in {minimum}..{maximum:,}"
+            raise argparse.ArgumentTypeError(f"must be a whole number {span}, got {value}")
+        return value
+    return parse
+
+
+def positive_number(text: str) -> float:
+    """An argparse type: a positive finite number (no nan, no inf)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number, got {text!r}") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a positive finite number, got {text}")
+    return value
+
+
+def fraction(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number, got {text!r}") from None
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"must lie in [0, 1], got {text}")
+    return value
+
+
+def run_seed(args: argparse.Namespace) -> int:
+    return 0 if args.seed is None else args.seed
 
 
 def scenario_of(args: argparse.Namespace) -> Scenario:
+    """The scenario file (its own `seed` draws its clock rates), or the paper scenario drawn with --seed."""
     if getattr(args, "scenario", None):
-        scenario = load_scenario(args.scenario)
-        if args.seed is not None and args.seed != scenario.seed:
-            raise EosdnnError("--seed: the scenario file sets its own seed; edit `seed` in the file instead")
-        return scenario
-    return paper_scenario(0 if args.seed is None else args.seed)
+        return load_scenario(args.scenario)
+    return paper_scenario(run_seed(args))
+
+
+def input_paths(args: argparse.Namespace) -> list[str]:
+    """Every file the command reads, so that no output overwrites one of them."""
+    paths: list[str] = []
+    for key in ("scenario", "placement", "warm_start", "name"):
+        value = getattr(args, key, None)
+        if isinstance(value, list):
+            paths += value
+        elif isinstance(value, str):
+            paths.append(value)
+    return paths
+
+
+def check_outputs(args: argparse.Namespace) -> None:
+    """Refuse, before any work, output paths that cannot be written, clash or point at an input."""
+    seen: dict[str, str] = {}
+    inputs = input_paths(args)
+    for key, flag in OUTPUT_FLAGS.items():
+        path = getattr(args, key, None)
+        if not path:
+            continue
+        suffixes = plots.plot_suffixes() if key == "plot" else None
+        check_output(path, flag, inputs, suffixes)
+        resolved = str(Path(path).resolve())
+        if resolved in seen:
+            raise EosdnnError(f"{flag} {path!r}: the same file as {seen[resolved]}")
+        seen[resolved] = flag
 
 
 def reference_plans(problem: MigrationProblem) -> dict[str, dict]:
@@ -51,42 +133,27 @@ def reference_plans(problem: MigrationProblem) -> dict[str, dict]:
     return rows
 
 
-def parse_params(pairs: list[str] | None) -> dict[str, Any]:
-    """`--param key=value` pairs; values read as JSON where they parse (numbers, lists), else strings."""
-    params: dict[str, Any] = {}
-    for pair in pairs or []:
-        if "=" not in pair:
-            raise EosdnnError(f"--param {pair!r}: expected key=value")
-        key, text = pair.split("=", 1)
-        try:
-            params[key.strip().replace("-", "_")] = json.loads(text)
-        except json.JSONDecodeError:
-            params[key.strip().replace("-", "_")] = text
-    return params
-
-
-def grouped_params(pairs: list[str] | None) -> dict[str, dict[str, Any]]:
-    """Per-name parameters: `name.key=value` or `name={"key": value}`."""
-    grouped: dict[str, dict[str, Any]] = {}
-    for key, value in parse_params(pairs).items():
-        if isinstance(value, dict):
-            grouped.setdefault(key, {}).update({k.replace("-", "_"): v for k, v in value.items()})
-        elif "." in key:
-            name, field = key.split(".", 1)
-            grouped.setdefault(name.replace("_", "-"), {})[field] = value
-        else:
-            raise EosdnnError(f"--param {key}: name the planner, e.g. lmu.rest=requeue or 'lmu={{\"rest\": \"requeue\"}}'")
-    return grouped
-
-
 def registered_names(text: str, registry: Registry, flag: str) -> list[str]:
-    """A comma-separated list of registered names; a typo or an empty list fails before any work."""
+    """A comma-separated list of registered names; a typo, a repeat or an empty list fails before any work."""
     names = [n.strip() for n in text.split(",") if n.strip()]
     if not names:
         raise EosdnnError(f"{flag}: give at least one {registry.kind} name, comma-separated")
     for name in names:
         registry.get(name)
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise EosdnnError(f"{flag}: {repeated[0]!r} is listed twice")
     return names
+
+
+def built_params(pairs: list[str] | None, registry: Registry, names: list[str], extra: dict | None = None) -> dict[str, dict]:
+    """Per name, the `--param` values; each entry is built once here so that a bad key or value
+    stops the command before any work."""
+    params = parse_params(pairs, names, registry.kind)
+    for name in names:
+        params[name] = (extra or {}).get(name, {}) | params[name]
+        registry.create(name, **params[name])
+    return params
 
 
 def budget_of(args: argparse.Namespace) -> Budget:
@@ -94,10 +161,12 @@ def budget_of(args: argparse.Namespace) -> Budget:
 
 
 def run_solver(problem: MigrationProblem, name: str, params: dict, budget: Budget, seed: int | None,
-               progress: bool | None = None) -> Result:
-    solver = make_solver(name, **params)
+               tracker: SearchTracker | None = None, progress: bool | None = None) -> Result:
+    solver = SOLVERS.create(name, **params)
+    tracker = tracker if tracker is not None else SearchTracker()
     with progress_callback(f"{name} seed {seed}", progress) as callback:
-        return solver.solve(problem, budget=budget, seed=seed, callback=callback)
+        tracker.forward = callback
+        return solver.solve(problem, budget=budget, seed=seed, callback=tracker)
 
 
 def solve_document(problem: MigrationProblem, result: Result) -> dict:
@@ -112,6 +181,8 @@ def solve_document(problem: MigrationProblem, result: Result) -> dict:
     })
     if result.status is not None:
         doc.update({"status": result.status, "bound": result.bound, "gap": result.gap})
+    if result.model_status is not None:
+        doc["model_status"] = result.model_status
     if result.model_value is not None:
         doc["model_value"] = result.model_value
     if result.info:
@@ -119,12 +190,45 @@ def solve_document(problem: MigrationProblem, result: Result) -> dict:
     return doc
 
 
+def interrupted_document(problem: MigrationProblem, name: str, seed: int, tracker: SearchTracker) -> dict | None:
+    """What an interrupted run had: its best placement so far, with status `interrupted`."""
+    found = tracker.best()
+    if found is None:
+        return None
+    x, _value, evaluations = found
+    return problem.report(x) | {"solver": name, "seed": seed, "status": "interrupted",
+                                "placement": placement_to_dict(problem, x), "evaluations": evaluations}
+
+
+def save_interrupted(args: argparse.Namespace, writes: list[tuple[str, Any]]) -> None:
+    """Write what an interrupted command had to the outputs it was asked for, then stop with 130."""
+    written = []
+    for path, data in writes:
+        if path and data is not None:
+            write_json(path, data)
+            written.append(path)
+    detail = f"; the results so far (status interrupted) are in {', '.join(written)}" if written else ""
+    raise Interrupted(f"interrupted{detail}")
+
+
+def print_plan(out, title: str, problem: MigrationProblem, genes, doc: dict, detail: bool) -> None:
+    placement = doc.get("placement") or placement_to_dict(problem, genes)
+    if detail:
+        out.print(report.plan_detail_table(title, problem.scenario, placement, schedule(problem.workload, genes)))
+        return
+    out.print(f"[bold]{title}[/] (one line per task; --plan-detail for every layer)")
+    for line in report.plan_lines(problem.scenario, placement, doc):
+        out.print(line, highlight=False, soft_wrap=True)
+
+
 def cmd_run(args: argparse.Namespace) -> None:
+    check_outputs(args)
     scenario = scenario_of(args)
     problem = MigrationProblem(scenario)
     out = report.console()
-    out.print(report.environment_table(scenario))
-    seed = 0 if args.seed is None else args.seed
+    if not args.quiet:
+        out.print(report.environment_table(scenario))
+    seed = run_seed(args)
     result = run_solver(problem, "psoga", {}, Budget(iterations=args.iterations), seed)
     rows = {"psoga": problem.report(result.x), **reference_plans(problem)}
     out.print(report.results_table(f"Migration plan: PSO-GA ({result.evaluations} evaluations, {result.wall_s:.1f} s) "
@@ -134,17 +238,18 @@ def cmd_run(args: argparse.Namespace) -> None:
         out.print(f"[yellow]note:[/] PSO-GA did not beat {', '.join(beaten)} on this scenario at this budget; "
                   "see `eosdnn compare` and docs/CHOICES.md (Solvers)")
     placement = placement_to_dict(problem, result.x)
-    out.print(report.plan_table("PSO-GA plan per task", scenario, placement, rows["psoga"]))
+    rows["psoga"]["placement"] = placement
+    if not args.quiet:
+        print_plan(out, "PSO-GA plan per task", problem, result.x, rows["psoga"], args.plan_detail)
     uploads = plan_tasks(problem, result.x, ["lmu", "non-uploading"])
     out.print(report.lmu_tasks_table("Uploading plan per task: LMU against Non-uploading (SSD over the upload)", [
         {"task": t.problem.task_index, "model": t.problem.model.name, "units": t.problem.n_units,
          "baseline_ssd": t.baseline.ssd, **summary(t, "lmu")} for t in uploads]))
-    write_json(args.json, {"format": 1, "scenario": scenario.name, "seed": seed,
-                           "migration": solve_document(problem, result), "plans": rows,
-                           "upload": upload_document(uploads, ["lmu", "non-uploading"])})
-
-
-EXACT_FLAGS = {"backend": "--backend", "time_limit": "--time-limit", "gap": "--gap", "warm_start": "--warm-start"}
+    rows["psoga"].pop("placement")
+    if args.json:
+        write_json(args.json, {"format": 1, "scenario": scenario.name, "seed": seed,
+                               "migration": solve_document(problem, result), "plans": rows,
+                               "upload": upload_document(uploads, ["lmu", "non-uploading"])})
 
 
 def exact_params(args: argparse.Namespace) -> dict[str, Any]:
@@ -153,78 +258,114 @@ def exact_params(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def cmd_solve(args: argparse.Namespace) -> None:
-    scenario = scenario_of(args)
-    problem = MigrationProblem(scenario)
-    seed = 0 if args.seed is None else args.seed
-    params = parse_params(args.param)
+    check_outputs(args)
+    SOLVERS.get(args.solver)
     flags = exact_params(args)
     if flags and args.solver not in ("milp", "milp-free"):
         raise EosdnnError(f"{EXACT_FLAGS[next(iter(flags))]}: only the milp and milp-free solvers take it")
-    result = run_solver(problem, args.solver, params | flags, budget_of(args), seed)
+    params = built_params(args.param, SOLVERS, [args.solver], {args.solver: flags})[args.solver]
+    scenario = scenario_of(args)
+    problem = MigrationProblem(scenario)
+    seed = run_seed(args)
+    tracker = SearchTracker()
+    try:
+        result = run_solver(problem, args.solver, params, budget_of(args), seed, tracker)
+    except KeyboardInterrupt:
+        partial = interrupted_document(problem, args.solver, seed, tracker)
+        save_interrupted(args, [(args.json, partial),
+                                (args.placement_out, partial and partial["placement"])])
     doc = solve_document(problem, result)
     out = report.console()
     out.print(report.results_table(f"{args.solver}: {result.evaluations} evaluations, {result.wall_s:.2f} s, seed {seed}",
                                    {args.solver: doc}, scenario.objective))
     if result.status is not None:
-        out.print(f"status {result.status}, bound {result.bound}, gap {result.gap}")
-    out.print(report.plan_table("Plan per task", scenario, doc["placement"], doc))
+        model = f", model status {result.model_status}" if result.model_status not in (None, result.status) else ""
+        out.print(f"status {result.status}, bound {result.bound}, gap {result.gap}{model}")
+    if not args.quiet:
+        print_plan(out, "Plan per task", problem, result.x, doc, args.plan_detail)
     if args.placement_out:
         save_placement(problem, result.x, args.placement_out)
-    write_json(args.json, doc)
+    if args.json:
+        write_json(args.json, doc)
+
+
+def compare_document(scenario: Scenario, names: list[str], seeds: list[int], budget: Budget,
+                     results: dict[str, list[Result]]) -> dict:
+    rows, runs_doc = {}, {}
+    for name in names:
+        done = results.get(name, [])
+        if not done:
+            continue
+        values = np.array([r.value for r in done])
+        rows[name] = {
+            "mean": float(values.mean()), "std": float(values.std()), "best": float(values.min()),
+            "evaluations": float(np.mean([r.evaluations for r in done])),
+            "wall_s": float(np.mean([r.wall_s for r in done])),
+            **{k: float(np.mean([r.details[k] for r in done])) for k in ("exec", "transfer", "wait")},
+        }
+        runs_doc[name] = [{"seed": r.seed, "value": r.value, "evaluations": r.evaluations, "wall_s": r.wall_s,
+                           "history": [[e, v] for e, v in r.history]} for r in done]
+    return {"format": 1, "objective": scenario.objective, "seeds": seeds, "budget": budget.describe(),
+            "solvers": rows, "runs": runs_doc}
 
 
 def cmd_compare(args: argparse.Namespace) -> None:
+    check_outputs(args)
+    names = registered_names(args.solvers, SOLVERS, "--solvers")
+    params = built_params(args.param, SOLVERS, names)
     scenario = scenario_of(args)
     problem = MigrationProblem(scenario)
-    names = registered_names(args.solvers, SOLVERS, "--solvers")
-    params = parse_params(args.param)
     budget = budget_of(args)
-    first_seed = 0 if args.seed is None else args.seed
-    seeds = list(range(first_seed, first_seed + args.seeds))
-    rows, runs_doc, histories = {}, {}, {}
+    seeds = list(range(run_seed(args), run_seed(args) + args.seeds))
+    results: dict[str, list[Result]] = {}
     for name in names:
-        results = [run_solver(problem, name, params.get(name, {}) if isinstance(params.get(name), dict) else {},
-                              budget, seed) for seed in seeds]
-        values = np.array([r.value for r in results])
-        rows[name] = {
-            "mean": float(values.mean()), "std": float(values.std()), "best": float(values.min()),
-            "evaluations": float(np.mean([r.evaluations for r in results])),
-            "wall_s": float(np.mean([r.wall_s for r in results])),
-            **{k: float(np.mean([r.details[k] for r in results])) for k in ("exec", "transfer", "wait")},
-        }
-        runs_doc[name] = [{"seed": r.seed, "value": r.value, "evaluations": r.evaluations, "wall_s": r.wall_s,
-                           "history": [[e, v] for e, v in r.history]} for r in results]
-        histories[name] = [r.history for r in results]
+        for seed in seeds:
+            tracker = SearchTracker()
+            try:
+                results.setdefault(name, []).append(run_solver(problem, name, params[name], budget, seed, tracker))
+            except KeyboardInterrupt:
+                doc = compare_document(scenario, names, seeds, budget, results) | {"status": "interrupted"}
+                doc["interrupted_run"] = interrupted_document(problem, name, seed, tracker)
+                save_interrupted(args, [(args.json, doc)])
+    doc = compare_document(scenario, names, seeds, budget, results)
     out = report.console()
     out.print(report.comparison_table(
-        f"{len(names)} solvers x {len(seeds)} seeds, budget {budget.describe()}, objective {scenario.objective}", rows))
+        f"{len(names)} solvers x {len(seeds)} seeds, budget {budget.describe()}, objective {scenario.objective}",
+        doc["solvers"]))
     if args.plot:
-        plots.convergence_plot(args.plot, histories, f"Convergence on {scenario.name} ({len(scenario.tasks)} tasks)")
-    write_json(args.json, {"format": 1, "objective": scenario.objective, "seeds": seeds, "budget": budget.describe(),
-                           "solvers": rows, "runs": runs_doc})
+        plots.convergence_plot(args.plot, {name: [r.history for r in runs] for name, runs in results.items()},
+                               f"Convergence on {scenario.name} ({len(scenario.tasks)} tasks)")
+    if args.json:
+        write_json(args.json, doc)
 
 
 def cmd_validate(args: argparse.Namespace) -> None:
     from eosdnn.problems.instances import InstanceShape, random_scenario
-    first_seed = 0 if args.seed is None else args.seed
+    check_outputs(args)
+    names = registered_names(args.solvers, SOLVERS, "--solvers")
+    exact = exact_params(args)
+    params = built_params(args.param, SOLVERS, names)
+    if exact:
+        SOLVERS.create("milp", **exact)
+    first_seed = run_seed(args)
     if args.scenario:
         scenarios = [load_scenario(path) for path in args.scenario]
         origin = f"{len(scenarios)} scenario files"
     else:
-        if args.instances < 1:
-            raise EosdnnError(f"--instances: must be at least 1, got {args.instances}")
         shape = InstanceShape(tasks=args.tasks, layers=args.layers, clients=args.clients, edge=args.edge,
                               cloud=args.cloud, max_pools=args.max_pools, dag_share=args.dag_share)
         scenarios = [random_scenario(first_seed + i, shape, args.objective) for i in range(args.instances)]
         origin = f"{args.instances} random instances ({shape.describe()})"
-    names = registered_names(args.solvers, SOLVERS, "--solvers")
-    if args.seeds < 1:
-        raise EosdnnError(f"--seeds: must be at least 1, got {args.seeds}")
     seeds = list(range(first_seed, first_seed + args.seeds))
-    params = parse_params(args.param)
-    doc = validate(scenarios, names, seeds, budget_of(args), exhaustive_limit=args.exhaustive_limit,
-                   milp_params=exact_params(args),
-                   solver_params={k: v for k, v in params.items() if isinstance(v, dict)})
+    budget = budget_of(args)
+    if budget.iterations is None and budget.evaluations is None and budget.seconds is None:
+        budget = Budget(evaluations=DEFAULT_EVALUATIONS)
+    done: list[dict] = []
+    try:
+        doc = validate(scenarios, names, seeds, budget, exhaustive_limit=args.exhaustive_limit,
+                       milp_params=exact, solver_params=params, on_instance=done.append)
+    except KeyboardInterrupt:
+        save_interrupted(args, [(args.json, validation_document(done, names, seeds, budget) | {"status": "interrupted"})])
     out = report.console()
     out.print(report.instances_table(doc["instances"]))
     out.print(report.validation_table(
@@ -233,38 +374,67 @@ def cmd_validate(args: argparse.Namespace) -> None:
     if uncertified:
         out.print(f"[yellow]note:[/] {uncertified} instance(s) have no certified optimum; their gaps are measured "
                   "to the MILP's lower bound and overstate the true gap")
-    write_json(args.json, doc)
+    for name, instances in doc["exhaustive_runs"].items():
+        out.print(f"[yellow]warning:[/] {name} evaluated at least as many placements as {len(instances)} instance(s) "
+                  f"have ({', '.join(instances)}): there it searched exhaustively and its gap says nothing about "
+                  "the heuristic; give a smaller budget or larger instances", highlight=False)
+    if args.json:
+        write_json(args.json, doc)
 
 
-def placement_genes(args: argparse.Namespace, problem: MigrationProblem, seed: int) -> tuple[np.ndarray, str]:
+def placement_genes(args: argparse.Namespace, problem: MigrationProblem, seed: int, params: dict) -> tuple[np.ndarray, str]:
     """The placement to plan uploads for: a file, or a migration solver's answer."""
     if args.placement:
         return load_placement(problem, args.placement), Path(args.placement).name
-    result = run_solver(problem, args.solver, {}, budget_of(args).or_iterations(600), seed)
+    result = run_solver(problem, args.solver, params, budget_of(args).or_iterations(600), seed)
     return result.x, f"{args.solver} (seed {seed}, value {result.value:.4f})"
 
 
+def task_list(text: str | None) -> list[int] | None:
+    if not text:
+        return None
+    try:
+        tasks = [int(t) for t in text.split(",") if t.strip()]
+    except ValueError:
+        raise EosdnnError(f"--tasks: expected task numbers like 0,3, got {text!r}") from None
+    if not tasks:
+        raise EosdnnError("--tasks: give at least one task number")
+    repeated = sorted({t for t in tasks if tasks.count(t) > 1})
+    if repeated:
+        raise EosdnnError(f"--tasks: task {repeated[0]} is listed twice")
+    return tasks
+
+
 def cmd_upload(args: argparse.Namespace) -> None:
+    check_outputs(args)
+    planners = registered_names(args.planner, PLANNERS, "--planner")
+    tasks = task_list(args.tasks)
+    solver_names = [] if args.placement else [args.solver]
+    if solver_names:
+        SOLVERS.get(args.solver)
+    raw = parse_params(args.param, planners + solver_names, "planner or solver")
+    for name in planners:
+        PLANNERS.create(name, **raw[name])
+    for name in solver_names:
+        SOLVERS.create(name, **raw[name])
     scenario = scenario_of(args)
     problem = MigrationProblem(scenario)
-    seed = 0 if args.seed is None else args.seed
-    planners = registered_names(args.planner, PLANNERS, "--planner")
-    if args.horizon is not None and args.horizon <= 0:
-        raise EosdnnError(f"--horizon: must be positive, got {args.horizon}")
-    tasks = None
-    if args.tasks:
-        try:
-            tasks = [int(t) for t in args.tasks.split(",") if t.strip()]
-        except ValueError:
-            raise EosdnnError(f"--tasks: expected task numbers like 0,3, got {args.tasks!r}") from None
-    genes, source = placement_genes(args, problem, seed)
+    for t in tasks or []:
+        if not 0 <= t < len(scenario.tasks):
+            raise EosdnnError(f"--tasks: task {t} does not exist (the scenario has {len(scenario.tasks)} tasks)")
+    seed = run_seed(args)
+    genes, source = placement_genes(args, problem, seed, raw.get(args.solver, {}))
     plans = plan_tasks(problem, genes, planners, tasks=tasks, horizon=args.horizon,
-                       params=grouped_params(args.param), skip_refused=args.skip_refused)
+                       params={name: raw[name] for name in planners}, skip_refused=args.skip_refused)
     out = report.console()
     for task in plans:
-        title = (f"Task {task.problem.task_index}: {task.problem.model.name} on "
-                 f"{scenario.environment.nodes[task.problem.client].name}, {task.problem.n_units} upload units, "
-                 f"placement {source}")
+        client = scenario.environment.nodes[task.problem.client].name
+        if task.problem.n_units == 0:
+            out.print(f"Task {task.problem.task_index} ({task.problem.model.name}): every layer runs on {client}, so "
+                      f"there is nothing to upload; SD stays {task.baseline.sd_initial:.4f} s", highlight=False)
+            continue
+        title = (f"Task {task.problem.task_index}: {task.problem.model.name} on {client}, {task.problem.n_units} "
+                 f"upload units, placement {source}")
         rows = {name: summary(task, name) for name in task.plans}
         out.print(report.upload_table(title, rows, task.refused))
         for name, reason in task.refused.items():
@@ -273,24 +443,34 @@ def cmd_upload(args: argparse.Namespace) -> None:
         panels = [(f"task {t.problem.task_index} {t.problem.model.name}",
                    {name: plan.timeline() for name, plan in t.plans.items()}) for t in plans]
         plots.sd_timelines(args.plot, panels)
-    write_json(args.json, upload_document(plans, planners) | {"placement": source})
+    if args.json:
+        write_json(args.json, upload_document(plans, planners) | {"placement": source})
 
 
 def cmd_reproduce(args: argparse.Namespace) -> None:
     from eosdnn.experiments import Settings, figure_names, reproduce
+    from eosdnn.experiments.settings import ALGORITHMS
+    from eosdnn.experiments.uploading import PLANNERS as FIGURE_PLANNERS
 
+    check_outputs(args)
     names = figure_names(args.figure)
-    settings = Settings(seeds=args.seeds, first_seed=0 if args.seed is None else args.seed, quick=args.quick)
+    raw = parse_params(args.param, list(ALGORITHMS) + list(FIGURE_PLANNERS), "solver or planner")
+    for name, values in raw.items():
+        (SOLVERS if name in ALGORITHMS else PLANNERS).create(name, **values)
+    settings = Settings(seeds=args.seeds, first_seed=run_seed(args), quick=args.quick,
+                        params={name: values for name, values in raw.items() if values})
     out = report.console()
     out.print(f"Reproducing {', '.join(names)}: {settings.describe()}; files in {args.out}")
     started = time.perf_counter()
     figures = reproduce(names, settings, args.out, on_figure=lambda figure: out.print(figure.table))
     out.print(f"{len(figures)} figure(s) in {time.perf_counter() - started:.1f} s: PNG and JSON in {args.out}")
-    write_json(args.json, {"format": 1, "settings": settings.describe(),
-                           "figures": {f.name: f.data for f in figures}})
+    if args.json:
+        write_json(args.json, {"format": 1, "settings": settings.describe(),
+                               "figures": {f.name: f.data for f in figures}})
 
 
 def cmd_evaluate(args: argparse.Namespace) -> None:
+    check_outputs(args)
     scenario = scenario_of(args)
     problem = MigrationProblem(scenario)
     if args.placement:
@@ -305,14 +485,18 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
     out.print(report.tasks_table("Per task", scenario, result))
     if args.save_placement:
         save_placement(problem, genes, args.save_placement)
-    write_json(args.json, result)
+    if args.json:
+        write_json(args.json, result)
 
 
 def cmd_models(args: argparse.Namespace) -> None:
+    check_outputs(args)
     out = report.console()
     if args.action is None:
         models = [builtin_model(name) for name in BUILTIN]
         out.print(report.models_table(models))
+        if args.json:
+            raise EosdnnError("--json: give a model, e.g. `eosdnn models show vgg19 --json vgg19.json`")
         return
     if args.action == "show":
         if not args.name:
@@ -337,36 +521,50 @@ def cmd_solvers(args: argparse.Namespace) -> None:
     from eosdnn.framework import OPERATORS
 
     out = report.console()
-    out.print("solvers: " + ", ".join(SOLVERS.names()))
-    out.print("operators: " + ", ".join(OPERATORS.names()))
+    for name in SOLVERS.names():
+        takes = SOLVERS.parameters(name)
+        out.print(f"{name}: " + (", ".join(takes) if takes else "no parameters") if takes is not None else name,
+                  highlight=False)
+    out.print("operators: " + ", ".join(OPERATORS.names()), highlight=False)
+    out.print("planners: " + ", ".join(PLANNERS.names()), highlight=False)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="eosdnn", description="Plan DNN inference offloading in local-edge-cloud systems.")
+    parser = OneLineParser(prog="eosdnn", description="Plan DNN inference offloading in local-edge-cloud systems.")
+    parser.add_argument("--version", action="version", version=f"eosdnn {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
+    seed_type = whole_number(0, SEED_MAX)
 
     def common(p: argparse.ArgumentParser, scenario: bool = True) -> None:
         if scenario:
             p.add_argument("--scenario", help="scenario TOML file (default: the paper's scenario)")
-        p.add_argument("--seed", type=int, default=None, help="seed of the paper scenario's random draws (default 0)")
+        p.add_argument("--seed", type=seed_type, default=None, help=SEED_HELP)
         p.add_argument("--json", metavar="PATH", help="write the machine-readable result here")
 
-    def budget(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--iterations", type=int, help="budget: iterations (generations)")
-        p.add_argument("--evaluations", type=int, help="budget: objective evaluations")
-        p.add_argument("--seconds", type=float, help="budget: wall-clock seconds")
+    def params(p: argparse.ArgumentParser, example: str) -> None:
         p.add_argument("--param", action="append", metavar="KEY=VALUE",
-                       help="solver parameter, e.g. particles=50 or crossover=uniform (repeatable)")
+                       help=f"a parameter: key=value for the one solver/planner named, name.key=value to address "
+                            f"one of several (repeatable), e.g. {example}")
+
+    def budget(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--iterations", type=whole_number(1), help="budget: iterations (generations)")
+        p.add_argument("--evaluations", type=whole_number(1), help="budget: objective evaluations")
+        p.add_argument("--seconds", type=positive_number, help="budget: wall-clock seconds")
+
+    def plan_output(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--plan-detail", action="store_true", help="print every layer's node and timing")
+        p.add_argument("--quiet", action="store_true", help="print the summary only")
 
     def exact(p: argparse.ArgumentParser) -> None:
         p.add_argument("--backend", choices=["highs", "cbc"], help="milp: HiGHS through highspy (default) or CBC")
-        p.add_argument("--time-limit", type=float, help="milp: seconds before the search stops (default 60)")
-        p.add_argument("--gap", type=float, help="milp: relative gap at which the search may stop (default 1e-4)")
+        p.add_argument("--time-limit", type=positive_number, help="milp: seconds before the search stops (default 60)")
+        p.add_argument("--gap", type=fraction, help="milp: relative gap at which the search may stop (default 1e-4)")
         p.add_argument("--warm-start", help="milp: greedy (default), none, or a placement JSON file")
 
     p = sub.add_parser("run", help="the main job: PSO-GA migration plan and LMU uploading plan on the paper scenario")
     common(p)
-    p.add_argument("--iterations", type=int, default=600, help="PSO-GA iterations (default 600, the paper's)")
+    p.add_argument("--iterations", type=whole_number(1), default=600, help="PSO-GA iterations (default 600, the paper's)")
+    plan_output(p)
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("solve", help="run one migration solver")
@@ -374,39 +572,41 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--solver", required=True, help="solver name (see `eosdnn solvers`)")
     p.add_argument("--placement-out", metavar="PATH", help="write the placement file here")
     budget(p)
+    params(p, "particles=50")
     exact(p)
+    plan_output(p)
     p.set_defaults(func=cmd_solve)
 
     p = sub.add_parser("compare", help="compare solvers over seeds in one table")
     common(p)
     p.add_argument("--solvers", required=True, help="comma-separated solver names")
-    p.add_argument("--seeds", type=int, default=5, help="number of seeds (from --seed, default 0)")
-    p.add_argument("--plot", metavar="PATH", help="write a convergence plot (PNG)")
+    p.add_argument("--seeds", type=whole_number(1, 10_000), default=5, help="number of seeds (from --seed, default 0)")
+    p.add_argument("--plot", metavar="PATH", help="write a convergence plot (PNG, PDF or SVG by the suffix)")
     budget(p)
+    params(p, "psoga.particles=50 (or particles=50 when one solver is compared)")
     p.set_defaults(func=cmd_compare)
-    p.epilog = 'per-solver parameters: --param \'psoga={"particles": 50}\''
-
 
     p = sub.add_parser("validate", help="gap of every heuristic to the exact optimum on small instances")
     p.add_argument("--scenario", action="append", help="a scenario file to use instead of random instances (repeatable)")
-    p.add_argument("--seed", type=int, default=None, help="first instance seed and first solver seed (default 0)")
+    p.add_argument("--seed", type=seed_type, default=None, help="first instance seed and first solver seed (default 0)")
     p.add_argument("--json", metavar="PATH", help="write the machine-readable result here")
-    p.add_argument("--instances", type=int, default=6, help="random instances (default 6)")
-    p.add_argument("--tasks", type=int, default=3, help="tasks per instance (default 3)")
-    p.add_argument("--layers", type=int, default=4, help="layers per model (default 4)")
-    p.add_argument("--clients", type=int, default=2, help="clients (default 2)")
-    p.add_argument("--edge", type=int, default=1, help="edge servers (default 1)")
-    p.add_argument("--cloud", type=int, default=1, help="cloud servers (default 1)")
-    p.add_argument("--max-pools", type=int, default=2, help="server pools drawn from 1..N (default 2)")
-    p.add_argument("--dag-share", type=float, default=0.5, help="share of DAG models, the rest chains (default 0.5)")
+    p.add_argument("--instances", type=whole_number(1, 1_000), default=6, help="random instances (default 6)")
+    p.add_argument("--tasks", type=whole_number(1, 20), default=3, help="tasks per instance (default 3)")
+    p.add_argument("--layers", type=whole_number(1, 50), default=4, help="layers per model (default 4)")
+    p.add_argument("--clients", type=whole_number(1, 16), default=2, help="clients (default 2)")
+    p.add_argument("--edge", type=whole_number(0, 16), default=1, help="edge servers (default 1)")
+    p.add_argument("--cloud", type=whole_number(0, 16), default=1, help="cloud servers (default 1)")
+    p.add_argument("--max-pools", type=whole_number(1, 16), default=2, help="server pools drawn from 1..N (default 2)")
+    p.add_argument("--dag-share", type=fraction, default=0.5, help="share of DAG models, the rest chains (default 0.5)")
     p.add_argument("--objective", choices=["total", "makespan"], default="total")
     p.add_argument("--solvers", default=",".join(DEFAULT_SOLVERS), help="comma-separated solvers to check")
-    p.add_argument("--seeds", type=int, default=3, help="seeds per solver (default 3)")
-    p.add_argument("--exhaustive-limit", type=int, default=2_000_000,
+    p.add_argument("--seeds", type=whole_number(1, 10_000), default=3, help="seeds per solver (default 3)")
+    p.add_argument("--exhaustive-limit", type=whole_number(1), default=2_000_000,
                    help="solve by exhaustive search up to this many placements, else by MILP (default 2,000,000)")
     budget(p)
+    params(p, "psoga.particles=20")
     exact(p)
-    p.epilog = 'per-solver parameters: --param \'psoga={"particles": 50}\''
+    p.epilog = f"without a budget every heuristic gets {DEFAULT_EVALUATIONS:,} evaluations"
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("upload", help="uploading plans (LMU and baselines) for every task of a placement")
@@ -417,24 +617,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--planner", default=",".join(DEFAULT_PLANNERS),
                    help=f"comma-separated planners (default {','.join(DEFAULT_PLANNERS)}; also exact)")
     p.add_argument("--tasks", help="only these tasks, e.g. 0,3 (default all)")
-    p.add_argument("--horizon", type=float, help="SSD horizon in seconds (default: each task's total upload time)")
-    p.add_argument("--plot", metavar="PATH", help="SD timelines of every planner (PNG)")
+    p.add_argument("--horizon", type=positive_number,
+                   help="SSD horizon in seconds (default: each task's total upload time)")
+    p.add_argument("--plot", metavar="PATH", help="SD timelines of every planner (PNG, PDF or SVG by the suffix)")
     p.add_argument("--skip-refused", action="store_true",
                    help="report a planner that refuses a task (exact on a large model) instead of stopping")
     budget(p)
-    p.epilog = "planner parameters: --param lmu.rest=requeue, --param ionn.base=0.3, --param exact.max_units=22"
+    params(p, "lmu.rest=requeue, ionn.base=0.3, exact.max_units=22, psoga.particles=50")
     p.set_defaults(func=cmd_upload)
 
     p = sub.add_parser("reproduce", help="the paper's Figs. 12-18: PNG, JSON and a table each")
     p.add_argument("figure", metavar="FIG", help="fig12 ... fig18, or all")
     p.add_argument("--out", default="reproduction", help="folder for the PNG and JSON files (default ./reproduction)")
-    p.add_argument("--seeds", type=int, default=3, help="seeds per setting (default 3)")
-    p.add_argument("--seed", type=int, default=None, help="first seed (default 0)")
+    p.add_argument("--seeds", type=whole_number(1, 1_000), default=3, help="seeds per setting (default 3)")
+    p.add_argument("--seed", type=seed_type, default=None, help="first seed (default 0)")
     p.add_argument("--quick", action="store_true", help="tiny budgets and sweeps (all figures in seconds, for tests)")
     p.add_argument("--json", metavar="PATH", help="also write every figure's numbers into one file")
+    params(p, "psoga.w_max=0.9, lmu.rest=requeue")
     p.set_defaults(func=cmd_reproduce)
 
-    p = sub.add_parser("solvers", help="list the registered solvers and operators")
+    p = sub.add_parser("solvers", help="list the registered solvers with their parameters, operators and planners")
     p.set_defaults(func=cmd_solvers)
 
     p = sub.add_parser("evaluate", help="score a placement: objective, per-task completion, T1/T2/T3")
@@ -449,7 +651,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("action", nargs="?", choices=["show", "import"])
     p.add_argument("name", nargs="?", help="model name or JSON path (show); measured CSV table (import)")
     p.add_argument("--json", metavar="PATH", help="write the model in the model JSON format")
-    p.add_argument("--host-ghz", type=float, help="import: clock of the host that measured the table")
+    p.add_argument("--host-ghz", type=positive_number, help="import: clock of the host that measured the table")
     p.add_argument("--unit", choices=sorted(UNITS), default="mib",
                    help="import: unit of output_size_mb (mib: MiB of float32; mb: decimal MB; mib8: elements*8/2**20)")
     p.add_argument("--model-name", help="import: name of the model (default: the file name)")
@@ -459,15 +661,25 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    """Run one command; bad input is one `error:` line with exit 2, Ctrl-C one line with exit 130."""
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as stop:  # usage errors (one line, 2), --help and --version (0)
+        return stop.code if isinstance(stop.code, int) else 2
     try:
         args.func(args)
     except EosdnnError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    except Interrupted as stop:
+        print(f"error: {stop}", file=sys.stderr)
+        return 130
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `eosdnn ... | head`: the reader left; nothing more to say
+        sys.stderr.close()
+        return 0
     return 0
 
 

@@ -11,11 +11,26 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
+from eosdnn.problems.files import write_atomically  # noqa: E402
+
+
+def plot_suffixes() -> list[str]:
+    """File types `--plot` can write (matplotlib's savefig formats)."""
+    fig = plt.figure()
+    try:
+        return sorted(fig.canvas.get_supported_filetypes())
+    finally:
+        plt.close(fig)
+
 
 def _save(fig, path: str | Path) -> None:
+    """Write the figure atomically, in the format its suffix names."""
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    kind = Path(path).suffix.lower().lstrip(".") or "png"
+    try:
+        write_atomically(path, lambda temporary: fig.savefig(temporary, dpi=120, format=kind))
+    finally:
+        plt.close(fig)
 
 
 def convergence_plot(path: str | Path, histories: dict[str, list[list[tuple[int, float]]]], title: str) -> None:

@@ -79,7 +79,9 @@ def results_table(title: str, rows: dict[str, dict], objective: str) -> Table:
                 cell = f"[bold green]{cell}[/]"
             cells.append(cell)
         table.add_row(name, *cells)
-    table.caption = f"* objective ({objective}); best in green"
+    table.caption = (f"* objective ({objective}); best in green. exec, transfer and wait are sums over every "
+                     "layer of every task; layers overlap in time, so they do not add up to the "
+                     + ("total (the sum of the tasks' completion times)" if objective == "total" else "makespan"))
     return table
 
 
@@ -94,8 +96,22 @@ def tasks_table(title: str, scenario: Scenario, report: dict) -> Table:
     return table
 
 
+class ReportConsole(Console):
+    """A console whose tables never cut a number: a cell too wide for its column folds onto the
+    next line instead of ending in an ellipsis. Off a terminal (a pipe, a file) lines may be as
+    wide as the tables need."""
+
+    def print(self, *objects, **kwargs) -> None:  # noqa: A003 (rich's name)
+        for item in objects:
+            if isinstance(item, Table):
+                for column in item.columns:
+                    column.overflow = "fold"
+        super().print(*objects, **kwargs)
+
+
 def console() -> Console:
-    return Console()
+    probe = Console()
+    return ReportConsole(width=None if probe.is_terminal else 200)
 
 
 def comparison_table(title: str, rows: dict[str, dict]) -> Table:
@@ -135,15 +151,29 @@ def plan_runs(names: list[str], nodes: list[str]) -> str:
     return "; ".join(parts)
 
 
-def plan_table(title: str, scenario: Scenario, placement: dict, report: dict) -> Table:
-    table = Table(title=title, show_lines=True)
-    for column in ("task", "model", "client", "layers -> node", "completion (s)", "exec", "transfer", "wait"):
-        table.add_column(column, justify="right" if column in ("task", "completion (s)", "exec", "transfer", "wait") else "left")
+def plan_lines(scenario: Scenario, placement: dict, report: dict) -> list[str]:
+    """One line per task: completion time and runs of consecutive layers with their node,
+    e.g. `task 0 alexnet client0 0.6110 s: conv1 client0 | conv2..fc8 edge3`."""
+    lines = []
     for entry, task, result in zip(placement["tasks"], scenario.tasks, report["tasks"]):
         names = task.model.names
-        table.add_row(str(entry["task"]), task.model.name, entry["client"],
-                      plan_runs(names, [entry["nodes"][n] for n in names]), seconds(result["completion"]),
-                      seconds(result["exec"]), seconds(result["transfer"]), seconds(result["wait"]))
+        runs = plan_runs(names, [entry["nodes"][n] for n in names]).replace(" -> ", " ").replace("; ", " | ")
+        lines.append(f"task {entry['task']} {task.model.name} {entry['client']} {seconds(result['completion'])} s: {runs}")
+    return lines
+
+
+def plan_detail_table(title: str, scenario: Scenario, placement: dict, schedule) -> Table:
+    """Every layer of every task: node, start, finish and its exec, transfer and wait (seconds)."""
+    table = Table(title=title)
+    for column in ("task", "layer", "node", "start", "finish", "exec", "transfer", "wait"):
+        table.add_column(column, justify="left" if column in ("layer", "node") else "right")
+    position = 0
+    for entry, task in zip(placement["tasks"], scenario.tasks):
+        for name in task.model.names:
+            table.add_row(str(entry["task"]), name, entry["nodes"][name], seconds(schedule.start[position]),
+                          seconds(schedule.finish[position]), seconds(schedule.exec[position]),
+                          seconds(schedule.transfer[position]), seconds(schedule.wait[position]))
+            position += 1
     return table
 
 

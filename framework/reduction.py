@@ -43,9 +43,18 @@ class ReducedProblem(Problem):
         return self.problem.details(self.expand(y)[0])
 
     def lift(self, result: Result, name: str) -> Result:
-        """The reduced result as a result of the full problem."""
+        """The reduced result as a result of the full problem.
+
+        A certificate of the reduced space (an exact inner solver's `optimal`, bound and gap) says
+        nothing of the full problem: the lifted result keeps the placement but claims no bound.
+        """
         x = self.expand(result.x)[0]
         details = self.problem.details(x)
+        status = None if result.status is None else ("feasible" if result.status in ("optimal", "feasible")
+                                                     else result.status)
+        info = dict(result.info) | ({"reduced_status": result.status, "reduced_bound": result.bound}
+                                    if result.status is not None else {})
         return Result(solver=name, x=x, value=float(details["value"]), details=details,
                       evaluations=result.evaluations, wall_s=result.wall_s, seed=result.seed,
-                      history=list(result.history), status=result.status, bound=result.bound, gap=result.gap)
+                      history=list(result.history), status=status, bound=None, gap=None,
+                      model_value=result.model_value, info=info)

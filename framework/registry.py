@@ -8,9 +8,13 @@ class or factory to register under the entry point's name.
 from __future__ import annotations
 
 from collections.abc import Callable
+import functools
 from importlib.metadata import entry_points
 from typing import Any
 
+import attrs
+
+from eosdnn.framework.params import ParameterError
 from eosdnn.problems.errors import EosdnnError
 
 
@@ -26,6 +30,8 @@ class Registry:
     def register(self, name: str, obj: Any = None) -> Any:
         """Register `obj` under `name`; without `obj`, a decorator."""
         def add(item: Any) -> Any:
+            if name in self._items and self._items[name] is not item:
+                raise EosdnnError(f"{self.kind} {name!r}: already registered")
             self._items[name] = item
             return item
         return add if obj is None else add(obj)
@@ -54,10 +60,30 @@ class Registry:
         self._load_entry_points()
         return sorted(self._items)
 
+    def parameters(self, name: str) -> list[str] | None:
+        """The parameter names the entry takes, when it is an attrs class (or a partial of one)."""
+        factory = self.get(name)
+        target = factory.func if isinstance(factory, functools.partial) else factory
+        if not attrs.has(target):
+            return None
+        fixed = set(factory.keywords) if isinstance(factory, functools.partial) else set()
+        positional = len(factory.args) if isinstance(factory, functools.partial) else 0
+        fields = [f for f in attrs.fields(target) if f.init][positional:]
+        return [f.alias or f.name for f in fields if f.name not in fixed and f.name != "name"]
+
     def create(self, name: str, **params: Any) -> Any:
+        """Build the entry with `params`; an unknown key or a bad value is one error naming `name.key`."""
         factory: Callable[..., Any] = self.get(name)
+        known = self.parameters(name)
+        if known is not None:
+            unknown = sorted(set(params) - set(known))
+            if unknown:
+                takes = ", ".join(known) or "no parameters"
+                raise EosdnnError(f"{name}.{unknown[0]}: unknown parameter ({name} takes {takes})")
         try:
             return factory(**params)
+        except ParameterError as error:
+            raise EosdnnError(f"{name}.{error.field}: {error.message}") from None
         except TypeError as error:
             raise EosdnnError(f"{self.kind} {name!r}: bad parameter ({error})") from None
 

@@ -22,4 +22,5 @@ class Result:
     bound: float | None = None
     gap: float | None = None
     model_value: float | None = None  # exact solvers: the model's own objective of its first solution
+    model_status: str | None = None  # exact solvers: the status of the model itself (e.g. the free-order MILP)
     info: dict = attrs.field(factory=dict)  # solver-specific figures for reports (e.g. MILP rounds)

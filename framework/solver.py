@@ -42,6 +42,10 @@ class Search:
     history: list[tuple[int, float]] = attrs.field(factory=list)
     started: float = attrs.field(factory=time.perf_counter)
 
+    def __attrs_post_init__(self) -> None:
+        if self.callback is not None:  # watchers (progress bars, interrupt trackers) see the run from its start
+            self.callback(self)
+
     @property
     def elapsed(self) -> float:
         return time.perf_counter() - self.started
@@ -67,7 +71,9 @@ class Search:
             self.callback(self)
 
     def done(self) -> bool:
-        return self.budget.exhausted(self.iterations, self.evaluations, self.elapsed)
+        """Whether a limit is reached; never before the first evaluation, so that every run returns
+        a solution (a `--seconds` budget shorter than one iteration still evaluates one batch)."""
+        return self.evaluations > 0 and self.budget.exhausted(self.iterations, self.evaluations, self.elapsed)
 
     def fraction_done(self) -> float:
         """Progress in [0, 1] by the tightest limit of the budget."""
@@ -79,6 +85,16 @@ class Search:
         if self.budget.seconds:
             parts.append(self.elapsed / self.budget.seconds)
         return min(max(parts, default=0.0), 1.0)
+
+    def full_best(self) -> tuple[np.ndarray, float] | None:
+        """The best solution so far in the genes of the outermost problem (a reduced problem's
+        solution expanded), with its value; None before the first evaluation."""
+        if self.best_x is None:
+            return None
+        x, problem = self.best_x[None, :], self.problem
+        while hasattr(problem, "expand") and hasattr(problem, "problem"):
+            x, problem = problem.expand(x), problem.problem
+        return np.asarray(x[0], dtype=np.int64), self.best_value
 
     def result(self, **extra) -> Result:
         if self.best_x is None:
@@ -95,3 +111,39 @@ class Search:
             history=list(self.history),
             **extra,
         )
+
+
+@attrs.define
+class SearchTracker:
+    """A solver callback that remembers the best solution of every search it has seen, so that an
+    interrupted run (Ctrl-C) can still report what it had; forwards each call to `forward`."""
+
+    forward: Callable[[Search], None] | None = None
+    current: Search | None = None
+    best_x: np.ndarray | None = None
+    best_value: float = np.inf
+    evaluations_done: int = 0  # of the searches that have ended
+
+    def __call__(self, search: Search) -> None:
+        if search is not self.current:
+            self._absorb()
+            self.current = search
+        if self.forward is not None:
+            self.forward(search)
+
+    def _absorb(self) -> None:
+        if self.current is None:
+            return
+        found = self.current.full_best()
+        if found is not None and found[1] < self.best_value:
+            self.best_x, self.best_value = found
+        self.evaluations_done += self.current.evaluations
+
+    def best(self) -> tuple[np.ndarray, float, int] | None:
+        """(genes, value, evaluations) of the best solution seen so far, or None."""
+        found = self.current.full_best() if self.current is not None else None
+        x, value = self.best_x, self.best_value
+        if found is not None and found[1] < value:
+            x, value = found
+        evaluations = self.evaluations_done + (self.current.evaluations if self.current is not None else 0)
+        return None if x is None else (x, float(value), evaluations)

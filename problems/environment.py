@@ -114,7 +114,8 @@ class Environment:
         for i, node in enumerate(self.nodes):
             if node.name == name:
                 return i
-        raise EosdnnError(f"node {name!r}: no such node (nodes are {', '.join(self.names)})")
+        shown = ", ".join(self.names[:20]) + (", ..." if len(self.nodes) > 20 else "")
+        raise EosdnnError(f"node {name!r}: no such node (nodes are {shown})")
 
     def hz(self) -> np.ndarray:
         """Cycles per second of every node."""
@@ -125,11 +126,13 @@ class Environment:
 
     def bandwidth_mb_s(self) -> np.ndarray:
         """MB/s between every pair of nodes; inf on the diagonal (same node), 0 between clients."""
-        n = len(self.nodes)
-        matrix = np.empty((n, n))
-        for a, node_a in enumerate(self.nodes):
-            for b, node_b in enumerate(self.nodes):
-                matrix[a, b] = math.inf if a == b else self.bandwidth.between(node_a.tier, node_b.tier)
+        b = self.bandwidth
+        by_tiers = np.array([[0.0, b.client_edge, b.client_cloud],
+                             [b.client_edge, b.edge_edge, b.edge_cloud],
+                             [b.client_cloud, b.edge_cloud, b.cloud_cloud]])
+        tier = np.array([TIERS.index(node.tier) for node in self.nodes], dtype=np.int64)
+        matrix = by_tiers[tier[:, None], tier[None, :]]
+        np.fill_diagonal(matrix, math.inf)
         return matrix
 
     def seconds_per_byte(self) -> np.ndarray:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from eosdnn.problems.errors import EosdnnError
-from eosdnn.problems.files import read_json
+from eosdnn.problems.files import read_json, write_json
 from eosdnn.problems.migration import MigrationProblem
 
 FORMAT = 1
@@ -43,8 +42,13 @@ def genes_from_dict(problem: MigrationProblem, data: Any, source: str = "placeme
         where = f"{source}.tasks[{t}]"
         if not isinstance(entry, dict) or not isinstance(entry.get("nodes"), dict):
             raise EosdnnError(f"{where}.nodes: missing or not an object")
+        if "task" in entry and (isinstance(entry["task"], bool) or entry["task"] != t):
+            raise EosdnnError(f"{where}.task: {entry['task']!r} but entries must list tasks in order (expected {t})")
         if "model" in entry and entry["model"] != task.model.name:
             raise EosdnnError(f"{where}.model: {entry['model']!r} but the scenario's task {t} runs {task.model.name!r}")
+        owner = env.nodes[task.client].name
+        if "client" in entry and entry["client"] != owner:
+            raise EosdnnError(f"{where}.client: {entry['client']!r} but the scenario's task {t} belongs to {owner}")
         allowed = env.allowed_nodes(task.client)
         nodes = entry["nodes"]
         unknown = set(nodes) - set(task.model.names)
@@ -54,7 +58,10 @@ def genes_from_dict(problem: MigrationProblem, data: Any, source: str = "placeme
         for i, layer in enumerate(task.model.layers):
             if layer.name not in nodes:
                 raise EosdnnError(f"{where}.nodes.{layer.name}: missing")
-            node = env.index(str(nodes[layer.name]))
+            try:
+                node = env.index(str(nodes[layer.name]))
+            except EosdnnError as error:
+                raise EosdnnError(f"{where}.nodes.{layer.name}: {error}") from None
             if node not in allowed:
                 raise EosdnnError(
                     f"{where}.nodes.{layer.name}: {nodes[layer.name]} is another client; "
@@ -65,7 +72,7 @@ def genes_from_dict(problem: MigrationProblem, data: Any, source: str = "placeme
 
 
 def save_placement(problem: MigrationProblem, genes: np.ndarray, path: str | Path) -> None:
-    Path(path).write_text(json.dumps(placement_to_dict(problem, genes), indent=1) + "\n")
+    write_json(path, placement_to_dict(problem, genes))
 
 
 def load_placement(problem: MigrationProblem, path: str | Path) -> np.ndarray:

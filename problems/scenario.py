@@ -20,12 +20,18 @@ from eosdnn.problems.environment import (
     make_nodes,
 )
 from eosdnn.problems.errors import EosdnnError
+from eosdnn.problems.files import read_text
 from eosdnn.problems.models import DnnModel, resolve_model
 
 OBJECTIVES = ("total", "makespan")
 PRIORITIES = ("depth", "task")
 PAPER_MODELS = ("alexnet", "vgg19", "googlenet", "resnet101")
 TIER_TABLES = {"client": "clients", "edge": "edge", "cloud": "cloud"}
+
+# Size limits: larger requests are refused at once, naming the field, instead of exhausting memory.
+MAX_NODES_PER_TIER = 4_096
+MAX_POOLS = 4_096
+MAX_TASKS = 10_000
 
 # Presets: tier counts; the paper's L-E, L-C and L-E-C environments (Fig. 15).
 PRESETS: dict[str, dict[str, int]] = {
@@ -105,9 +111,11 @@ def _number(field: str, value: Any) -> float:
     return float(value)
 
 
-def _whole(field: str, value: Any, minimum: int) -> int:
+def _whole(field: str, value: Any, minimum: int, maximum: int | None = None) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
         raise EosdnnError(f"{field}: must be a whole number >= {minimum}, got {value!r}")
+    if maximum is not None and value > maximum:
+        raise EosdnnError(f"{field}: {value:,} is above the limit of {maximum:,}")
     return value
 
 
@@ -131,7 +139,7 @@ def _tier_nodes(tier: str, table: dict, preset_count: int, seed: int) -> list:
     if not isinstance(table, dict):
         raise EosdnnError(f"{field}: must be a table")
     _no_unknown(field, table, {"count", "ghz", "ghz_range", "pools"})
-    count = _whole(f"{field}.count", table.get("count", preset_count), 0)
+    count = _whole(f"{field}.count", table.get("count", preset_count), 0, MAX_NODES_PER_TIER)
     if "ghz" in table and "ghz_range" in table:
         raise EosdnnError(f"{field}: give ghz or ghz_range, not both")
     if "ghz" in table:
@@ -148,7 +156,8 @@ def _tier_nodes(tier: str, table: dict, preset_count: int, seed: int) -> list:
         if not 0 < low <= high:
             raise EosdnnError(f"{field}.ghz_range: needs 0 < low <= high, got [{low}, {high}]")
         ghz = draw_ghz(seed, tier, count, low, high)
-    pools = _per_node(f"{field}.pools", table.get("pools", PAPER_POOLS[tier]), count, lambda f, v: _whole(f, v, 1))
+    pools = _per_node(f"{field}.pools", table.get("pools", PAPER_POOLS[tier]), count,
+                      lambda f, v: _whole(f, v, 1, MAX_POOLS))
     return make_nodes(tier, ghz, pools)
 
 
@@ -189,7 +198,9 @@ def _tasks(entries: Any, n_clients: int, base_dir: Path | None) -> list[Task]:
             model = resolve_model(entry["model"], base_dir)
         except EosdnnError as error:
             raise EosdnnError(f"{field}.model: {error}") from None
-        count = _whole(f"{field}.count", entry.get("count", 1), 1)
+        count = _whole(f"{field}.count", entry.get("count", 1), 1, MAX_TASKS)
+        if len(tasks) + count > MAX_TASKS:
+            raise EosdnnError(f"{field}.count: {len(tasks) + count:,} tasks in all, above the limit of {MAX_TASKS:,}")
         for _ in range(count):
             if "client" in entry:
                 client = _whole(f"{field}.client", entry["client"], 0)
@@ -218,10 +229,15 @@ def scenario_from_dict(data: dict, name: str = "scenario", base_dir: Path | None
 def load_scenario(path: str | Path) -> Scenario:
     """Read a scenario TOML file; every bad field is one EosdnnError naming it."""
     path = Path(path)
+    text = read_text(path, "scenario file")
+    label = f"scenario file {str(path)!r}"
     try:
-        data = tomllib.loads(path.read_text())
-    except FileNotFoundError:
-        raise EosdnnError(f"scenario file {str(path)!r}: not found") from None
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise EosdnnError(f"scenario file {str(path)!r}: invalid TOML ({error})") from None
+        raise EosdnnError(f"{label}: invalid TOML ({error})") from None
+    except RecursionError:
+        raise EosdnnError(f"{label}: nested too deeply to read") from None
+    if not data:
+        raise EosdnnError(f"{label}: empty (give at least [environment] or [[tasks]]; "
+                          "without --scenario the paper's scenario is used)")
     return scenario_from_dict(data, name=path.stem, base_dir=path.parent)

@@ -138,7 +138,9 @@ class UploadProblem:
 
     def sd_many(self, active: np.ndarray) -> np.ndarray:
         """SD of every row of a boolean matrix (sets, n_units)."""
-        active = np.asarray(active, dtype=bool).reshape(-1, self.n_units)
+        active = np.asarray(active, dtype=bool)
+        if active.ndim != 2:  # one set, or a flat list of sets (n_units may be 0: all on the client)
+            active = active.reshape(1, -1) if self.n_units == 0 else active.reshape(-1, self.n_units)
         layer_active = np.zeros((active.shape[0], self.model.n_layers), dtype=bool)
         on_unit = self._unit_of_layer >= 0
         layer_active[:, on_unit] = active[:, self._unit_of_layer[on_unit]]

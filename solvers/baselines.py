@@ -5,7 +5,11 @@ from __future__ import annotations
 import attrs
 import numpy as np
 
+import functools
+from typing import ClassVar
+
 from eosdnn.framework import SOLVERS, Budget, Problem, Result, Search
+from eosdnn.framework.params import whole
 from eosdnn.operators import operator
 
 
@@ -14,8 +18,8 @@ from eosdnn.operators import operator
 class RandomSearch:
     """Uniform random placements in batches until the budget ends."""
 
-    batch: int = 100
-    evaluations: int = 60_000
+    batch: int = attrs.field(default=100, validator=whole(1, 1_000_000))
+    evaluations: int = attrs.field(default=60_000, validator=whole(1))
     name: str = "random"
 
     def solve(self, problem: Problem, *, budget: Budget, seed: int | None, callback=None) -> Result:
@@ -36,6 +40,7 @@ class TierPlan:
 
     tier: str
     name: str
+    needs_migration_problem: ClassVar[bool] = True
 
     def solve(self, problem: Problem, *, budget: Budget, seed: int | None, callback=None) -> Result:
         search = Search(self.name, problem, budget, seed, callback)
@@ -45,4 +50,4 @@ class TierPlan:
 
 
 for _tier, _name in (("client", "all-local"), ("edge", "all-edge"), ("cloud", "all-cloud")):
-    SOLVERS.register(_name, lambda _tier=_tier, _name=_name, **params: TierPlan(_tier, _name, **params))
+    SOLVERS.register(_name, functools.partial(TierPlan, _tier, _name))

@@ -7,12 +7,31 @@ import attrs
 import numpy as np
 
 from eosdnn.framework import SOLVERS, Budget, Problem, Result, Search
+from eosdnn.framework.params import whole
 from eosdnn.problems.errors import EosdnnError
 
 
 def placement_count(problem: Problem) -> int:
     """How many placements the problem has (exact, as a Python int)."""
     return int(np.prod([int(v) for v in problem.n_values], dtype=object))
+
+
+def describe_count(problem: Problem) -> str:
+    """The number of placements for people: exact below 10^15, else `about 1.93e812`, computed by
+    logarithms so that even a 5000-layer instance is described at once."""
+    log10 = float(np.log10(np.asarray(problem.n_values, dtype=float)).sum())
+    if log10 < 15:
+        return f"{placement_count(problem):,}"
+    exponent = int(np.floor(log10))
+    return f"about {10 ** (log10 - exponent):.2f}e{exponent}"
+
+
+def count_exceeds(problem: Problem, limit: int) -> bool:
+    """Whether the problem has more than `limit` placements, without building a huge integer."""
+    log10 = float(np.log10(np.asarray(problem.n_values, dtype=float)).sum())
+    if log10 > np.log10(max(limit, 1)) + 1:
+        return True
+    return placement_count(problem) > limit
 
 
 def placements(lower: np.ndarray, n_values: np.ndarray, first: int, count: int) -> np.ndarray:
@@ -34,20 +53,18 @@ class Exhaustive:
     bound is claimed; a complete enumeration is `optimal` with bound = value and gap 0.
     """
 
-    limit: int = 2_000_000
-    batch: int = 20_000
+    limit: int = attrs.field(default=2_000_000, validator=whole(1))
+    batch: int = attrs.field(default=20_000, validator=whole(1, 10_000_000))
     name: str = "exhaustive"
 
     def solve(self, problem: Problem, *, budget: Budget, seed: int | None, callback=None) -> Result:
-        count = placement_count(problem)
-        if count > self.limit:
+        if count_exceeds(problem, self.limit):
             radices = sorted(set(int(v) for v in problem.n_values))
             shape = f"{radices[0]}^{problem.n_var}" if len(radices) == 1 else f"{problem.n_var} genes"
-            digits = str(count)
-            amount = f"{count:,}" if count < 10**15 else f"about {digits[0]}.{digits[1:3]}e{len(digits) - 1}"
             raise EosdnnError(
-                f"exhaustive: the instance has {amount} placements ({shape}), above the limit of {self.limit:,}; "
-                f"use a smaller instance, the milp solver, or raise it with --param limit=N")
+                f"exhaustive.limit: the instance has {describe_count(problem)} placements ({shape}), above the "
+                f"limit of {self.limit:,}; use a smaller instance, the milp solver, or raise it with limit=N")
+        count = placement_count(problem)
         search = Search(self.name, problem, budget, seed, callback)
         lower = np.asarray(problem.lower, dtype=np.int64)
         n_values = np.asarray(problem.n_values, dtype=np.int64)

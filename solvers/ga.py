@@ -9,6 +9,7 @@ from pymoo.core.problem import Problem as PymooProblem
 from pymoo.core.termination import NoTermination
 
 from eosdnn.framework import SOLVERS, Budget, Problem, Result, Search
+from eosdnn.framework.params import number, operator_name, whole
 from eosdnn.operators import operator
 from eosdnn.operators.pymoo_adapters import GuidedCrossover, IntegerMutation, IntegerSampling
 
@@ -54,12 +55,12 @@ def run_ga(search: Search, algorithm: GA, seed: int | None, generations: int | N
 class GeneticAlgorithm:
     """pymoo GA: tournament selection, eosdnn crossover and mutation, fitness survival."""
 
-    population: int = 100
-    generations: int = 600
-    crossover: str = "segment"
-    mutation: str = "random-gene"
-    crossover_prob: float = 0.9
-    mutation_prob: float = 1.0
+    population: int = attrs.field(default=100, validator=whole(2, 100_000))
+    generations: int = attrs.field(default=600, validator=whole(1))
+    crossover: str = attrs.field(default="segment", validator=operator_name("crossover"))
+    mutation: str = attrs.field(default="random-gene", validator=operator_name("mutation"))
+    crossover_prob: float = attrs.field(default=0.9, validator=number(0, 1))
+    mutation_prob: float = attrs.field(default=1.0, validator=number(0, 1))
     name: str = "ga"
 
     def solve(self, problem: Problem, *, budget: Budget, seed: int | None, callback=None) -> Result:

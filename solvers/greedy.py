@@ -4,6 +4,8 @@ the node whose result reaches the client earliest)."""
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import attrs
 import numpy as np
 
@@ -52,7 +54,10 @@ def greedy_genes(problem: MigrationProblem) -> np.ndarray:
 @SOLVERS.register("greedy")
 @attrs.define
 class Greedy:
+    """Each layer, in the order u, to the allowed node that finishes it earliest."""
+
     name: str = "greedy"
+    needs_migration_problem: ClassVar[bool] = True
 
     def solve(self, problem, *, budget: Budget, seed: int | None, callback=None) -> Result:
         if not isinstance(problem, MigrationProblem):

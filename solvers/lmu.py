@@ -23,8 +23,9 @@ import attrs
 import numpy as np
 
 from eosdnn.framework import PLANNERS
-from eosdnn.problems.errors import EosdnnError
+from eosdnn.framework.params import one_of, whole
 from eosdnn.problems.upload import UploadProblem
+from eosdnn.solvers.planners import check_units
 
 TOLERANCE = 1e-12
 
@@ -87,11 +88,11 @@ class Lmu:
     for its turn by current ELDA).
     """
 
-    rest: str = "at-once"
+    rest: str = attrs.field(default="at-once", validator=one_of("at-once", "requeue"))
+    max_units: int = attrs.field(default=250, validator=whole(0))
 
     def partitions(self, problem: UploadProblem) -> list[list[int]]:
-        if self.rest not in ("at-once", "requeue"):
-            raise EosdnnError(f"lmu: rest must be at-once or requeue, got {self.rest!r}")
+        check_units("lmu", problem, self.max_units, "n^3")
         merged = [part for segment in problem.segments() for part in merge_segment(problem, segment)]
         positive = [lda_star(problem, part) > TOLERANCE for part in merged]
         preuploaded = {u for part, good in zip(merged, positive) if good

@@ -15,6 +15,7 @@ the MILP's own objective of it, and `gap = (value - bound) / value`.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import re
 import sys
@@ -22,17 +23,19 @@ import tempfile
 import time
 import warnings
 from pathlib import Path
+from typing import ClassVar
 
 import attrs
 import numpy as np
 import pulp
 
 from eosdnn.framework import SOLVERS, Budget, Result, Search
+from eosdnn.framework.params import number, one_of, whole
 from eosdnn.problems.errors import EosdnnError
 from eosdnn.problems.migration import MigrationProblem
 from eosdnn.problems.placement import load_placement
 from eosdnn.solvers.greedy import greedy_genes
-from eosdnn.solvers.milp_model import MilpModel, build_milp, contention
+from eosdnn.solvers.milp_model import BuildTimeout, MilpModel, build_milp, contention
 
 OPTIMAL_GAP = 1e-4
 BACKENDS = ("highs", "cbc")
@@ -149,25 +152,20 @@ class MilpSolver:
     """
 
     free_order: bool = False
-    backend: str = "highs"
-    time_limit: float = 60.0
-    gap: float = OPTIMAL_GAP
+    backend: str = attrs.field(default="highs", validator=one_of(*BACKENDS))
+    time_limit: float = attrs.field(default=60.0, validator=number(0, None, open_low=True))
+    gap: float = attrs.field(default=OPTIMAL_GAP, validator=number(0, 0.999999))
     warm_start: str | None = "greedy"
-    max_binaries: int = 20_000
-    max_constraints: int = 500_000
-    threads: int = 1
+    max_binaries: int = attrs.field(default=20_000, validator=whole(1))
+    max_constraints: int = attrs.field(default=500_000, validator=whole(1))
+    threads: int = attrs.field(default=1, validator=whole(1, 256))
     name: str = "milp"
+    needs_migration_problem: ClassVar[bool] = True
 
     def solve(self, problem, *, budget: Budget, seed: int | None, callback=None) -> Result:
         if not isinstance(problem, MigrationProblem):
             raise EosdnnError(f"solver {self.name}: needs a migration problem")
-        if self.backend not in BACKENDS:
-            raise EosdnnError(f"{self.name}: backend must be one of {', '.join(BACKENDS)}, got {self.backend!r}")
         time_limit = budget.seconds if budget.seconds is not None else self.time_limit
-        if not time_limit or time_limit <= 0:
-            raise EosdnnError(f"{self.name}: time_limit (--time-limit) must be positive, got {time_limit}")
-        if not 0 <= self.gap < 1:
-            raise EosdnnError(f"{self.name}: gap (--gap) must lie in [0, 1), got {self.gap}")
         search = Search(self.name, problem, Budget(), seed, callback)
         incumbent = self._incumbent(problem)
         search.offer(incumbent)
@@ -178,10 +176,16 @@ class MilpSolver:
                 f"{self.name}: the instance needs {plan.binaries:,} binary variables and {plan.sequencing:,} "
                 f"sequencing constraints, above the limits of {self.max_binaries:,} and {self.max_constraints:,}; "
                 "use a smaller scenario or raise them with --param max_binaries=N / max_constraints=N")
-        model = build_milp(problem.workload, plan)
+        deadline = search.started + float(time_limit)
+        try:
+            model = build_milp(problem.workload, plan, deadline)
+        except BuildTimeout:
+            search.next_iteration()
+            return search.result(status="no solution", model_status="no solution",
+                                 info={"rounds": 0, "cuts": 0, "binaries": plan.binaries,
+                                       "stopped": "the time limit ended while the model was being built"})
         warm = self.warm_start not in (None, "none")
         run = solve_with_highs if self.backend == "highs" else solve_with_cbc
-        deadline = search.started + float(time_limit)
         outcome, model_value, rounds, proven, solved = None, None, 0, None, False
         while True:
             if warm:
@@ -220,18 +224,19 @@ class MilpSolver:
         # solver's feasibility tolerance (about 1e-7), clipped so that the report never claims more.
         bound = None if proven is None else min(proven, value)
         gap = None if bound is None else relative_gap(value, bound)
+        model_status = outcome.status if outcome is not None else "no solution"
         if outcome is not None and outcome.status == "infeasible" and not model.cuts:
             status = "infeasible"
-        elif self.free_order:
-            status = outcome.status if outcome is not None else "no solution"  # about the free-order model
         elif gap is not None and gap <= OPTIMAL_GAP:
+            # the returned placement's evaluator value meets a proven lower bound: optimal for the
+            # evaluator (for milp-free the bound holds for every order, so it holds for the order u)
             status = "optimal"
         else:
             status = "feasible" if solved else "no solution"
         if search.iterations == 0:
             search.next_iteration()
         return search.result(status=status, bound=bound, gap=gap, model_value=model_value,
-                             info={"rounds": rounds, "cuts": len(model.cuts), "binaries": model.n_binaries})
+                             model_status=model_status, info={"rounds": rounds, "cuts": len(model.cuts), "binaries": model.n_binaries})
 
     def _incumbent(self, problem: MigrationProblem) -> np.ndarray:
         if self.warm_start not in (None, "none", "greedy"):
@@ -242,5 +247,5 @@ class MilpSolver:
         return greedy_genes(problem)
 
 
-SOLVERS.register("milp", lambda **params: MilpSolver(free_order=False, name="milp", **params))
-SOLVERS.register("milp-free", lambda **params: MilpSolver(free_order=True, name="milp-free", **params))
+SOLVERS.register("milp", functools.partial(MilpSolver, free_order=False, name="milp"))
+SOLVERS.register("milp-free", functools.partial(MilpSolver, free_order=True, name="milp-free"))

@@ -23,6 +23,8 @@ known placement's objective (`TimeWindows`); pairs whose windows cannot overlap 
 
 from __future__ import annotations
 
+import time
+
 import attrs
 import numpy as np
 import pulp
@@ -221,8 +223,22 @@ def contention(w: CompiledWorkload, *, free_order: bool, upper: float) -> Conten
     return Contention(free_order, upper, windows, tuple(nodes), int(node_of.size))
 
 
-def build_milp(workload: CompiledWorkload, plan: Contention) -> MilpModel:
-    """The MILP of `workload`; `plan.upper` bounds the objective (an incumbent's value)."""
+class BuildTimeout(Exception):
+    """Building the model took longer than the time limit allows."""
+
+
+def deadline_check(deadline: float | None):
+    """A function that raises BuildTimeout once `deadline` (perf_counter seconds) has passed."""
+    def check() -> None:
+        if deadline is not None and time.perf_counter() > deadline:
+            raise BuildTimeout
+    return check
+
+
+def build_milp(workload: CompiledWorkload, plan: Contention, deadline: float | None = None) -> MilpModel:
+    """The MILP of `workload`; `plan.upper` bounds the objective (an incumbent's value). Raises
+    BuildTimeout when building passes `deadline`, so a time limit also covers the build."""
+    check = deadline_check(deadline)
     w = workload
     upper, windows = plan.upper, plan.windows
     P, G = w.n_genes, w.n_choices
@@ -235,6 +251,7 @@ def build_milp(workload: CompiledWorkload, plan: Contention) -> MilpModel:
     execution = [pulp.lpSum(float(w.exec_s[p, node_of[p, g]]) * x[p, g] for g in range(G)) for p in range(P)]
     finish = [start[p] + execution[p] for p in range(P)]
     for p in range(P):
+        check()
         lp += pulp.lpSum(x[p, g] for g in range(G)) == 1, f"assign_{p}"
         lp += finish[p] <= float(windows.latest_finish[p]), f"horizon_{p}"
         client = w.client_of[w.task_of[p]]
@@ -245,6 +262,7 @@ def build_milp(workload: CompiledWorkload, plan: Contention) -> MilpModel:
     y: dict[tuple[int, int, int], pulp.LpVariable] = {}
     edges: list[tuple[int, int, float]] = []
     for p in range(P):
+        check()
         for e in range(w.pred_ptr[p], w.pred_ptr[p + 1]):
             q, size = int(w.pred_pos[e]), float(w.pred_bytes[e])
             if size <= 0:
@@ -272,7 +290,7 @@ def build_milp(workload: CompiledWorkload, plan: Contention) -> MilpModel:
         lp += c >= finish[last] + back, f"completion_{t}"
         completion.append(c)
 
-    z, order = _pool_constraints(lp, plan, x, start, finish, node_of)
+    z, order = _pool_constraints(lp, plan, x, start, finish, node_of, check)
 
     makespan = None
     if w.objective_code == 0:
@@ -285,7 +303,7 @@ def build_milp(workload: CompiledWorkload, plan: Contention) -> MilpModel:
     return MilpModel(w, lp, x, start, y, edges, completion, makespan, z, order)
 
 
-def _pool_constraints(lp, plan: Contention, x, start, finish, node_of):
+def _pool_constraints(lp, plan: Contention, x, start, finish, node_of, check):
     """Pool variables and the no-overlap constraints of every node that can have contention."""
     free_order, windows = plan.free_order, plan.windows
 
@@ -311,7 +329,9 @@ def _pool_constraints(lp, plan: Contention, x, start, finish, node_of):
                 for k in range(1, pools):  # pool k is opened only after pool k-1 (first use, by position)
                     earlier = [use[q, k - 1] for q, _ in candidates[:i]]
                     lp += use[p, k] <= pulp.lpSum(earlier), f"poolorder_{p}_{n}_{k}"
-        for q, p in node.pairs.tolist():  # q before p in the order u
+        for index, (q, p) in enumerate(node.pairs.tolist()):  # q before p in the order u
+            if index % 256 == 0:
+                check()
             if free_order:
                 key = (q, p)
                 if key not in order:

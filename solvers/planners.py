@@ -13,12 +13,24 @@ import attrs
 import numpy as np
 
 from eosdnn.framework import PLANNERS
+from eosdnn.framework.params import ParameterError, whole
 from eosdnn.problems.errors import EosdnnError
 from eosdnn.problems.upload import UploadPlan, UploadProblem, make_plan
 
 
 class Planner(Protocol):
     def partitions(self, problem: UploadProblem) -> list[list[int]]: ...
+
+
+def check_units(planner: str, problem: UploadProblem, limit: int, growth: str) -> None:
+    """Refuse, before any work, a task with more upload units than the planner's `max_units`."""
+    n = problem.n_units
+    if n > limit:
+        weighted = sum(unit.weighted for unit in problem.units)
+        raise EosdnnError(
+            f"{planner}.max_units: task {problem.task_index} ({problem.model.name}) has {n} off-client upload units "
+            f"({weighted} with weights), above the limit of {limit} (the work grows as {growth}); "
+            f"raise it with {planner}.max_units=N")
 
 
 def plan_upload(name: str, problem: UploadProblem, horizon: float | None = None, **params) -> UploadPlan:
@@ -92,11 +104,16 @@ class Ionn:
     (the penalty factor k = 1 - K**level rises 0, 1/2, 3/4, ... towards 1); every level's new server
     units form the next partition; when k reaches 1, whatever is left forms the last partition."""
 
-    base: float = 0.5
+    base: float = attrs.field(default=0.5)
+    max_units: int = attrs.field(default=1000, validator=whole(0))
+
+    @base.validator
+    def _check_base(self, attribute, value) -> None:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 < value < 1.0:
+            raise ParameterError(attribute.name, f"must lie strictly between 0 and 1, got {value!r}")
 
     def partitions(self, problem: UploadProblem) -> list[list[int]]:
-        if not 0.0 < self.base < 1.0:
-            raise EosdnnError(f"ionn: base K must lie strictly between 0 and 1, got {self.base}")
+        check_units("ionn", problem, self.max_units, "n^2")
         n = problem.n_units
         if n == 0:
             return []
@@ -130,7 +147,10 @@ class RecursiveEfficiency:
     with the highest SD gain per upload second, then descend into its sub-run of highest efficiency
     while that is higher; upload it; repeat. Zero-upload-time runs rank last (efficiency -inf)."""
 
+    max_units: int = attrs.field(default=120, validator=whole(0))
+
     def partitions(self, problem: UploadProblem) -> list[list[int]]:
+        check_units("recursive-efficiency", problem, self.max_units, "n^4")
         uploaded: set[int] = set()
         parts: list[list[int]] = []
         segments = problem.segments()

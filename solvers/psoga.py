@@ -6,6 +6,7 @@ import attrs
 import numpy as np
 
 from eosdnn.framework import SOLVERS, Budget, Problem, Result, Search
+from eosdnn.framework.params import number, operator_name, to_pair, unit_pair, whole
 from eosdnn.operators import operator
 from eosdnn.solvers.ga import make_ga, run_ga
 
@@ -20,16 +21,16 @@ def inertia_weight(d: np.ndarray, w_max: float, w_min: float) -> np.ndarray:
 class PsoGa:
     """Particles are placements; mutation (inertia), crossover with PB and with GB (cognition)."""
 
-    particles: int = 100
-    iterations: int = 600
-    eps1: tuple[float, float] = (0.9, 0.2)
-    eps2: tuple[float, float] = (0.4, 0.9)
-    w_max: float = 0.8
-    w_min: float = 0.2
-    seed_generations: int = 10  # the short GA run of Algorithm 1, line 1
-    seed_share: float = 0.5  # share of the first swarm taken from that GA; the rest is random
-    crossover: str = "segment"
-    mutation: str = "random-gene"
+    particles: int = attrs.field(default=100, validator=whole(2, 100_000))
+    iterations: int = attrs.field(default=600, validator=whole(1))
+    eps1: tuple[float, float] = attrs.field(default=(0.9, 0.2), converter=to_pair, validator=unit_pair)
+    eps2: tuple[float, float] = attrs.field(default=(0.4, 0.9), converter=to_pair, validator=unit_pair)
+    w_max: float = attrs.field(default=0.8, validator=number(0, 1))
+    w_min: float = attrs.field(default=0.2, validator=number(0, 1))
+    seed_generations: int = attrs.field(default=10, validator=whole(0))  # the short GA run of Algorithm 1, line 1
+    seed_share: float = attrs.field(default=0.5, validator=number(0, 1))  # share of the first swarm from that GA
+    crossover: str = attrs.field(default="segment", validator=operator_name("crossover"))
+    mutation: str = attrs.field(default="random-gene", validator=operator_name("mutation"))
     name: str = "psoga"
 
     def first_swarm(self, search: Search, rng: np.random.Generator, seed: int | None) -> tuple[np.ndarray, np.ndarray]:

@@ -4,11 +4,13 @@ of MODEL.md section 4 (condense modules, solve the chain, then place each module
 from __future__ import annotations
 
 import math
+from typing import Any, ClassVar
 
 import attrs
 import numpy as np
 
 from eosdnn.framework import SOLVERS, Budget, Result
+from eosdnn.framework.params import ParameterError
 from eosdnn.framework.reduction import ReducedProblem
 from eosdnn.problems.errors import EosdnnError
 from eosdnn.problems.migration import MigrationProblem
@@ -18,6 +20,25 @@ def _migration(problem, name: str) -> MigrationProblem:
     if not isinstance(problem, MigrationProblem):
         raise EosdnnError(f"solver {name}: needs a migration problem")
     return problem
+
+
+def check_inner(instance: Any, _attribute: Any, _value: Any) -> None:
+    """`inner` names a registered solver that works on any integer problem (a reduced problem has
+    no layers or nodes), and `inner_params` are valid for it: checked when the solver is built."""
+    inner = instance.inner
+    if not isinstance(inner, str):
+        raise ParameterError("inner", f"must be a solver name, got {inner!r}")
+    if not isinstance(instance.inner_params, dict):
+        raise ParameterError("inner_params", f"must be an object of parameters, got {instance.inner_params!r}")
+    if inner not in SOLVERS.names():
+        raise ParameterError("inner", f"unknown solver {inner!r} (available: {', '.join(SOLVERS.names())})")
+    try:
+        solver = SOLVERS.create(inner, **instance.inner_params)
+    except EosdnnError as error:
+        raise ParameterError("inner_params", str(error)) from None
+    if getattr(solver, "needs_migration_problem", False):
+        raise ParameterError("inner", f"{inner} needs the full migration problem (layers and nodes) and cannot "
+                                      "solve a reduced one; use a search such as psoga, ga, random or exhaustive")
 
 
 def contracted_groups(problem: MigrationProblem) -> list[list[int]]:
@@ -51,9 +72,10 @@ def _split(budget: Budget) -> Budget:
 class PrePso:
     """Merge chains of layers into one gene each, then run PSO-GA (or `inner`) on the merged graph."""
 
-    inner: str = "psoga"
+    inner: str = attrs.field(default="psoga", validator=check_inner)
     inner_params: dict = attrs.field(factory=dict)
     name: str = "prepso"
+    needs_migration_problem: ClassVar[bool] = True
 
     def solve(self, problem, *, budget: Budget, seed: int | None, callback=None) -> Result:
         problem = _migration(problem, self.name)
@@ -107,9 +129,10 @@ def branch_groups(problem: MigrationProblem) -> list[list[int]]:
 class TwoStep:
     """Initial migration on the condensed chain, secondary migration of the modules' branches."""
 
-    inner: str = "psoga"
+    inner: str = attrs.field(default="psoga", validator=check_inner)
     inner_params: dict = attrs.field(factory=dict)
     name: str = "two-step"
+    needs_migration_problem: ClassVar[bool] = True
 
     def solve(self, problem, *, budget: Budget, seed: int | None, callback=None) -> Result:
         problem = _migration(problem, self.name)

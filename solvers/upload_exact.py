@@ -14,9 +14,9 @@ import numba
 import numpy as np
 
 from eosdnn.framework import PLANNERS
-from eosdnn.problems.errors import EosdnnError
 from eosdnn.problems.upload import UploadProblem
-from eosdnn.solvers.planners import RecursiveEfficiency
+from eosdnn.framework.params import whole
+from eosdnn.solvers.planners import RecursiveEfficiency, check_units
 
 CHUNK = 1 << 16
 
@@ -66,16 +66,11 @@ def _best_orders(sd, seconds_of, upper):
 class ExactUpload:
     """Minimum SSD over all ordered partitions of the off-client units (refuses above `max_units`)."""
 
-    max_units: int = 20
+    max_units: int = attrs.field(default=20, validator=whole(0, 26))
 
     def partitions(self, problem: UploadProblem) -> list[list[int]]:
         n = problem.n_units
-        if n > self.max_units:
-            weighted = sum(unit.weighted for unit in problem.units)
-            raise EosdnnError(
-                f"exact: task {problem.task_index} ({problem.model.name}) has {n} off-client upload units "
-                f"({weighted} with weights), above the limit of {self.max_units} (the work grows as 3^n); "
-                f"raise it with --param exact.max_units=N or use lmu")
+        check_units("exact", problem, self.max_units, "3^n, memory as 2^n")
         if n == 0:
             return []
         sd = np.empty(1 << n)

@@ -81,7 +81,7 @@ def test_unknown_solver_and_bad_param_are_one_line_errors(capsys):
     assert main(["solve", "--solver", "simulated-annealing"]) == 2
     assert "solver 'simulated-annealing': unknown" in capsys.readouterr().err
     assert main(["solve", "--solver", "psoga", "--param", "colour=3", "--iterations", "1"]) == 2
-    assert "bad parameter" in capsys.readouterr().err
+    assert "psoga.colour: unknown parameter" in capsys.readouterr().err
 
 
 def test_empty_or_unknown_name_lists_are_one_line_errors(capsys):

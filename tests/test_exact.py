@@ -94,8 +94,14 @@ def test_free_order_bound_holds_for_every_priority_order():
             base = random_scenario(seed, InstanceShape(tasks=2, layers=3, max_pools=2))
             problem = MigrationProblem(base.with_changes(priority=priority))
             free = make_solver("milp-free").solve(problem, budget=NONE, seed=0)
-            assert free.status == "optimal"
-            assert free.bound <= brute_force(problem) * (1 + 1e-7)
+            optimum = brute_force(problem)
+            assert free.model_status == "optimal"  # the free-order model itself is solved
+            assert free.bound <= optimum * (1 + 1e-7)
+            # `optimal` is about the returned placement under the evaluator, never about the model
+            if free.status == "optimal":
+                assert abs(free.value - optimum) <= 1e-4 * optimum
+            else:
+                assert free.status == "feasible" and free.gap > 1e-4
 
 
 def larger_problem() -> MigrationProblem:
@@ -181,4 +187,4 @@ def test_the_paper_scenario_is_refused_quickly_with_its_size(capsys):
     assert main(["solve", "--solver", "exhaustive"]) == 2
     assert "about 1.93e812 placements (11^780)" in capsys.readouterr().err
     assert main(["solve", "--solver", "milp", "--gap", "1.5"]) == 2
-    assert "gap (--gap)" in capsys.readouterr().err
+    assert "argument --gap" in capsys.readouterr().err

@@ -3,7 +3,6 @@ writes each figure's PNG and JSON, and returns the figures for the report."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -11,6 +10,7 @@ from eosdnn.experiments import migration, uploading
 from eosdnn.experiments.settings import Context, Figure, Settings
 from eosdnn.framework.progress import progress_steps
 from eosdnn.problems.errors import EosdnnError
+from eosdnn.problems.files import write_json
 
 # name -> (figure function, number of progress steps for the settings)
 FIGURES: dict[str, tuple[Callable[[Context], Figure], Callable[[Settings], int]]] = {
@@ -49,7 +49,7 @@ def reproduce(names: list[str], settings: Settings, out_dir: str | Path, *, prog
             figure.draw(str(out / f"{name}.png"))
             document = {"format": 1, "figure": name, "title": figure.title, "settings": settings.describe(),
                         **figure.data}
-            (out / f"{name}.json").write_text(json.dumps(document, indent=1) + "\n")
+            write_json(out / f"{name}.json", document)
             figures.append(figure)
             if on_figure is not None:
                 on_figure(figure)

@@ -26,6 +26,11 @@ class Settings:
     seeds: int = 3
     first_seed: int = 0
     quick: bool = False
+    params: dict = attrs.field(factory=dict, eq=False)  # per solver or planner name: parameters that override
+
+    def of(self, name: str) -> dict:
+        """The user's parameters for one solver or planner."""
+        return dict(self.params.get(name, {}))
 
     def __attrs_post_init__(self) -> None:
         if self.seeds < 1:
@@ -70,12 +75,13 @@ def migrate(scenario: Scenario, algorithm: str, settings: Settings, seed: int) -
     problem = MigrationProblem(scenario)
     n, t = settings.particles, settings.iterations
     psoga = {"particles": n, "iterations": t, "seed_generations": 2 if settings.quick else 10}
-    solver = {
-        "psoga": lambda: make_solver("psoga", **psoga),
-        "ga": lambda: make_solver("ga", population=n, generations=t),
-        "prepso": lambda: make_solver("prepso", inner_params=psoga),
-        "greedy": lambda: make_solver("greedy"),
-    }[algorithm]()
+    defaults = {
+        "psoga": psoga,
+        "ga": {"population": n, "generations": t},
+        "prepso": {"inner_params": psoga},
+        "greedy": {},
+    }[algorithm]
+    solver = make_solver(algorithm, **(defaults | settings.of(algorithm)))
     return solver.solve(problem, budget=Budget(iterations=t), seed=seed)
 
 

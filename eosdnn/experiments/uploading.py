@@ -34,7 +34,7 @@ def fig12(ctx: Context) -> Figure:
             upload = UploadProblem(scenario, t, nodes[t])
             for name in PLANNERS:
                 try:
-                    shares[name][task.model.name].append(largest_share(upload, plan_upload(name, upload)))
+                    shares[name][task.model.name].append(largest_share(upload, plan_upload(name, upload, **settings.of(name))))
                 except EosdnnError as error:
                     refused.append(f"seed {seed} task {t} {name}: {error}")
     data = {"models": list(settings.models), "seeds": settings.seed_list, "refused": refused,
@@ -62,7 +62,7 @@ def sd_figure(name: str, model: str, ctx: Context) -> Figure:
     for seed, scenario, nodes in placements(ctx):
         t = next(i for i, task in enumerate(scenario.tasks) if task.model.name == model)
         upload = UploadProblem(scenario, t, nodes[t])
-        plans = {p: plan_upload(p, upload) for p in PLANNERS}
+        plans = {p: plan_upload(p, upload, **settings.of(p)) for p in PLANNERS}
         per_seed.append({
             "seed": seed, "task": t, "units": upload.n_units,
             "ssd": {p: plan.ssd for p, plan in plans.items()},

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from eosdnn.problems.errors import EosdnnError
-from eosdnn.problems.files import read_json
+from eosdnn.problems.files import read_json, write_json
 from eosdnn.problems.models.graph import DnnModel, Layer
 from eosdnn.problems.models.zoo import BUILTIN, builtin_model
 
@@ -63,7 +62,7 @@ def model_from_dict(data: Any, source: str = "model") -> DnnModel:
 
 
 def save_model(model: DnnModel, path: str | Path) -> None:
-    Path(path).write_text(json.dumps(model_to_dict(model), indent=1) + "\n")
+    write_json(path, model_to_dict(model))
 
 
 def load_model_file(path: str | Path) -> DnnModel:

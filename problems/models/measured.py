@@ -16,6 +16,7 @@ rule for and refuses the rest (`repair=False` refuses every structural defect):
 from __future__ import annotations
 
 import csv
+import io
 import math
 import re
 from collections import defaultdict
@@ -24,6 +25,7 @@ from pathlib import Path
 import attrs
 
 from eosdnn.problems.errors import EosdnnError
+from eosdnn.problems.files import read_text
 from eosdnn.problems.models.graph import DnnModel, Layer
 
 # bytes of one unit of `output_size_mb`
@@ -100,33 +102,35 @@ def load_measured_table(path: str | Path, *, host_ghz: float, unit: str = "mib",
 
 
 def _read_rows(path: Path) -> list[dict]:
+    reader = csv.DictReader(io.StringIO(read_text(path, "measured table"), newline=""))
+    needed = {"layer", "layer_number", "exec_time_s", "output_size_mb", "successors"}
     try:
-        with path.open(newline="") as handle:
-            reader = csv.DictReader(handle)
-            needed = {"layer", "layer_number", "exec_time_s", "output_size_mb", "successors"}
-            missing = needed - set(reader.fieldnames or [])
-            if missing:
-                raise EosdnnError(f"{path.name}: missing column {sorted(missing)[0]!r}")
-            rows = []
-            for line, raw in enumerate(reader, start=2):
-                where = f"{path.name} line {line}"
-                try:
-                    row = {
-                        "name": raw["layer"].strip(),
-                        "id": int(raw["layer_number"]),
-                        "seconds": float(raw["exec_time_s"]),
-                        "size": float(raw["output_size_mb"]),
-                        "successors": [int(s) for s in raw["successors"].replace(" ", "").split(",") if s],
-                    }
-                except ValueError as error:
-                    raise EosdnnError(f"{where}: unreadable number ({error})") from None
-                for field in ("seconds", "size"):
-                    if not math.isfinite(row[field]) or row[field] < 0:
-                        column = "exec_time_s" if field == "seconds" else "output_size_mb"
-                        raise EosdnnError(f"{where}.{column}: must be finite and >= 0, got {row[field]!r}")
-                rows.append(row)
-    except FileNotFoundError:
-        raise EosdnnError(f"measured table {str(path)!r}: not found") from None
+        missing = needed - set(reader.fieldnames or [])
+    except csv.Error as error:
+        raise EosdnnError(f"{path.name}: unreadable CSV ({error})") from None
+    if missing:
+        raise EosdnnError(f"{path.name}: missing column {sorted(missing)[0]!r}")
+    rows = []
+    try:
+        for line, raw in enumerate(reader, start=2):
+            where = f"{path.name} line {line}"
+            try:
+                row = {
+                    "name": (raw["layer"] or "").strip(),
+                    "id": int(raw["layer_number"]),
+                    "seconds": float(raw["exec_time_s"]),
+                    "size": float(raw["output_size_mb"]),
+                    "successors": [int(s) for s in (raw["successors"] or "").replace(" ", "").split(",") if s],
+                }
+            except (ValueError, TypeError) as error:
+                raise EosdnnError(f"{where}: unreadable number ({error})") from None
+            for field in ("seconds", "size"):
+                if not math.isfinite(row[field]) or row[field] < 0:
+                    column = "exec_time_s" if field == "seconds" else "output_size_mb"
+                    raise EosdnnError(f"{where}.{column}: must be finite and >= 0, got {row[field]!r}")
+            rows.append(row)
+    except csv.Error as error:
+        raise EosdnnError(f"{path.name}: unreadable CSV ({error})") from None
     if not rows:
         raise EosdnnError(f"{path.name}: no layers")
     if len({row["id"] for row in rows}) != len(rows):

@@ -1,0 +1,132 @@
+"""Solver and planner parameters: attrs validators that check a value where the parameter is defined,
+and the one `--param` grammar every command shares.
+
+Grammar: `key=value` sets a parameter of the only solver or planner a command names;
+`name.key=value` addresses one of several. Values are read as JSON where they parse (numbers, lists,
+objects, true/false), else as strings. A validator raises `ParameterError`; the registry prefixes
+the registered name, so the user reads `psoga.particles: must be a whole number >= 1, got 0`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from eosdnn.problems.errors import EosdnnError
+
+
+class ParameterError(EosdnnError):
+    """A parameter value out of its type or range; `field` names the parameter."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+Validator = Callable[[Any, Any, Any], None]
+
+
+def whole(minimum: int, maximum: int | None = None) -> Validator:
+    """A whole number in [minimum, maximum] (booleans and floats are refused)."""
+    def check(_instance, attribute, value) -> None:
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum or (
+                maximum is not None and value > maximum):
+            bound = f">= {minimum}" if maximum is None else f"in {minimum}..{maximum:,}"
+            raise ParameterError(attribute.name, f"must be a whole number {bound}, got {value!r}")
+    return check
+
+
+def _is_number(value: Any) -> bool:
+    return not isinstance(value, bool) and isinstance(value, (int, float)) and math.isfinite(value)
+
+
+def number(low: float | None = None, high: float | None = None, *, open_low: bool = False) -> Validator:
+    """A finite number in [low, high] (or (low, high] with `open_low`)."""
+    def check(_instance, attribute, value) -> None:
+        ok = _is_number(value) and (low is None or (value > low if open_low else value >= low)) and (
+            high is None or value <= high)
+        if not ok:
+            left = "(" if open_low else "["
+            span = f" in {left}{'-inf' if low is None else low:g}, {'inf' if high is None else high:g}]"
+            raise ParameterError(attribute.name, f"must be a finite number{span}, got {value!r}")
+    return check
+
+
+def optional(check: Validator) -> Validator:
+    def maybe(instance, attribute, value) -> None:
+        if value is not None:
+            check(instance, attribute, value)
+    return maybe
+
+
+def unit_pair(_instance, attribute, value) -> None:
+    """A (start, end) pair of probabilities, e.g. eps1 = (0.9, 0.2)."""
+    if not (isinstance(value, (tuple, list)) and len(value) == 2 and all(_is_number(v) and 0 <= v <= 1 for v in value)):
+        raise ParameterError(attribute.name, f"must be a pair [start, end] of numbers in [0, 1], got {value!r}")
+
+
+def to_pair(value: Any) -> Any:
+    """Converter: a JSON list becomes a tuple (attrs values stay hashable and frozen-friendly)."""
+    return tuple(value) if isinstance(value, list) else value
+
+
+def one_of(*choices: str) -> Validator:
+    def check(_instance, attribute, value) -> None:
+        if value not in choices:
+            raise ParameterError(attribute.name, f"must be one of {', '.join(choices)}, got {value!r}")
+    return check
+
+
+def operator_name(kind: str) -> Validator:
+    """The name of a registered operator of `kind` (sampling, crossover or mutation)."""
+    def check(_instance, attribute, value) -> None:
+        from eosdnn.framework.registry import OPERATORS
+
+        names = [n.split(":", 1)[1] for n in OPERATORS.names() if n.startswith(f"{kind}:")]
+        if not isinstance(value, str) or value not in names:
+            raise ParameterError(attribute.name, f"unknown {kind} {value!r} (available: {', '.join(names)})")
+    return check
+
+
+def read_value(text: str) -> Any:
+    """A `--param` value: JSON where it parses, else the string itself."""
+    try:
+        return json.loads(text)
+    except (json.JSONDecodeError, RecursionError):
+        return text
+
+
+def parse_params(pairs: Iterable[str] | None, names: list[str], kind: str, flag: str = "--param") -> dict[str, dict]:
+    """`--param` pairs as parameters per name; a pair that names no one of `names` is an error."""
+    params: dict[str, dict] = {name: {} for name in names}
+    for pair in pairs or []:
+        if "=" not in pair:
+            raise EosdnnError(f"{flag} {pair!r}: expected key=value or name.key=value")
+        key, text = pair.split("=", 1)
+        key = key.strip()
+        owner, field = _owner(key, names)
+        if owner is None:
+            if len(names) != 1:
+                raise EosdnnError(f"{flag} {key}: name the {kind}, e.g. {names[0]}.{key}=... "
+                                  f"(this command runs {', '.join(names)})")
+            owner = names[0]
+        if owner not in params:
+            raise EosdnnError(f"{flag} {key}: {owner!r} is not a {kind} of this command (it runs {', '.join(names)})")
+        if not field:
+            raise EosdnnError(f"{flag} {pair!r}: empty parameter name")
+        params[owner][field.replace("-", "_")] = read_value(text)
+    return params
+
+
+def _owner(key: str, names: list[str]) -> tuple[str | None, str]:
+    """Split `name.key` where name is one of `names` (names may hold dots only in theory)."""
+    for name in sorted(names, key=len, reverse=True):
+        if key.startswith(name + "."):
+            return name, key[len(name) + 1:]
+    if "." in key:
+        name, field = key.split(".", 1)
+        return name, field
+    return None, key
