@@ -63,22 +63,24 @@ def whole_number(minimum: int, maximum: int | None = None):
     return parse
 
 
-def positive_number(text: str) -> float:
-    """An argparse type: a positive finite number (no nan, no inf)."""
+def _number(text: str) -> float:
     try:
-        value = float(text)
+        return float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"must be a number, got {text!r}") from None
+
+
+def positive_number(text: str) -> float:
+    """An argparse type: a positive finite number (no nan, no inf)."""
+    value = _number(text)
     if not math.isfinite(value) or value <= 0:
         raise argparse.ArgumentTypeError(f"must be a positive finite number, got {text}")
     return value
 
 
 def fraction(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a number, got {text!r}") from None
+    """An argparse type: a number in [0, 1]."""
+    value = _number(text)
     if not 0.0 <= value <= 1.0:
         raise argparse.ArgumentTypeError(f"must lie in [0, 1], got {text}")
     return value

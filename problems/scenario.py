@@ -215,7 +215,7 @@ def _tasks(entries: Any, n_clients: int, base_dir: Path | None) -> list[Task]:
 
 def scenario_from_dict(data: dict, name: str = "scenario", base_dir: Path | None = None) -> Scenario:
     _no_unknown("", data, {"seed", "objective", "priority", "environment", "tasks", "name"})
-    seed = _whole("seed", data.get("seed", 0), 0)
+    seed = _whole("seed", data.get("seed", 0), 0, 2**32 - 1)
     environment = build_environment(data.get("environment", {}), seed)
     if "tasks" in data:
         tasks = _tasks(data["tasks"], environment.n_clients, base_dir)

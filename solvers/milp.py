@@ -172,10 +172,11 @@ class MilpSolver:
         upper = search.best_value * (1 + 1e-7) + 1e-9
         plan = contention(problem.workload, free_order=self.free_order, upper=upper)
         if plan.binaries > self.max_binaries or plan.sequencing > self.max_constraints:
+            field = "max_binaries" if plan.binaries > self.max_binaries else "max_constraints"
             raise EosdnnError(
-                f"{self.name}: the instance needs {plan.binaries:,} binary variables and {plan.sequencing:,} "
+                f"{self.name}.{field}: the instance needs {plan.binaries:,} binary variables and {plan.sequencing:,} "
                 f"sequencing constraints, above the limits of {self.max_binaries:,} and {self.max_constraints:,}; "
-                "use a smaller scenario or raise them with --param max_binaries=N / max_constraints=N")
+                "use a smaller scenario or raise them with max_binaries=N / max_constraints=N")
         deadline = search.started + float(time_limit)
         try:
             model = build_milp(problem.workload, plan, deadline)

@@ -183,7 +183,7 @@ def test_validate_command_measures_gaps_to_certified_optima(tmp_path, capsys):
 def test_the_paper_scenario_is_refused_quickly_with_its_size(capsys):
     assert main(["solve", "--solver", "milp"]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("error: milp: the instance needs") and err.count("\n") == 1
+    assert err.startswith("error: milp.max_binaries: the instance needs") and err.count("\n") == 1
     assert main(["solve", "--solver", "exhaustive"]) == 2
     assert "about 1.93e812 placements (11^780)" in capsys.readouterr().err
     assert main(["solve", "--solver", "milp", "--gap", "1.5"]) == 2
