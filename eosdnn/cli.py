@@ -495,10 +495,9 @@ def cmd_models(args: argparse.Namespace) -> None:
     check_outputs(args)
     out = report.console()
     if args.action is None:
-        models = [builtin_model(name) for name in BUILTIN]
-        out.print(report.models_table(models))
         if args.json:
             raise EosdnnError("--json: give a model, e.g. `eosdnn models show vgg19 --json vgg19.json`")
+        out.print(report.models_table([builtin_model(name) for name in BUILTIN]))
         return
     if args.action == "show":
         if not args.name:

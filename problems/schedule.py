@@ -164,27 +164,31 @@ def _schedule(genes, order, task_of, exec_s, pred_ptr, pred_pos, pred_bytes, inp
     return total_exec, total_transfer, total_wait
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, parallel=True)
 def _evaluate_population(X, order, task_of, exec_s, pred_ptr, pred_pos, pred_bytes, input_bytes, choice_node,
                          client_of, last_pos, result_bytes, spb, pool_ptr, out_total, out_makespan, out_exec,
-                         out_transfer, out_wait, out_completion):
+                         out_transfer, out_wait, out_completion, chunks):
+    """Every row of X, split into `chunks` (one per thread); each chunk keeps its own scratch arrays,
+    and rows are independent, so the result does not depend on the number of threads."""
     positions = order.shape[0]
-    pool_free = np.empty(pool_ptr[-1])
-    node = np.empty(positions, dtype=np.int64)
-    ready = np.empty(positions)
-    start = np.empty(positions)
-    finish = np.empty(positions)
-    t2 = np.empty(positions)
-    for i in range(X.shape[0]):
-        completion = out_completion[i]
-        e, t, w = _schedule(X[i], order, task_of, exec_s, pred_ptr, pred_pos, pred_bytes, input_bytes, choice_node,
-                            client_of, last_pos, result_bytes, spb, pool_ptr, pool_free, node, ready, start, finish,
-                            t2, completion)
-        out_exec[i] = e
-        out_transfer[i] = t
-        out_wait[i] = w
-        out_total[i] = completion.sum()
-        out_makespan[i] = completion.max()
+    pop = X.shape[0]
+    for c in numba.prange(chunks):
+        pool_free = np.empty(pool_ptr[-1])
+        node = np.empty(positions, dtype=np.int64)
+        ready = np.empty(positions)
+        start = np.empty(positions)
+        finish = np.empty(positions)
+        t2 = np.empty(positions)
+        for i in range(c * pop // chunks, (c + 1) * pop // chunks):
+            completion = out_completion[i]
+            e, t, w = _schedule(X[i], order, task_of, exec_s, pred_ptr, pred_pos, pred_bytes, input_bytes,
+                                choice_node, client_of, last_pos, result_bytes, spb, pool_ptr, pool_free, node,
+                                ready, start, finish, t2, completion)
+            out_exec[i] = e
+            out_transfer[i] = t
+            out_wait[i] = w
+            out_total[i] = completion.sum()
+            out_makespan[i] = completion.max()
 
 
 @attrs.frozen
@@ -242,7 +246,7 @@ def evaluate(w: CompiledWorkload, X: np.ndarray) -> Evaluation:
     pop = X.shape[0]
     out = [np.empty(pop) for _ in range(5)]
     completion = np.empty((pop, w.n_tasks))
-    _evaluate_population(X, *_kernel_arrays(w), *out, completion)
+    _evaluate_population(X, *_kernel_arrays(w), *out, completion, max(1, min(pop, numba.get_num_threads())))
     total, makespan = out[0], out[1]
     value = total if w.objective_code == 0 else makespan
     return Evaluation(value, total, makespan, out[2], out[3], out[4], completion)

@@ -1,0 +1,114 @@
+"""Lower bounds on the optimum of a migration problem, valid for both objectives.
+
+The contention-free bound: pools only ever delay a layer (MODEL.md section 3: `start >= ready`),
+so every layer finishes no earlier than it would with ample pools, where tasks are independent.
+Each task's least completion time without contention is then a shortest path over (layer, node):
+
+- the layers every path from the model input to the result passes through (the *cut layers*:
+  no edge of the topological order jumps over them) split the model into regions;
+- across a region with nothing inside (two consecutive layers of a chain), the finish time on
+  node `n` is a shortest-path step over the node of the layer before;
+- inside a region (a fork-join module), the region's entry node is fixed and every inner layer's
+  earliest finish is computed per entry node, each input taking its own best node; the exit
+  layer's ready time is the slowest of its inputs. When the region's branches are chains (an
+  inception module, a residual block) the inner layers of different branches never share a
+  predecessor other than the entry, so this is exact; for any other DAG, letting each input
+  choose its node independently is a relaxation, still a valid lower bound.
+
+`total >= sum of the tasks' bounds` and `makespan >= the largest`. Tasks with the same model and
+client share one computation.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from eosdnn.problems.schedule import CompiledWorkload
+
+
+def cut_layers(predecessors: list[list[int]]) -> list[int]:
+    """Layers (and -1, the model input) that every input-to-result path passes through.
+
+    Positions: 0 is the model input, i + 1 is layer i (layers are in topological order). A position
+    is on every path exactly when no edge jumps over it."""
+    n = len(predecessors)
+    furthest = np.zeros(n + 1, dtype=np.int64)  # furthest position each position sends to
+    for i, preds in enumerate(predecessors):
+        for k in preds if preds else [-1]:
+            furthest[k + 1] = max(furthest[k + 1], i + 1)
+    cuts, reach = [], 0
+    for position in range(n + 1):
+        if reach <= position:
+            cuts.append(position - 1)
+        reach = max(reach, int(furthest[position]))
+    return cuts
+
+
+def task_bound(exec_s: np.ndarray, spb: np.ndarray, predecessors: list[list[int]], out_bytes: np.ndarray,
+               input_bytes: float) -> float:
+    """Least completion time of one task without contention.
+
+    `exec_s` is (layers, choices): seconds of each layer on each allowed node, choice 0 being the
+    owner client; `spb` (choices, choices) seconds per byte between allowed nodes; `out_bytes` per
+    layer. The result returns from the last layer to the client."""
+    n, choices = exec_s.shape
+    cuts = cut_layers(predecessors)
+    start = np.full(choices, np.inf)
+    start[0] = 0.0  # the model input sits on the client
+    finish = {-1: start}  # finish time of each cut layer on each node
+    sizes = np.concatenate([[input_bytes], out_bytes])  # index k + 1: bytes sent by layer k (-1: the input)
+    for a, b in zip(cuts, cuts[1:]):
+        inner = range(a + 1, b)
+        base = finish[a]
+        if not inner:
+            arrive = (base[:, None] + sizes[a + 1] * spb).min(axis=0)
+        else:
+            # relative[(entry node), node] for every inner layer: finish after the entry finishes
+            entry = np.where(np.eye(choices, dtype=bool), 0.0, np.inf)
+            relative = {a: entry}
+
+            def ready(layer: int) -> np.ndarray:
+                worst = np.full((choices, choices), -np.inf)
+                for k in predecessors[layer] if predecessors[layer] else [-1]:
+                    sent = relative[k][:, :, None] + sizes[k + 1] * spb[None, :, :]
+                    worst = np.maximum(worst, sent.min(axis=1))
+                return worst
+
+            for layer in inner:
+                relative[layer] = ready(layer) + exec_s[layer][None, :]
+            arrive = (base[:, None] + ready(b)).min(axis=0)
+        finish[b] = arrive + exec_s[b]
+    last = finish[n - 1]
+    return float((last + out_bytes[n - 1] * spb[:, 0]).min())
+
+
+def task_bounds(workload: CompiledWorkload) -> np.ndarray:
+    """The contention-free least completion time of every task."""
+    w = workload
+    scenario = w.scenario
+    position_of = np.empty_like(w.order)
+    position_of[w.order] = np.arange(w.order.size)
+    cache: dict[tuple[int, int], float] = {}
+    bounds = np.empty(w.n_tasks)
+    for t, task in enumerate(scenario.tasks):
+        key = (id(task.model), int(task.client))
+        if key not in cache:
+            nodes = w.choice_node[t]
+            positions = position_of[w.gene_offset[t] + np.arange(task.model.n_layers)]
+            out_bytes = np.array([layer.out_bytes for layer in task.model.layers])
+            cache[key] = task_bound(w.exec_s[positions][:, nodes], w.seconds_per_byte[np.ix_(nodes, nodes)],
+                                    task.model.predecessors(), out_bytes, task.model.input_bytes)
+        bounds[t] = cache[key]
+    return bounds
+
+
+def lower_bound(workload: CompiledWorkload) -> float:
+    """A valid lower bound on the scenario's objective: the sum (total) or the largest (makespan)
+    of the tasks' contention-free least completion times."""
+    bounds = task_bounds(workload)
+    return float(bounds.sum() if workload.objective_code == 0 else bounds.max())
+
+
+def gap_to_bound(value: float, bound: float) -> float:
+    """(value - bound) / value: how much above the bound a plan is, as a share of its value."""
+    return (value - bound) / value if value > 0 else 0.0
