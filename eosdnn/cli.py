@@ -174,6 +174,8 @@ def run_solver(problem: MigrationProblem, name: str, params: dict, budget: Budge
 def solve_document(problem: MigrationProblem, result: Result) -> dict:
     doc = problem.report(result.x)
     doc.update({
+        "lower_bound": problem.lower_bound,
+        "gap_to_bound": problem.gap_to_bound(doc["value"]),
         "solver": result.solver,
         "seed": result.seed,
         "placement": placement_to_dict(problem, result.x),
@@ -279,7 +281,7 @@ def cmd_solve(args: argparse.Namespace) -> None:
     doc = solve_document(problem, result)
     out = report.console()
     out.print(report.results_table(f"{args.solver}: {result.evaluations} evaluations, {result.wall_s:.2f} s, seed {seed}",
-                                   {args.solver: doc}, scenario.objective))
+                                   {args.solver: doc}, scenario.objective, problem.lower_bound))
     if result.status is not None:
         model = f", model status {result.model_status}" if result.model_status not in (None, result.status) else ""
         out.print(f"status {result.status}, bound {result.bound}, gap {result.gap}{model}")
@@ -291,7 +293,7 @@ def cmd_solve(args: argparse.Namespace) -> None:
         write_json(args.json, doc)
 
 
-def compare_document(scenario: Scenario, names: list[str], seeds: list[int], budget: Budget,
+def compare_document(problem: MigrationProblem, names: list[str], seeds: list[int], budget: Budget,
                      results: dict[str, list[Result]]) -> dict:
     rows, runs_doc = {}, {}
     for name in names:
@@ -307,8 +309,11 @@ def compare_document(scenario: Scenario, names: list[str], seeds: list[int], bud
         }
         runs_doc[name] = [{"seed": r.seed, "value": r.value, "evaluations": r.evaluations, "wall_s": r.wall_s,
                            "history": [[e, v] for e, v in r.history]} for r in done]
-    return {"format": 1, "objective": scenario.objective, "seeds": seeds, "budget": budget.describe(),
-            "solvers": rows, "runs": runs_doc}
+    bound = problem.lower_bound
+    for row in rows.values():
+        row["gap_to_bound"] = problem.gap_to_bound(row["mean"])
+    return {"format": 1, "objective": problem.scenario.objective, "seeds": seeds, "budget": budget.describe(),
+            "lower_bound": bound, "solvers": rows, "runs": runs_doc}
 
 
 def cmd_compare(args: argparse.Namespace) -> None:
@@ -326,14 +331,14 @@ def cmd_compare(args: argparse.Namespace) -> None:
             try:
                 results.setdefault(name, []).append(run_solver(problem, name, params[name], budget, seed, tracker))
             except KeyboardInterrupt:
-                doc = compare_document(scenario, names, seeds, budget, results) | {"status": "interrupted"}
+                doc = compare_document(problem, names, seeds, budget, results) | {"status": "interrupted"}
                 doc["interrupted_run"] = interrupted_document(problem, name, seed, tracker)
                 save_interrupted(args, [(args.json, doc)])
-    doc = compare_document(scenario, names, seeds, budget, results)
+    doc = compare_document(problem, names, seeds, budget, results)
     out = report.console()
     out.print(report.comparison_table(
         f"{len(names)} solvers x {len(seeds)} seeds, budget {budget.describe()}, objective {scenario.objective}",
-        doc["solvers"]))
+        doc["solvers"], doc["lower_bound"]))
     if args.plot:
         plots.convergence_plot(args.plot, {name: [r.history for r in runs] for name, runs in results.items()},
                                f"Convergence on {scenario.name} ({len(scenario.tasks)} tasks)")
@@ -483,7 +488,8 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
         label = args.plan
     result = problem.report(genes)
     out = report.console()
-    out.print(report.results_table(f"Evaluation of {label}", {label: result}, scenario.objective))
+    result |= {"lower_bound": problem.lower_bound, "gap_to_bound": problem.gap_to_bound(result["value"])}
+    out.print(report.results_table(f"Evaluation of {label}", {label: result}, scenario.objective, problem.lower_bound))
     out.print(report.tasks_table("Per task", scenario, result))
     if args.save_placement:
         save_placement(problem, genes, args.save_placement)

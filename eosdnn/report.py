@@ -62,14 +62,27 @@ def environment_table(scenario: Scenario) -> Table:
     return table
 
 
-def results_table(title: str, rows: dict[str, dict], objective: str) -> Table:
-    """One row per plan: total, makespan and the T1/T2/T3 sums; the best objective value in bold green."""
+def gap(value: float, bound: float) -> str:
+    """A plan's distance above the lower bound, as a share of its value."""
+    return percent((value - bound) / value) if value > 0 else "0.00%"
+
+
+def bound_note(bound: float) -> str:
+    return (f"lower bound {seconds(bound)} s (no plan can do better: each task's least completion time "
+            "without waiting, docs/CHOICES.md); gap = (value - bound) / value. ")
+
+
+def results_table(title: str, rows: dict[str, dict], objective: str, bound: float | None = None) -> Table:
+    """One row per plan: total, makespan, the T1/T2/T3 sums and the gap to the lower bound; the best
+    objective value in bold green."""
     table = Table(title=title)
     columns = {"total": "total (s)", "makespan": "makespan (s)", "exec": "exec T1", "transfer": "transfer T2",
                "wait": "wait T3"}
     table.add_column("plan")
     for key, label in columns.items():
         table.add_column(f"{label} *" if key == objective else label, justify="right")
+    if bound is not None:
+        table.add_column("gap to bound", justify="right")
     best = min(row["value"] for row in rows.values()) if rows else None
     for name, row in rows.items():
         cells = []
@@ -78,8 +91,11 @@ def results_table(title: str, rows: dict[str, dict], objective: str) -> Table:
             if key == objective and row["value"] == best:
                 cell = f"[bold green]{cell}[/]"
             cells.append(cell)
+        if bound is not None:
+            cells.append(gap(row["value"], bound))
         table.add_row(name, *cells)
-    table.caption = (f"* objective ({objective}); best in green. exec, transfer and wait are sums over every "
+    table.caption = ((bound_note(bound) if bound is not None else "")
+                     + f"* objective ({objective}); best in green. exec, transfer and wait are sums over every "
                      "layer of every task; layers overlap in time, so they do not add up to the "
                      + ("total (the sum of the tasks' completion times)" if objective == "total" else "makespan"))
     return table
@@ -114,10 +130,16 @@ def console() -> Console:
     return ReportConsole(width=None if probe.is_terminal else 200)
 
 
-def comparison_table(title: str, rows: dict[str, dict]) -> Table:
-    """Per solver over seeds: mean, std, best, evaluations, wall time, T1/T2/T3 means; best mean in green."""
+def comparison_table(title: str, rows: dict[str, dict], bound: float | None = None) -> Table:
+    """Per solver over seeds: mean, std, best, the mean's gap to the lower bound, evaluations, wall
+    time, T1/T2/T3 means; best mean in green."""
     table = Table(title=title)
-    columns = ["solver", "mean", "std", "best", "evals", "wall (s)", "exec T1", "transfer T2", "wait T3"]
+    columns = ["solver", "mean", "std", "best", "gap to bound", "evals", "wall (s)", "exec T1", "transfer T2",
+               "wait T3"]
+    if bound is None:
+        columns.remove("gap to bound")
+    else:
+        table.caption = bound_note(bound) + "Gap of the mean."
     for column in columns:
         table.add_column(column, justify="left" if column == "solver" else "right")
     best_mean = min(row["mean"] for row in rows.values())
@@ -130,6 +152,7 @@ def comparison_table(title: str, rows: dict[str, dict]) -> Table:
             f"[bold green]{mean}[/]" if row["mean"] == best_mean else mean,
             seconds(row["std"]),
             f"[bold green]{best}[/]" if row["best"] == best_best else best,
+            *([gap(row["mean"], bound)] if bound is not None else []),
             f"{row['evaluations']:.0f}",
             f"{row['wall_s']:.2f}",
             seconds(row["exec"]),
@@ -203,7 +226,8 @@ def validation_table(title: str, solvers: dict[str, dict]) -> Table:
 def instances_table(instances: list[dict]) -> Table:
     """How each instance's reference was obtained."""
     table = Table(title="Instances and their exact reference")
-    for column in ("instance", "tasks", "layers", "pools", "placements", "method", "status", "optimum", "time (s)"):
+    for column in ("instance", "tasks", "layers", "pools", "placements", "method", "status", "optimum", "lower bound",
+                   "time (s)"):
         table.add_column(column, justify="left" if column in ("instance", "method", "status", "pools") else "right")
     for entry in instances:
         exact = entry["exact"]
@@ -211,6 +235,7 @@ def instances_table(instances: list[dict]) -> Table:
             entry["name"], str(entry["tasks"]), str(entry["layers"]), ",".join(map(str, entry["pools"])),
             f"{entry['placements']:,}", exact["method"], exact["status"],
             seconds(exact["value"]) if exact["certified"] else f">= {seconds(exact['bound'])}",
+            seconds(entry["lower_bound"]),
             f"{exact['wall_s']:.2f}",
         )
     return table

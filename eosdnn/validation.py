@@ -81,6 +81,7 @@ def validate(scenarios: list[Scenario], solvers: list[str], seeds: list[int], bu
                 "nodes": len(scenario.environment.nodes),
                 "pools": [int(p) for p in scenario.environment.pools()],
                 "placements": placement_count(problem),
+                "lower_bound": problem.lower_bound,
                 "exact": attrs.asdict(exact) | {"certified": exact.certified},
                 "runs": {},
             }

@@ -31,5 +31,12 @@ class Problem(abc.ABC):
         """How many values each gene can take."""
         return self.upper - self.lower + 1
 
+    @property
+    def blocks(self) -> list[tuple[int, int]]:
+        """Gene ranges [start, stop) of independent units whose genes follow a natural order (for a
+        migration problem: one task's layers in model order). Structure-aware operators move runs
+        inside a block; by default the whole vector is one block."""
+        return [(0, int(self.n_var))]
+
     def search_space_size(self) -> float:
         return float(np.prod(self.n_values.astype(float)))

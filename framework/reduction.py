@@ -26,6 +26,20 @@ class ReducedProblem(Problem):
         self.lower = np.array([problem.lower[g].max() for g in groups], dtype=np.int64)
         self.upper = np.array([problem.upper[g].min() for g in groups], dtype=np.int64)
 
+    @property
+    def blocks(self) -> list[tuple[int, int]]:
+        """Runs of reduced genes whose first members lie in one block of the full problem."""
+        owner = np.empty(self.problem.n_var, dtype=np.int64)
+        for b, (start, stop) in enumerate(self.problem.blocks):
+            owner[start:stop] = b
+        of_gene = [int(owner[group[0]]) for group in self.groups]
+        runs, start = [], 0
+        for k in range(1, len(of_gene) + 1):
+            if k == len(of_gene) or of_gene[k] != of_gene[start]:
+                runs.append((start, k))
+                start = k
+        return runs
+
     def expand(self, Y: np.ndarray) -> np.ndarray:
         Y = np.atleast_2d(np.asarray(Y, dtype=np.int64))
         X = np.tile(self.base, (Y.shape[0], 1))

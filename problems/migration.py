@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from eosdnn.framework.problem import Problem
+from eosdnn.problems.bounds import gap_to_bound, lower_bound
 from eosdnn.problems.errors import EosdnnError
 from eosdnn.problems.scenario import Scenario
 from eosdnn.problems.schedule import CompiledWorkload, compile_workload, evaluate, schedule
@@ -19,6 +20,18 @@ class MigrationProblem(Problem):
         self.n_var = self.workload.n_genes
         self.lower = np.zeros(self.n_var, dtype=np.int64)
         self.upper = np.full(self.n_var, self.workload.n_choices - 1, dtype=np.int64)
+        self._lower_bound: float | None = None
+
+    @property
+    def lower_bound(self) -> float:
+        """A valid lower bound on the optimum (problems/bounds.py), computed once."""
+        if self._lower_bound is None:
+            self._lower_bound = lower_bound(self.workload)
+        return self._lower_bound
+
+    def gap_to_bound(self, value: float) -> float:
+        """(value - lower bound) / value."""
+        return gap_to_bound(value, self.lower_bound)
 
     def evaluate(self, X: np.ndarray) -> np.ndarray:
         return evaluate(self.workload, X).value
@@ -33,6 +46,11 @@ class MigrationProblem(Problem):
             "transfer": float(e.transfer[0]),
             "wait": float(e.wait[0]),
         }
+
+    @property
+    def blocks(self) -> list[tuple[int, int]]:
+        """One block per task: its layers' genes in model order."""
+        return [(self.task_genes(t).start, self.task_genes(t).stop) for t in range(len(self.scenario.tasks))]
 
     def task_genes(self, t: int) -> slice:
         start = int(self.workload.gene_offset[t])

@@ -107,6 +107,26 @@ def compile_workload(scenario: Scenario) -> CompiledWorkload:
 
 
 @numba.njit(cache=True, nogil=True)
+def take_pool(pool_free, first, stop, ready):
+    """The pool rule of MODEL.md section 3, the one copy every scheduler calls: among the pools
+    `first..stop-1` free at `ready`, the one freed latest; if none is free, the earliest to free
+    (ties: the lowest index)."""
+    chosen = -1
+    chosen_free = -1.0
+    earliest = -1
+    earliest_free = np.inf
+    for k in range(first, stop):
+        f = pool_free[k]
+        if f <= ready and f > chosen_free:
+            chosen = k
+            chosen_free = f
+        if f < earliest_free:
+            earliest = k
+            earliest_free = f
+    return earliest if chosen < 0 else chosen
+
+
+@numba.njit(cache=True, nogil=True)
 def _schedule(genes, order, task_of, exec_s, pred_ptr, pred_pos, pred_bytes, input_bytes, choice_node, client_of,
               last_pos, result_bytes, spb, pool_ptr, pool_free, node, ready, start, finish, t2, completion):
     """Serial schedule of one placement; fills the per-position arrays and returns (exec, transfer, wait)."""
@@ -131,21 +151,7 @@ def _schedule(genes, order, task_of, exec_s, pred_ptr, pred_pos, pred_bytes, inp
             arrival = finish[p] + transfer
             if arrival > r:
                 r = arrival
-        # pool rule: the latest-freed pool among those free at `r`, else the earliest to free
-        chosen = -1
-        chosen_free = -1.0
-        earliest = -1
-        earliest_free = np.inf
-        for k in range(pool_ptr[n], pool_ptr[n + 1]):
-            f = pool_free[k]
-            if f <= r and f > chosen_free:
-                chosen = k
-                chosen_free = f
-            if f < earliest_free:
-                earliest = k
-                earliest_free = f
-        if chosen < 0:
-            chosen = earliest
+        chosen = take_pool(pool_free, pool_ptr[n], pool_ptr[n + 1], r)
         s = max(r, pool_free[chosen])
         duration = exec_s[pos, n]
         pool_free[chosen] = s + duration
@@ -189,6 +195,71 @@ def _evaluate_population(X, order, task_of, exec_s, pred_ptr, pred_pos, pred_byt
             out_wait[i] = w
             out_total[i] = completion.sum()
             out_makespan[i] = completion.max()
+
+
+@numba.njit(cache=True, nogil=True)
+def _list_schedule(sequence, extra, exec_s, pred_ptr, pred_pos, pred_bytes, input_bytes, choice_node, task_of,
+                   client_of, spb, pool_ptr):
+    """Place layers one by one in `sequence` (positions, a topological order): each takes the allowed
+    node (choice) with the least `finish + extra[pos, choice]`, where finish follows section 3's
+    rules (ready from its inputs, the pool rule) given the layers placed before it. Returns the
+    choice of every position."""
+    positions = exec_s.shape[0]
+    pool_free = np.zeros(pool_ptr[-1])
+    node = np.zeros(positions, dtype=np.int64)
+    finish = np.zeros(positions)
+    choice = np.zeros(positions, dtype=np.int64)
+    for index in range(sequence.shape[0]):
+        pos = sequence[index]
+        task = task_of[pos]
+        best_score = np.inf
+        best_choice = 0
+        best_pool = 0
+        best_finish = 0.0
+        for c in range(choice_node.shape[1]):
+            n = choice_node[task, c]
+            r = 0.0
+            if input_bytes[pos] >= 0.0:
+                r = input_bytes[pos] * spb[client_of[task], n]
+            for e in range(pred_ptr[pos], pred_ptr[pos + 1]):
+                p = pred_pos[e]
+                arrival = finish[p] + pred_bytes[e] * spb[node[p], n]
+                if arrival > r:
+                    r = arrival
+            k = take_pool(pool_free, pool_ptr[n], pool_ptr[n + 1], r)
+            f = max(r, pool_free[k]) + exec_s[pos, n]
+            score = f + extra[pos, c]
+            if score < best_score:
+                best_score = score
+                best_choice = c
+                best_pool = k
+                best_finish = f
+        choice[pos] = best_choice
+        node[pos] = choice_node[task, best_choice]
+        finish[pos] = best_finish
+        pool_free[best_pool] = best_finish
+    return choice
+
+
+def list_schedule(w: CompiledWorkload, sequence: np.ndarray, extra: np.ndarray) -> np.ndarray:
+    """Genes (task-major) of the list schedule of `sequence` (positions in the order u's numbering)
+    with the per-(position, choice) `extra` cost added to each finish when choosing."""
+    choice = _list_schedule(np.ascontiguousarray(sequence, dtype=np.int64), np.ascontiguousarray(extra, dtype=np.float64),
+                            w.exec_s, w.pred_ptr, w.pred_pos, w.pred_bytes, w.input_bytes, w.choice_node, w.task_of,
+                            w.client_of, w.seconds_per_byte, w.pool_ptr)
+    genes = np.empty(w.n_genes, dtype=np.int64)
+    genes[w.order] = choice
+    return genes
+
+
+def result_return(w: CompiledWorkload) -> np.ndarray:
+    """(positions, choices): seconds to send the result back to the client from each choice, for a
+    task's result layer; 0 for every other layer."""
+    back = np.zeros((w.n_genes, w.n_choices))
+    for t in range(w.n_tasks):
+        nodes = w.choice_node[t]
+        back[w.last_pos[t]] = w.result_bytes[t] * w.seconds_per_byte[nodes, w.client_of[t]]
+    return back
 
 
 @attrs.frozen

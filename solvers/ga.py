@@ -10,7 +10,7 @@ from pymoo.core.termination import NoTermination
 
 from eosdnn.framework import SOLVERS, Budget, Problem, Result, Search
 from eosdnn.framework.params import number, operator_name, whole
-from eosdnn.operators import operator
+from eosdnn.operators import bind, operator
 from eosdnn.operators.pymoo_adapters import GuidedCrossover, IntegerMutation, IntegerSampling
 
 
@@ -26,12 +26,13 @@ class PymooAdapter(PymooProblem):
         out["F"] = self.search.evaluate(np.asarray(x, dtype=np.int64))[:, None]
 
 
-def make_ga(pop_size: int, crossover: str, mutation: str, crossover_prob: float, mutation_prob: float) -> GA:
+def make_ga(problem: Problem, pop_size: int, crossover: str, mutation: str, crossover_prob: float,
+            mutation_prob: float) -> GA:
     return GA(
         pop_size=pop_size,
         sampling=IntegerSampling(operator("sampling", "uniform")),
-        crossover=GuidedCrossover(operator("crossover", crossover), prob=crossover_prob),
-        mutation=IntegerMutation(operator("mutation", mutation), prob=mutation_prob),
+        crossover=GuidedCrossover(bind("crossover", crossover, problem), prob=crossover_prob),
+        mutation=IntegerMutation(bind("mutation", mutation, problem), prob=mutation_prob),
         eliminate_duplicates=False,  # small spaces must not collapse the population
     )
 
@@ -65,6 +66,7 @@ class GeneticAlgorithm:
 
     def solve(self, problem: Problem, *, budget: Budget, seed: int | None, callback=None) -> Result:
         search = Search(self.name, problem, budget.or_iterations(self.generations), seed, callback)
-        algorithm = make_ga(self.population, self.crossover, self.mutation, self.crossover_prob, self.mutation_prob)
+        algorithm = make_ga(problem, self.population, self.crossover, self.mutation, self.crossover_prob,
+                            self.mutation_prob)
         run_ga(search, algorithm, seed)
         return search.result()

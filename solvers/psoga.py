@@ -7,7 +7,7 @@ import numpy as np
 
 from eosdnn.framework import SOLVERS, Budget, Problem, Result, Search
 from eosdnn.framework.params import number, operator_name, to_pair, unit_pair, whole
-from eosdnn.operators import operator
+from eosdnn.operators import bind, operator
 from eosdnn.solvers.ga import make_ga, run_ga
 
 
@@ -38,7 +38,7 @@ class PsoGa:
         n_seeded = int(round(self.particles * self.seed_share)) if self.seed_generations > 0 else 0
         parts_x, parts_f = [], []
         if n_seeded:
-            ga = make_ga(self.particles, self.crossover, self.mutation, 0.9, 1.0)
+            ga = make_ga(problem, self.particles, self.crossover, self.mutation, 0.9, 1.0)
             X, F = run_ga(search, ga, seed, generations=self.seed_generations)
             best = np.argsort(F, kind="stable")[:n_seeded]
             parts_x.append(X[best])
@@ -54,8 +54,8 @@ class PsoGa:
         budget = budget.or_iterations(self.iterations)
         search = Search(self.name, problem, budget, seed, callback)
         rng = np.random.default_rng(seed)
-        cross = operator("crossover", self.crossover)
-        mutate = operator("mutation", self.mutation)
+        cross = bind("crossover", self.crossover, problem)
+        mutate = bind("mutation", self.mutation, problem)
         H, F = self.first_swarm(search, rng, seed)
         search.iterations = 0  # the seeding GA's generations do not count as PSO-GA iterations
         personal, personal_f = H.copy(), F.copy()

@@ -1,0 +1,68 @@
+"""Local search over run moves: from a start plan, draw a batch of neighbours with a move operator
+(by default a segment move: a run of one task's consecutive layers to one node), score the batch in
+one evaluator call, and step to the best neighbour when it improves. The same loop serves as the
+improvement step of memetic PSO-GA and GA (`improve`)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import attrs
+import numpy as np
+
+from eosdnn.framework import SOLVERS, Budget, Problem, Result, Search
+from eosdnn.framework.params import ParameterError, operator_name, whole
+from eosdnn.operators import bind
+
+
+def improve(search: Search, x: np.ndarray, value: float, rng: np.random.Generator, *, move: str, batch: int,
+            evaluations: int | None = None) -> tuple[np.ndarray, float]:
+    """Hill-climb from `x` until the search's budget ends (or `evaluations` more are spent): each
+    step scores `batch` neighbours together and keeps the best if it is better. Returns the end point."""
+    problem = search.problem
+    neighbours = bind("mutation", move, problem)
+    spent = 0
+    while not search.done() and (evaluations is None or spent < evaluations):
+        size = batch if evaluations is None else max(1, min(batch, evaluations - spent))
+        Y = neighbours(rng, np.repeat(x[None, :], size, axis=0), problem.lower, problem.upper)
+        values = search.evaluate(Y)
+        spent += size
+        best = int(np.argmin(values))
+        if values[best] < value:
+            x, value = Y[best].copy(), float(values[best])
+        search.next_iteration()
+    return x, value
+
+
+def _start_solver(_instance, attribute, value) -> None:
+    if not isinstance(value, str) or (value != "random" and value not in SOLVERS.names()):
+        raise ParameterError(attribute.name, f"must be random or a registered solver, got {value!r}")
+
+
+@SOLVERS.register("local-search")
+@attrs.define
+class LocalSearch:
+    """Batched best-of-batch hill climbing with run moves from `start` (a constructive plan such as
+    greedy, heft or all-edge, `random`, or any solver, which then gets one iteration)."""
+
+    start: str = attrs.field(default="greedy", validator=_start_solver)
+    move: str = attrs.field(default="segment-move", validator=operator_name("mutation"))
+    batch: int = attrs.field(default=32, validator=whole(1, 100_000))
+    evaluations: int = attrs.field(default=60_000, validator=whole(1))
+    name: str = "local-search"
+    needs_migration_problem: ClassVar[bool] = False
+
+    def solve(self, problem: Problem, *, budget: Budget, seed: int | None, callback=None) -> Result:
+        if budget.iterations is None and budget.evaluations is None and budget.seconds is None:
+            budget = Budget(evaluations=self.evaluations)
+        search = Search(self.name, problem, attrs.evolve(budget, iterations=None), seed, callback)
+        rng = np.random.default_rng(seed)
+        if self.start == "random":
+            x = rng.integers(problem.lower, problem.upper + 1)
+            value = float(search.evaluate(x[None, :])[0])
+        else:
+            first = SOLVERS.create(self.start).solve(problem, budget=Budget(iterations=1), seed=seed)
+            search.evaluations += first.evaluations - 1  # the start's own evaluations count in the budget
+            x, value = first.x, float(search.evaluate(first.x[None, :])[0])
+        improve(search, x, value, rng, move=self.move, batch=self.batch)
+        return search.result()

@@ -1,0 +1,104 @@
+"""HEFT and PEFT against schedules computed by hand; the run operators; local search."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from eosdnn.framework import Budget
+from eosdnn.framework.reduction import ReducedProblem
+from eosdnn.operators import bind
+from eosdnn.problems.migration import MigrationProblem
+from eosdnn.problems.models import DnnModel, Layer
+from eosdnn.problems.scenario import paper_scenario
+from eosdnn.solvers import make_solver
+from eosdnn.solvers.heft import heft_genes, optimistic_costs, peft_genes, rank_sequence, upward_ranks
+from eosdnn.solvers.structured import module_groups
+from helpers import MB, environment, scenario
+
+
+def fork_join() -> MigrationProblem:
+    """a -> (b, c) -> d on client0 (1 GHz), edge0 (2 GHz), cloud0 (4 GHz), one pool each; links of
+    1, 0.5 and 1 MB/s (client-edge, client-cloud, edge-cloud), so every number below is by hand."""
+    env = environment(clients=(1.0,), edge=(2.0,), cloud=(4.0,), edge_pools=1, cloud_pools=1,
+                      client_edge=1.0, client_cloud=0.5, edge_cloud=1.0)
+    model = DnnModel("fj", 1.0 * MB, (
+        Layer("a", 2.2e9, 2.0 * MB, 0.0),
+        Layer("b", 4.0e9, 0.5 * MB, 0.0, ("a",)),
+        Layer("c", 1.0e9, 1.0 * MB, 0.0, ("a",)),
+        Layer("d", 2.0e9, 1.0 * MB, 0.0, ("b", "c")),
+    ))
+    return MigrationProblem(scenario(env, [model]))
+
+
+def test_heft_matches_the_hand_computed_schedule():
+    problem = fork_join()
+    # rank_u: d = mean exec 7/6 + mean return (0 + 1 + 2) / 3; mean s/MB over distinct pairs = 4/3
+    ranks = upward_ranks(problem.workload)
+    d = 7 / 6 + 1
+    b = 7 / 3 + 0.5 * 4 / 3 + d
+    c = 1.75 / 3 + 1.0 * 4 / 3 + d
+    a = 3.85 / 3 + 2.0 * 4 / 3 + max(b, c)
+    assert ranks == pytest.approx([a, b, c, d])
+    # a: client 2.2, edge 1 + 1.1 = 2.1, cloud 2 + 0.55 -> edge; b: edge 2.1 + 2 = 4.1 (client 8.1,
+    # cloud 5.1); c: cloud 4.1 + 0.25 = 4.35 (edge waits for b: 4.6); d with its return: client
+    # 6.35 + 2 = 8.35, edge 5.35 + 1 + 1 = 7.35, cloud 4.6 + 0.5 + 2 = 7.1 -> cloud
+    np.testing.assert_array_equal(heft_genes(problem), [1, 1, 2, 2])
+
+
+def test_peft_matches_the_hand_computed_schedule():
+    problem = fork_join()
+    table = optimistic_costs(problem.workload)
+    np.testing.assert_allclose(table, [[6, 4, 3.5], [2, 2, 2.5], [2, 2, 2.5], [0, 1, 2]])
+    np.testing.assert_array_equal(rank_sequence(problem.workload, table.mean(axis=1)), [0, 1, 2, 3])
+    # a: client 2.2 + 6, edge 2.1 + 4, cloud 2.55 + 3.5 = 6.05 -> cloud; b: cloud 3.55 + 2.5; c: cloud
+    # 3.8 + 2.5 = 6.3 (edge 5.05 + 2); d: cloud 4.3 + 2 = 6.3 (edge 5.8 + 1, client 7.8)
+    np.testing.assert_array_equal(peft_genes(problem), [2, 2, 2, 2])
+
+
+def test_list_schedulers_report_the_evaluators_value():
+    problem = MigrationProblem(paper_scenario(0))
+    for name in ("heft", "peft", "greedy"):
+        result = make_solver(name).solve(problem, budget=Budget(), seed=0)
+        assert result.value == pytest.approx(problem.evaluate(result.x[None, :])[0], rel=1e-12)
+        assert result.value >= problem.lower_bound
+
+
+def test_segment_move_sets_one_run_inside_one_task():
+    problem = MigrationProblem(paper_scenario(0))
+    move = bind("mutation", "segment-move", problem)
+    X = np.zeros((400, problem.n_var), dtype=np.int64)
+    Y = move(np.random.default_rng(0), X, problem.lower, problem.upper)
+    blocks = problem.blocks
+    for row in Y:
+        changed = np.flatnonzero(row)
+        if changed.size == 0:
+            continue  # the run moved to the value it had
+        assert np.all(np.diff(changed) == 1) and len(set(row[changed])) == 1
+        assert any(start <= changed[0] and changed[-1] < stop for start, stop in blocks)
+
+
+def test_task_crossover_copies_one_whole_task():
+    problem = MigrationProblem(paper_scenario(0))
+    cross = bind("crossover", "task", problem)
+    X = np.zeros((50, problem.n_var), dtype=np.int64)
+    guide = np.ones(problem.n_var, dtype=np.int64)
+    Y = cross(np.random.default_rng(1), X, guide)
+    for row in Y:
+        changed = np.flatnonzero(row)
+        assert (changed[0], changed[-1] + 1) in problem.blocks
+
+
+def test_reduced_problems_keep_task_blocks():
+    problem = MigrationProblem(paper_scenario(0))
+    reduced = ReducedProblem(problem, module_groups(problem))
+    assert len(reduced.blocks) == len(problem.scenario.tasks)
+    assert reduced.blocks[0][0] == 0 and reduced.blocks[-1][1] == reduced.n_var
+
+
+def test_local_search_never_worsens_its_start_and_beats_greedy_on_the_paper_scenario():
+    problem = MigrationProblem(paper_scenario(0))
+    greedy = make_solver("greedy").solve(problem, budget=Budget(), seed=0).value
+    result = make_solver("local-search").solve(problem, budget=Budget(evaluations=3000), seed=0)
+    assert result.value < 0.8 * greedy and result.value >= problem.lower_bound
+    assert result.evaluations >= 3000
