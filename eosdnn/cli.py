@@ -25,6 +25,7 @@ from eosdnn.problems.placement import load_placement, placement_to_dict, save_pl
 from eosdnn.problems.scenario import Scenario, load_scenario, paper_scenario
 from eosdnn.problems.schedule import schedule
 from eosdnn.solvers import PLANNERS as _PLANNERS_REGISTERED  # noqa: F401  (registers solvers and planners)
+from eosdnn.recommend import PAPER_EVALUATIONS, recommend
 from eosdnn.uploading import DEFAULT_PLANNERS, plan_tasks, summary, upload_document
 from eosdnn.validation import DEFAULT_EVALUATIONS, DEFAULT_SOLVERS, validate, validation_document
 
@@ -125,16 +126,6 @@ def check_outputs(args: argparse.Namespace) -> None:
         seen[resolved] = flag
 
 
-def reference_plans(problem: MigrationProblem) -> dict[str, dict]:
-    rows = {}
-    env = problem.scenario.environment
-    for name, tier in TIER_PLANS.items():
-        if tier != "client" and env.count(tier) == 0:
-            continue
-        rows[name] = problem.report(problem.tier_plan(tier))
-    return rows
-
-
 def registered_names(text: str, registry: Registry, flag: str) -> list[str]:
     """A comma-separated list of registered names; a typo, a repeat or an empty list fails before any work."""
     names = [n.strip() for n in text.split(",") if n.strip()]
@@ -233,26 +224,34 @@ def cmd_run(args: argparse.Namespace) -> None:
     if not args.quiet:
         out.print(report.environment_table(scenario))
     seed = run_seed(args)
-    result = run_solver(problem, "psoga", {}, Budget(iterations=args.iterations), seed)
-    rows = {"psoga": problem.report(result.x), **reference_plans(problem)}
-    out.print(report.results_table(f"Migration plan: PSO-GA ({result.evaluations} evaluations, {result.wall_s:.1f} s) "
-                                   f"against reference plans, {len(scenario.tasks)} tasks", rows, scenario.objective))
-    beaten = [name for name, row in rows.items() if name != "psoga" and row["value"] < rows["psoga"]["value"]]
-    if beaten:
-        out.print(f"[yellow]note:[/] PSO-GA did not beat {', '.join(beaten)} on this scenario at this budget; "
-                  "see `eosdnn compare` and docs/CHOICES.md (Solvers)")
-    placement = placement_to_dict(problem, result.x)
-    rows["psoga"]["placement"] = placement
+    tracker = SearchTracker()
+    chosen = recommend(problem, seed, args.evaluations,
+                       run=lambda name, params, budget: run_solver(problem, name, params, budget, seed, tracker))
+    best = chosen.result
+    rows = {label: problem.report(result.x) for label, result in chosen.results.items()}
+    out.print(report.results_table(
+        f"Migration plans, {len(scenario.tasks)} tasks, seed {seed}: reference plans and searches "
+        f"({args.evaluations:,} evaluations each)", rows, scenario.objective, problem.lower_bound))
+    out.print(report.recommendation_line(chosen.best, best.value, best.wall_s, problem.lower_bound,
+                                         {label: row["value"] for label, row in rows.items() if label != chosen.best}),
+              highlight=False)
+    doc = solve_document(problem, best)
     if not args.quiet:
-        print_plan(out, "PSO-GA plan per task", problem, result.x, rows["psoga"], args.plan_detail)
-    uploads = plan_tasks(problem, result.x, ["lmu", "non-uploading"])
-    out.print(report.lmu_tasks_table("Uploading plan per task: LMU against Non-uploading (SSD over the upload)", [
+        print_plan(out, f"Recommended plan ({chosen.best}) per task", problem, best.x, doc, args.plan_detail)
+    uploads = plan_tasks(problem, best.x, ["lmu", "non-uploading"])
+    out.print(report.lmu_tasks_table("Uploading plan per task under the recommended placement: LMU against "
+                                     "Non-uploading (SSD over the upload)", [
         {"task": t.problem.task_index, "model": t.problem.model.name, "units": t.problem.n_units,
          "baseline_ssd": t.baseline.ssd, **summary(t, "lmu")} for t in uploads]))
-    rows["psoga"].pop("placement")
     if args.json:
+        recommended = {"solver": chosen.best, "value": best.value, "placement": doc["placement"],
+                       "lower_bound": problem.lower_bound, "gap_to_bound": problem.gap_to_bound(best.value),
+                       "wall_s": best.wall_s, "evaluations": best.evaluations}
+        for row in rows.values():
+            row["gap_to_bound"] = problem.gap_to_bound(row["value"])
         write_json(args.json, {"format": 1, "scenario": scenario.name, "seed": seed,
-                               "migration": solve_document(problem, result), "plans": rows,
+                               "lower_bound": problem.lower_bound, "recommended": recommended,
+                               "migration": doc, "plans": rows,
                                "upload": upload_document(uploads, ["lmu", "non-uploading"])})
 
 
@@ -568,9 +567,11 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--gap", type=fraction, help="milp: relative gap at which the search may stop (default 1e-4)")
         p.add_argument("--warm-start", help="milp: greedy (default), none, or a placement JSON file")
 
-    p = sub.add_parser("run", help="the main job: PSO-GA migration plan and LMU uploading plan on the paper scenario")
+    p = sub.add_parser("run", help="the main job: the best migration plan eosdnn finds (against greedy, HEFT, PEFT, "
+                                   "the tier plans and EosDNN) and its LMU uploading plan")
     common(p)
-    p.add_argument("--iterations", type=whole_number(1), default=600, help="PSO-GA iterations (default 600, the paper's)")
+    p.add_argument("--evaluations", type=whole_number(1), default=PAPER_EVALUATIONS,
+                   help=f"evaluations of each search (default {PAPER_EVALUATIONS:,}, the paper's PSO-GA budget)")
     plan_output(p)
     p.set_defaults(func=cmd_run)
 

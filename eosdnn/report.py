@@ -101,6 +101,13 @@ def results_table(title: str, rows: dict[str, dict], objective: str, bound: floa
     return table
 
 
+def recommendation_line(label: str, value: float, wall_s: float, bound: float, others: dict[str, float]) -> str:
+    """The recommended plan, its gap to the bound and how much it saves against every other plan."""
+    savings = ", ".join(f"{percent((v - value) / v) if v > 0 else '0.00%'} below {name}" for name, v in others.items())
+    return (f"Recommended: {label}, {seconds(value)} s ({wall_s:.1f} s of search), {gap(value, bound)} above the "
+            f"lower bound {seconds(bound)}; {savings}")
+
+
 def tasks_table(title: str, scenario: Scenario, report: dict) -> Table:
     table = Table(title=title)
     for column in ("task", "model", "client", "completion (s)", "exec", "transfer", "wait"):

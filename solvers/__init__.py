@@ -7,7 +7,7 @@ Uploading planners (PLANNERS): lmu, non-uploading, ionn, recursive-efficiency, e
 """
 
 from eosdnn.framework import PLANNERS, SOLVERS
-from eosdnn.solvers import baselines, exhaustive, ga, greedy, heft, local_search, milp, psoga, structured  # noqa: F401  (registration)
+from eosdnn.solvers import baselines, eosdnn_solver, exhaustive, ga, greedy, heft, local_search, milp, psoga, structured  # noqa: F401  (registration)
 from eosdnn.solvers import lmu, planners, upload_exact  # noqa: F401  (uploading planners)
 from eosdnn.solvers.planners import plan_upload
 

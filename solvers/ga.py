@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import attrs
 import numpy as np
 from pymoo.algorithms.soo.nonconvex.ga import GA
@@ -12,6 +14,7 @@ from eosdnn.framework import SOLVERS, Budget, Problem, Result, Search
 from eosdnn.framework.params import number, operator_name, whole
 from eosdnn.operators import bind, operator
 from eosdnn.operators.pymoo_adapters import GuidedCrossover, IntegerMutation, IntegerSampling
+from eosdnn.solvers.local_search import improve
 
 
 class PymooAdapter(PymooProblem):
@@ -37,7 +40,8 @@ def make_ga(problem: Problem, pop_size: int, crossover: str, mutation: str, cros
     )
 
 
-def run_ga(search: Search, algorithm: GA, seed: int | None, generations: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+def run_ga(search: Search, algorithm: GA, seed: int | None, generations: int | None = None,
+           after_generation: Callable[[GA], None] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Ask-and-tell loop until the search's budget (or `generations`) ends; returns the final population."""
     adapter = PymooAdapter(search)
     algorithm.setup(adapter, termination=NoTermination(), seed=seed, verbose=False)
@@ -48,6 +52,8 @@ def run_ga(search: Search, algorithm: GA, seed: int | None, generations: int | N
         algorithm.tell(infills=infills)
         done += 1
         search.next_iteration()
+        if after_generation is not None and not search.done():
+            after_generation(algorithm)
     return np.asarray(algorithm.pop.get("X"), dtype=np.int64), algorithm.pop.get("F")[:, 0]
 
 
@@ -62,11 +68,29 @@ class GeneticAlgorithm:
     mutation: str = attrs.field(default="random-gene", validator=operator_name("mutation"))
     crossover_prob: float = attrs.field(default=0.9, validator=number(0, 1))
     mutation_prob: float = attrs.field(default=1.0, validator=number(0, 1))
+    memetic_every: int = attrs.field(default=0, validator=whole(0))
+    memetic_evaluations: int = attrs.field(default=100, validator=whole(1))
+    memetic_move: str = attrs.field(default="segment-move", validator=operator_name("mutation"))
     name: str = "ga"
 
     def solve(self, problem: Problem, *, budget: Budget, seed: int | None, callback=None) -> Result:
         search = Search(self.name, problem, budget.or_iterations(self.generations), seed, callback)
         algorithm = make_ga(problem, self.population, self.crossover, self.mutation, self.crossover_prob,
                             self.mutation_prob)
-        run_ga(search, algorithm, seed)
+        rng = np.random.default_rng(seed)
+
+        def memetic(ga: GA) -> None:
+            """Every `memetic_every` generations, local search improves the population's best."""
+            if search.iterations % self.memetic_every:
+                return
+            values = ga.pop.get("F")[:, 0]
+            leader = int(np.argmin(values))
+            x, f = improve(search, np.asarray(ga.pop[leader].X, dtype=np.int64), float(values[leader]), rng,
+                           move=self.memetic_move, batch=32, evaluations=self.memetic_evaluations,
+                           steps_are_iterations=False)
+            if f < values[leader]:
+                ga.pop[leader].set("X", x)
+                ga.pop[leader].set("F", np.array([f]))
+
+        run_ga(search, algorithm, seed, after_generation=memetic if self.memetic_every else None)
         return search.result()

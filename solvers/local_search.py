@@ -16,9 +16,10 @@ from eosdnn.operators import bind
 
 
 def improve(search: Search, x: np.ndarray, value: float, rng: np.random.Generator, *, move: str, batch: int,
-            evaluations: int | None = None) -> tuple[np.ndarray, float]:
+            evaluations: int | None = None, steps_are_iterations: bool = True) -> tuple[np.ndarray, float]:
     """Hill-climb from `x` until the search's budget ends (or `evaluations` more are spent): each
-    step scores `batch` neighbours together and keeps the best if it is better. Returns the end point."""
+    step scores `batch` neighbours together and keeps the best if it is better. Returns the end point.
+    Inside another search (memetic), its steps are not that search's iterations."""
     problem = search.problem
     neighbours = bind("mutation", move, problem)
     spent = 0
@@ -30,7 +31,8 @@ def improve(search: Search, x: np.ndarray, value: float, rng: np.random.Generato
         best = int(np.argmin(values))
         if values[best] < value:
             x, value = Y[best].copy(), float(values[best])
-        search.next_iteration()
+        if steps_are_iterations:
+            search.next_iteration()
     return x, value
 
 

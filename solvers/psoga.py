@@ -9,6 +9,8 @@ from eosdnn.framework import SOLVERS, Budget, Problem, Result, Search
 from eosdnn.framework.params import number, operator_name, to_pair, unit_pair, whole
 from eosdnn.operators import bind, operator
 from eosdnn.solvers.ga import make_ga, run_ga
+from eosdnn.solvers.local_search import improve
+from eosdnn.solvers.starts import check_starts, start_plans
 
 
 def inertia_weight(d: np.ndarray, w_max: float, w_min: float) -> np.ndarray:
@@ -31,6 +33,10 @@ class PsoGa:
     seed_share: float = attrs.field(default=0.5, validator=number(0, 1))  # share of the first swarm from that GA
     crossover: str = attrs.field(default="segment", validator=operator_name("crossover"))
     mutation: str = attrs.field(default="random-gene", validator=operator_name("mutation"))
+    starts: tuple[str, ...] = attrs.field(default=(), converter=to_pair, validator=check_starts)
+    memetic_every: int = attrs.field(default=0, validator=whole(0))
+    memetic_evaluations: int = attrs.field(default=100, validator=whole(1))
+    memetic_move: str = attrs.field(default="segment-move", validator=operator_name("mutation"))
     name: str = "psoga"
 
     def first_swarm(self, search: Search, rng: np.random.Generator, seed: int | None) -> tuple[np.ndarray, np.ndarray]:
@@ -46,6 +52,8 @@ class PsoGa:
         n_random = self.particles - n_seeded
         if n_random:
             X = operator("sampling", "uniform")(rng, problem.lower, problem.upper, n_random)
+            plans = start_plans(problem, self.starts)[:n_random]
+            X[:len(plans)] = plans  # constructive plans take the place of random particles
             parts_x.append(X)
             parts_f.append(search.evaluate(X))
         return np.concatenate(parts_x), np.concatenate(parts_f)
@@ -84,4 +92,11 @@ class PsoGa:
             personal_f[better] = F[better]
             best = personal[np.argmin(personal_f)].copy()
             search.next_iteration()
+            if self.memetic_every and search.iterations % self.memetic_every == 0 and not search.done():
+                leader = int(np.argmin(personal_f))
+                x, f = improve(search, best, float(personal_f[leader]), rng, move=self.memetic_move, batch=32,
+                               evaluations=self.memetic_evaluations, steps_are_iterations=False)
+                if f < personal_f[leader]:
+                    personal[leader], personal_f[leader], H[leader] = x, f, x
+                    best = x.copy()
         return search.result()

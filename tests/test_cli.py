@@ -10,17 +10,25 @@ from eosdnn.problems.migration import MigrationProblem
 from eosdnn.problems.scenario import paper_scenario
 
 
-def test_run_plans_with_psoga_against_the_reference_plans(tmp_path, capsys):
+def test_run_recommends_the_best_plan_against_the_references(tmp_path, capsys):
     out = tmp_path / "run.json"
-    assert main(["run", "--seed", "2", "--iterations", "5", "--json", str(out)]) == 0
+    assert main(["run", "--seed", "2", "--evaluations", "300", "--json", str(out)]) == 0
     data = json.loads(out.read_text())
-    assert set(data["plans"]) == {"psoga", "all-local", "all-edge", "all-cloud"}
-    migration = data["migration"]
-    assert migration["solver"] == "psoga" and len(migration["placement"]["tasks"]) == 12
-    assert migration["value"] == pytest.approx(data["plans"]["psoga"]["value"])
+    assert set(data["plans"]) == {"greedy", "heft", "peft", "all-local", "all-edge", "all-cloud", "eosdnn",
+                                  "local-search from peft"}
+    recommended = data["recommended"]
+    assert recommended["value"] == pytest.approx(min(plan["value"] for plan in data["plans"].values()), rel=1e-12)
+    assert recommended["value"] == pytest.approx(data["plans"][recommended["solver"]]["value"])
+    problem = MigrationProblem(paper_scenario(2))
+    from eosdnn.problems.placement import genes_from_dict
+
+    genes = genes_from_dict(problem, recommended["placement"])
+    assert problem.evaluate(genes[None, :])[0] == pytest.approx(recommended["value"], rel=1e-12)
+    assert recommended["lower_bound"] == pytest.approx(problem.lower_bound)
+    assert recommended["lower_bound"] <= recommended["value"]
     for plan in data["plans"].values():
         assert plan["total"] == pytest.approx(sum(t["completion"] for t in plan["tasks"]))
-    assert "all-cloud" in capsys.readouterr().out
+    assert "Recommended: " in capsys.readouterr().out
 
 
 def test_evaluate_round_trips_a_placement_file(tmp_path):

@@ -178,14 +178,14 @@ def test_tables_never_cut_numbers_at_80_columns():
 
 
 def test_run_prints_one_line_per_task_by_default(capsys):
-    assert main(["run", "--iterations", "2"]) == 0
+    assert main(["run", "--evaluations", "100"]) == 0
     out = capsys.readouterr().out
     plan_lines = [line for line in out.splitlines() if line.startswith("task ")]
     assert len(plan_lines) == 12 and plan_lines[0].startswith("task 0 alexnet client0 ")
     assert len(out.splitlines()) < 100
-    assert main(["run", "--iterations", "2", "--quiet"]) == 0
+    assert main(["run", "--evaluations", "100", "--quiet"]) == 0
     assert "task 0 alexnet" not in capsys.readouterr().out
-    assert main(["run", "--iterations", "2", "--plan-detail"]) == 0
+    assert main(["run", "--evaluations", "100", "--plan-detail"]) == 0
     assert "res4b22_branch2c" in capsys.readouterr().out  # the per-layer table
 
 

@@ -233,6 +233,6 @@ def test_upload_command_writes_the_format(tmp_path, capsys):
 
 def test_run_reports_the_lmu_plan_of_every_task(tmp_path):
     out = tmp_path / "run.json"
-    assert main(["run", "--iterations", "3", "--json", str(out)]) == 0
+    assert main(["run", "--evaluations", "100", "--json", str(out)]) == 0
     doc = json.loads(out.read_text())
     assert len(doc["upload"]["planners"]["lmu"]["tasks"]) == 12

@@ -1,0 +1,86 @@
+"""`eosdnn`: EosDNN as the paper runs it (Algorithm 1 and section V-A): a short GA run seeds the
+first swarm (line 1), PSO-GA (eqs. 12-16) searches, and on models with modules (inception modules,
+residual blocks) the two-step migration first places each module as one block, then its branches.
+
+What the paper leaves open is a parameter here, its default chosen by measurement on the paper
+scenario (docs/SEARCH.md): constructive plans (greedy, HEFT, PEFT) among the first particles,
+run operators (segment-move mutation, task crossover), a memetic local search on the global
+best, and a final local search on the full problem (`polish`, a share of the budget) that also
+lets the result leave the two-step space. `psoga` stays the paper's bare update rule.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import ClassVar
+
+import attrs
+import numpy as np
+
+from eosdnn.framework import SOLVERS, Budget, Result, Search
+from eosdnn.framework.params import number, one_of, operator_name, to_pair, whole
+from eosdnn.problems.errors import EosdnnError
+from eosdnn.problems.migration import MigrationProblem
+from eosdnn.solvers.local_search import improve
+from eosdnn.solvers.starts import check_starts
+
+
+def has_modules(problem: MigrationProblem) -> bool:
+    return any(layer.module is not None for task in problem.scenario.tasks for layer in task.model.layers)
+
+
+def share(budget: Budget, fraction: float) -> Budget:
+    """`fraction` of every limit of the budget (at least one iteration or evaluation)."""
+    part = lambda v: None if v is None else max(1, math.floor(v * fraction))  # noqa: E731
+    return Budget(iterations=part(budget.iterations), evaluations=part(budget.evaluations),
+                  seconds=None if budget.seconds is None else budget.seconds * fraction)
+
+
+@SOLVERS.register("eosdnn")
+@attrs.define
+class EosDnn:
+    """GA preprocessing + PSO-GA (+ two-step on models with modules) + final local search."""
+
+    particles: int = attrs.field(default=100, validator=whole(2, 100_000))
+    iterations: int = attrs.field(default=600, validator=whole(1))
+    seed_generations: int = attrs.field(default=10, validator=whole(0))
+    starts: tuple[str, ...] = attrs.field(default=("greedy", "heft", "peft"), converter=to_pair, validator=check_starts)
+    crossover: str = attrs.field(default="task", validator=operator_name("crossover"))
+    mutation: str = attrs.field(default="segment-move", validator=operator_name("mutation"))
+    memetic_every: int = attrs.field(default=5, validator=whole(0))
+    memetic_evaluations: int = attrs.field(default=640, validator=whole(1))
+    two_step: str = attrs.field(default="auto", validator=one_of("auto", "off"))
+    polish: float = attrs.field(default=0.0, validator=number(0, 0.9))
+    evaluations: int = attrs.field(default=60_000, validator=whole(1))
+    name: str = "eosdnn"
+    needs_migration_problem: ClassVar[bool] = True
+
+    def psoga_params(self) -> dict:
+        return {"particles": self.particles, "iterations": self.iterations, "seed_generations": self.seed_generations,
+                "starts": self.starts, "crossover": self.crossover, "mutation": self.mutation,
+                "memetic_every": self.memetic_every, "memetic_evaluations": self.memetic_evaluations}
+
+    def solve(self, problem, *, budget: Budget, seed: int | None, callback=None) -> Result:
+        if not isinstance(problem, MigrationProblem):
+            raise EosdnnError(f"solver {self.name}: needs a migration problem")
+        if budget.iterations is None and budget.evaluations is None and budget.seconds is None:
+            budget = Budget(evaluations=self.evaluations)
+        search_budget = share(budget, 1 - self.polish) if self.polish else budget
+        if self.two_step == "auto" and has_modules(problem):
+            inner = SOLVERS.create("two-step", inner="psoga", inner_params=self.psoga_params())
+        else:
+            inner = SOLVERS.create("psoga", **self.psoga_params())
+        found = inner.solve(problem, budget=search_budget, seed=seed, callback=callback)
+        if not self.polish:
+            return attrs.evolve(found, solver=self.name)
+        rest = Budget(evaluations=None if budget.evaluations is None else max(1, budget.evaluations - found.evaluations),
+                      seconds=None if budget.seconds is None else budget.seconds * self.polish,
+                      iterations=None if budget.iterations is None else max(1, math.ceil(budget.iterations * self.polish)))
+        search = Search(self.name, problem, rest, seed, callback)
+        value = float(search.evaluate(found.x[None, :])[0])
+        improve(search, found.x, value, np.random.default_rng(None if seed is None else seed + 2), move=self.mutation,
+                batch=32)
+        polished = search.result()
+        history = list(found.history) + [(found.evaluations + e, min(v, found.value)) for e, v in polished.history]
+        return attrs.evolve(polished, evaluations=found.evaluations + polished.evaluations,
+                            wall_s=found.wall_s + polished.wall_s, history=history)
