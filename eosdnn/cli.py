@@ -340,7 +340,7 @@ def cmd_compare(args: argparse.Namespace) -> None:
         doc["solvers"], doc["lower_bound"]))
     if args.plot:
         plots.convergence_plot(args.plot, {name: [r.history for r in runs] for name, runs in results.items()},
-                               f"Convergence on {scenario.name} ({len(scenario.tasks)} tasks)")
+                               f"Convergence on {scenario.name} ({len(scenario.tasks)} tasks)", problem.lower_bound)
     if args.json:
         write_json(args.json, doc)
 

@@ -33,8 +33,10 @@ def _save(fig, path: str | Path) -> None:
         plt.close(fig)
 
 
-def convergence_plot(path: str | Path, histories: dict[str, list[list[tuple[int, float]]]], title: str) -> None:
-    """Best value against evaluations: per solver the mean over seeds, with the min-max band."""
+def convergence_plot(path: str | Path, histories: dict[str, list[list[tuple[int, float]]]], title: str,
+                     bound: float | None = None) -> None:
+    """Best value against evaluations: per solver the mean over seeds, with the min-max band; the
+    lower bound (when given) as a black line: no curve can cross it."""
     fig, ax = plt.subplots(figsize=(7, 4.5))
     for name, runs in histories.items():
         runs = [run for run in runs if run]
@@ -58,6 +60,8 @@ def convergence_plot(path: str | Path, histories: dict[str, list[list[tuple[int,
             continue
         line, = ax.plot(grid, mean, label=name)
         ax.fill_between(grid, low, high, alpha=0.15, color=line.get_color())
+    if bound is not None:
+        ax.axhline(bound, color="black", linewidth=1.2, label=f"lower bound {bound:.3f}")
     ax.set_xlabel("evaluations")
     ax.set_ylabel("best objective (s)")
     ax.set_yscale("log")

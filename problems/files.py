@@ -60,6 +60,15 @@ def json_text(data: Any) -> str:
     return json.dumps(finite_json(data), indent=1, allow_nan=False) + "\n"
 
 
+def _mode_for(path: Path) -> int:
+    """The permissions a new file would get (the existing file's, or 0o666 less the umask)."""
+    if path.exists():
+        return path.stat().st_mode & 0o7777
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
 def write_atomically(path: str | Path, write: Callable[[str], None]) -> None:
     """Let `write(temporary_path)` produce the file, then move it over `path` in one step."""
     path = Path(path)
@@ -68,6 +77,7 @@ def write_atomically(path: str | Path, write: Callable[[str], None]) -> None:
     os.close(handle)
     try:
         write(temporary)
+        os.chmod(temporary, _mode_for(path))
         os.replace(temporary, path)
     except OSError as error:
         raise EosdnnError(f"output {str(path)!r}: cannot be written ({error.strerror or error})") from None

@@ -50,7 +50,7 @@ class EosDnn:
     memetic_every: int = attrs.field(default=5, validator=whole(0))
     memetic_evaluations: int = attrs.field(default=640, validator=whole(1))
     two_step: str = attrs.field(default="auto", validator=one_of("auto", "off"))
-    polish: float = attrs.field(default=0.0, validator=number(0, 0.9))
+    polish: float = attrs.field(default=0.5, validator=number(0, 0.9))
     evaluations: int = attrs.field(default=60_000, validator=whole(1))
     name: str = "eosdnn"
     needs_migration_problem: ClassVar[bool] = True

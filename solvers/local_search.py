@@ -11,29 +11,50 @@ import attrs
 import numpy as np
 
 from eosdnn.framework import SOLVERS, Budget, Problem, Result, Search
-from eosdnn.framework.params import ParameterError, operator_name, whole
+from eosdnn.framework.params import ParameterError, operator_name, optional, whole
 from eosdnn.operators import bind
 
 
 def improve(search: Search, x: np.ndarray, value: float, rng: np.random.Generator, *, move: str, batch: int,
-            evaluations: int | None = None, steps_are_iterations: bool = True) -> tuple[np.ndarray, float]:
+            evaluations: int | None = None, steps_are_iterations: bool = True, patience: int = 0,
+            kick: int = 3) -> tuple[np.ndarray, float]:
     """Hill-climb from `x` until the search's budget ends (or `evaluations` more are spent): each
-    step scores `batch` neighbours together and keeps the best if it is better. Returns the end point.
+    step scores `batch` neighbours together and moves to the best if it is better. With `patience`,
+    after that many steps without a better neighbour the climb restarts from the best point found,
+    shaken by `kick` random moves (iterated local search). Returns the best point found.
     Inside another search (memetic), its steps are not that search's iterations."""
     problem = search.problem
     neighbours = bind("mutation", move, problem)
-    spent = 0
+    best_x, best_value = x, value
+    spent, stalled = 0, 0
     while not search.done() and (evaluations is None or spent < evaluations):
         size = batch if evaluations is None else max(1, min(batch, evaluations - spent))
         Y = neighbours(rng, np.repeat(x[None, :], size, axis=0), problem.lower, problem.upper)
         values = search.evaluate(Y)
         spent += size
-        best = int(np.argmin(values))
-        if values[best] < value:
-            x, value = Y[best].copy(), float(values[best])
+        step = int(np.argmin(values))
+        stalled += 1
+        if values[step] < value:
+            x, value, stalled = Y[step].copy(), float(values[step]), 0
+            if value < best_value:
+                best_x, best_value = x, value
+        if patience and stalled >= patience and not search.done():
+            shaken = best_x[None, :]
+            for _ in range(kick):
+                shaken = neighbours(rng, shaken, problem.lower, problem.upper)
+            x, value, stalled = shaken[0], float(search.evaluate(shaken)[0]), 0
+            spent += 1
         if steps_are_iterations:
             search.next_iteration()
-    return x, value
+    return best_x, best_value
+
+
+def auto_patience(problem: Problem, batch: int) -> int:
+    """Steps without gain before a restart: a quarter of the run-move neighbourhood (runs of a block
+    times the values a gene can take, averaged over blocks) in batches, and at least 10."""
+    sizes = [(stop - start) * (stop - start + 1) / 2 * float(np.mean(problem.n_values[start:stop]))
+             for start, stop in problem.blocks]
+    return max(10, int(np.ceil(np.mean(sizes) / batch / 4)))
 
 
 def _start_solver(_instance, attribute, value) -> None:
@@ -45,11 +66,15 @@ def _start_solver(_instance, attribute, value) -> None:
 @attrs.define
 class LocalSearch:
     """Batched best-of-batch hill climbing with run moves from `start` (a constructive plan such as
-    greedy, heft or all-edge, `random`, or any solver, which then gets one iteration)."""
+    greedy, heft or all-edge, `random`, or any solver, which then gets one iteration); after
+    `patience` steps without gain (default: a quarter of the neighbourhood, `auto_patience`) it
+    restarts from its best plan shaken by `kick` random moves."""
 
     start: str = attrs.field(default="greedy", validator=_start_solver)
     move: str = attrs.field(default="segment-move", validator=operator_name("mutation"))
     batch: int = attrs.field(default=32, validator=whole(1, 100_000))
+    patience: int | None = attrs.field(default=None, validator=optional(whole(1)))
+    kick: int = attrs.field(default=3, validator=whole(1))
     evaluations: int = attrs.field(default=60_000, validator=whole(1))
     name: str = "local-search"
     needs_migration_problem: ClassVar[bool] = False
@@ -66,5 +91,6 @@ class LocalSearch:
             first = SOLVERS.create(self.start).solve(problem, budget=Budget(iterations=1), seed=seed)
             search.evaluations += first.evaluations - 1  # the start's own evaluations count in the budget
             x, value = first.x, float(search.evaluate(first.x[None, :])[0])
-        improve(search, x, value, rng, move=self.move, batch=self.batch)
+        patience = self.patience or auto_patience(problem, self.batch)
+        improve(search, x, value, rng, move=self.move, batch=self.batch, patience=patience, kick=self.kick)
         return search.result()

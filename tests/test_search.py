@@ -102,3 +102,23 @@ def test_local_search_never_worsens_its_start_and_beats_greedy_on_the_paper_scen
     result = make_solver("local-search").solve(problem, budget=Budget(evaluations=3000), seed=0)
     assert result.value < 0.8 * greedy and result.value >= problem.lower_bound
     assert result.evaluations >= 3000
+
+
+def test_validate_puts_the_search_solvers_within_half_a_percent_of_the_optimum():
+    """On validate's default instances (3 tasks x 4 layers, mixed pools, 531,441 placements), at
+    5,000 evaluations (under 1% of the space), eosdnn and local search reach the certified optimum
+    within 0.5% on at least 95% of the instances."""
+    from eosdnn.problems.instances import InstanceShape, random_scenario
+    from eosdnn.validation import DEFAULT_EVALUATIONS, validate
+
+    scenarios = [random_scenario(seed, InstanceShape(tasks=3, layers=4), objective)
+                 for seed in range(10) for objective in ("total", "makespan")]
+    doc = validate(scenarios, ["eosdnn", "local-search"], [0], Budget(evaluations=DEFAULT_EVALUATIONS))
+    assert all(entry["exact"]["certified"] for entry in doc["instances"])
+    assert all(DEFAULT_EVALUATIONS <= 0.01 * entry["placements"] for entry in doc["instances"])
+    assert not doc["exhaustive_runs"]
+    for name in ("eosdnn", "local-search"):
+        gaps = np.array([run["gap"] for entry in doc["instances"] for run in entry["runs"][name]])
+        assert np.mean(gaps <= 0.005) >= 0.95, (name, np.round(gaps, 4))
+    for entry in doc["instances"]:
+        assert entry["lower_bound"] <= entry["exact"]["value"] * (1 + 1e-12)
