@@ -12,17 +12,13 @@ mean over seeds with the min-max band, the mean lower bound as a line). docs/SEA
 from __future__ import annotations
 
 import argparse
-import time
 from pathlib import Path
 
 import numpy as np
+from paper_runs import paper_problems, run_seeds
 
 from eosdnn import plots
-from eosdnn.framework import Budget
 from eosdnn.problems.files import write_json
-from eosdnn.problems.migration import MigrationProblem
-from eosdnn.problems.scenario import paper_scenario
-from eosdnn.solvers import make_solver
 
 OPERATORS = {"mutation": "segment-move", "crossover": "task"}
 STARTS = {"starts": ["greedy", "heft", "peft"]}
@@ -59,25 +55,18 @@ def main() -> None:
     parser.add_argument("--evaluations", type=int, default=60_000)
     parser.add_argument("--out", default="docs/figures")
     args = parser.parse_args()
-    problems = [MigrationProblem(paper_scenario(seed)) for seed in range(args.seeds)]
+    problems = paper_problems(args.seeds)
     bounds = [p.lower_bound for p in problems]
-    problems[0].evaluate(problems[0].lower[None, :])  # compile outside the timings
     rows, histories = {}, {}
     print(f"paper scenario, seeds 0..{args.seeds - 1}, {args.evaluations:,} evaluations per run; "
           f"lower bound {np.mean(bounds):.4f} [{min(bounds):.4f}, {max(bounds):.4f}]")
     print("| configuration | mean total (s) | [min, max] | gap to bound | wall (s) |")
     print("|---|---|---|---|---|")
     for label, (solver, params) in ROWS.items():
-        values, gaps, walls, runs = [], [], [], []
-        for seed, problem in enumerate(problems):
-            started = time.perf_counter()
-            result = make_solver(solver, **params).solve(problem, budget=Budget(evaluations=args.evaluations), seed=seed)
-            walls.append(time.perf_counter() - started)
-            values.append(result.value)
-            gaps.append(problem.gap_to_bound(result.value))
-            runs.append(result.history)
-        rows[label] = {"solver": solver, "params": params, "values": values, "gaps": gaps, "wall_s": walls}
-        histories[label] = runs
+        row = run_seeds(problems, solver, params, args.evaluations)
+        histories[label] = row.pop("histories")
+        rows[label] = row
+        values, gaps, walls = row["values"], row["gaps"], row["wall_s"]
         print(f"| {label} | {np.mean(values):.4f} | [{min(values):.4f}, {max(values):.4f}] | "
               f"{100 * np.mean(gaps):.2f}% | {np.mean(walls):.2f} |", flush=True)
     out = Path(args.out)

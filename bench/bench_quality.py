@@ -14,12 +14,9 @@ import argparse
 import time
 
 import numpy as np
+from paper_runs import paper_problems, run_seeds
 
-from eosdnn.framework import Budget
-from eosdnn.problems.migration import MigrationProblem
-from eosdnn.problems.scenario import paper_scenario
 from eosdnn.recommend import recommend
-from eosdnn.solvers import make_solver
 
 SOLVERS = {
     "greedy": ("greedy", {}),
@@ -37,20 +34,8 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--evaluations", type=int, default=60_000)
     args = parser.parse_args()
-    problems = [MigrationProblem(paper_scenario(seed)) for seed in range(args.seeds)]
-    for problem in problems:
-        problem.evaluate(problem.lower[None, :])  # compile (or load the cache) outside the timings
-        _ = problem.lower_bound
-    table: dict[str, dict] = {}
-    for name, (solver, params) in SOLVERS.items():
-        values, walls, gaps = [], [], []
-        for seed, problem in enumerate(problems):
-            started = time.perf_counter()
-            result = make_solver(solver, **params).solve(problem, budget=Budget(evaluations=args.evaluations), seed=seed)
-            walls.append(time.perf_counter() - started)
-            values.append(result.value)
-            gaps.append(problem.gap_to_bound(result.value))
-        table[name] = {"values": values, "walls": walls, "gaps": gaps}
+    problems = paper_problems(args.seeds)
+    table = {name: run_seeds(problems, solver, params, args.evaluations) for name, (solver, params) in SOLVERS.items()}
     values, walls, search_walls, gaps, chosen = [], [], [], [], []
     for seed, problem in enumerate(problems):
         started = time.perf_counter()
@@ -60,7 +45,7 @@ def main() -> None:
         values.append(pick.result.value)
         gaps.append(problem.gap_to_bound(pick.result.value))
         chosen.append(pick.best)
-    table["run recommendation"] = {"values": values, "walls": walls, "gaps": gaps}
+    table["run recommendation"] = {"values": values, "wall_s": walls, "gaps": gaps}
     bounds = [p.lower_bound for p in problems]
     print(f"paper scenario, seeds 0..{args.seeds - 1}, {args.evaluations:,} evaluations per search; "
           f"lower bound mean {np.mean(bounds):.4f}")
@@ -70,7 +55,7 @@ def main() -> None:
     for name, row in table.items():
         mean = np.mean(row["values"])
         print(f"| {name} | {mean:.4f} | {min(row['values']):.4f} | {mean / greedy:.3f} x | "
-              f"{100 * np.mean(row['gaps']):.2f}% | {np.mean(row['walls']):.2f} |")
+              f"{100 * np.mean(row['gaps']):.2f}% | {np.mean(row['wall_s']):.2f} |")
     print(f"run recommendation chose: {', '.join(chosen)}; its search took {np.mean(search_walls):.2f} s "
           f"(max {max(search_walls):.2f} s); the whole run {np.mean(walls):.2f} s")
     ratio = np.mean(values) / greedy
