@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.table import Table
 
 from eosdnn import plots
-from eosdnn.experiments.settings import ALGORITHMS, LABELS, Context, Figure, Settings, migrate, spread
+from eosdnn.experiments.settings import ALGORITHMS, LABELS, Context, Figure, Settings, bound_of, migrate, spread
 from eosdnn.problems.scenario import paper_scenario
 
 ENVIRONMENTS = {"L-E": "paper-le", "L-C": "paper-lc", "L-E-C": "paper"}
@@ -22,10 +22,12 @@ def fig15(ctx: Context) -> Figure:
     settings = ctx.settings
     values = {part: {env: {m: [] for m in settings.models} for env in ENVIRONMENTS} for part in PARTS}
     greedy = {env: {m: [] for m in settings.models} for env in ENVIRONMENTS}
+    bounds = {env: {m: [] for m in settings.models} for env in ENVIRONMENTS}
     for env, preset in ENVIRONMENTS.items():
         for model in settings.models:
             for seed in settings.seed_list:
                 scenario = paper_scenario(seed, preset=preset, per_model=settings.tasks_per_model, models=(model,))
+                bounds[env][model].append(bound_of(scenario))
                 details = migrate(scenario, "psoga", settings, seed).details
                 for part in PARTS:
                     values[part][env][model].append(details[part])
@@ -35,14 +37,16 @@ def fig15(ctx: Context) -> Figure:
             "tasks_per_model": settings.tasks_per_model, "seeds": settings.seed_list,
             **{part: {env: {m: spread(v) for m, v in by_model.items()} for env, by_model in values[part].items()}
                for part in PARTS},
-            "greedy_total": {env: {m: spread(v) for m, v in by_model.items()} for env, by_model in greedy.items()}}
+            "greedy_total": {env: {m: spread(v) for m, v in by_model.items()} for env, by_model in greedy.items()},
+            "lower_bound": {env: {m: spread(v) for m, v in by_model.items()} for env, by_model in bounds.items()}}
     table = Table(title=f"Fig. 15: PSO-GA delays (s, mean over seeds), {settings.tasks_per_model} tasks per model")
-    for column in ("model", "env", "exec T1", "transfer T2", "wait T3", "total", "Greedy total"):
+    for column in ("model", "env", "exec T1", "transfer T2", "wait T3", "total", "Greedy total", "lower bound"):
         table.add_column(column, justify="left" if column in ("model", "env") else "right")
     for model in settings.models:
         for env in ENVIRONMENTS:
             table.add_row(model, env, *[f"{data[part][env][model]['mean']:.3f}" for part in PARTS],
-                          f"{data['greedy_total'][env][model]['mean']:.3f}")
+                          f"{data['greedy_total'][env][model]['mean']:.3f}",
+                          f"{data['lower_bound'][env][model]['mean']:.3f}")
 
     def draw(path: str) -> None:
         panels = {f"PSO-GA {part}": {env: [data[part][env][m] for m in settings.models] for env in ENVIRONMENTS}
@@ -55,11 +59,13 @@ def fig15(ctx: Context) -> Figure:
 
 
 def algorithm_sweep(ctx: Context, label: str, points, scenario_at) -> dict[str, dict]:
-    """Every algorithm on `scenario_at(point, seed)` for every point and seed: {algorithm: {point: [delay]}}."""
-    values = {a: {point: [] for point in points} for a in ALGORITHMS}
+    """Every algorithm on `scenario_at(point, seed)` for every point and seed: {algorithm: {point: [delay]}},
+    and the scenarios' lower bounds under "bound"."""
+    values = {a: {point: [] for point in points} for a in (*ALGORITHMS, "bound")}
     for point in points:
         for seed in ctx.settings.seed_list:
             scenario = scenario_at(point, seed)
+            values["bound"][point].append(bound_of(scenario))
             for algorithm in ALGORITHMS:
                 values[algorithm][point].append(migrate(scenario, algorithm, ctx.settings, seed).value)
                 ctx.step(f"{label} {point} {algorithm} seed {seed}")
@@ -75,18 +81,22 @@ def fig16(ctx: Context) -> Figure:
     settings = ctx.settings
     values = algorithm_sweep(ctx, "fig16", settings.models, lambda model, seed: paper_scenario(
         seed, per_model=settings.tasks_per_model, models=(model,)))
+    bound = values.pop("bound")
     data = {"models": list(settings.models), "tasks_per_model": settings.tasks_per_model, "seeds": settings.seed_list,
-            "delay": {a: {m: spread(v) for m, v in by_model.items()} for a, by_model in values.items()}}
+            "delay": {a: {m: spread(v) for m, v in by_model.items()} for a, by_model in values.items()},
+            "lower_bound": {m: spread(v) for m, v in bound.items()}}
     table = Table(title=f"Fig. 16: migration delay (s, sum of completions), {settings.tasks_per_model} tasks "
                         "per model: mean [min, max] over seeds")
     table.add_column("model")
     for algorithm in ALGORITHMS:
         table.add_column(LABELS[algorithm], justify="right")
+    table.add_column("lower bound", justify="right")
     for model in settings.models:
         cells = [data["delay"][a][model] for a in ALGORITHMS]
         best = min(c["mean"] for c in cells)
         table.add_row(model, *[(f"[bold green]{c['mean']:.3f}[/]" if c["mean"] == best else f"{c['mean']:.3f}")
-                               + f" [{c['min']:.3g}, {c['max']:.3g}]" for c in cells])
+                               + f" [{c['min']:.3g}, {c['max']:.3g}]" for c in cells],
+                      f"{data['lower_bound'][model]['mean']:.3f}")
 
     def draw(path: str) -> None:
         plots.grouped_bars(path, list(settings.models), {
@@ -106,9 +116,10 @@ def fig17(ctx: Context) -> Figure:
     values = algorithm_sweep(ctx, "fig17 tasks:", settings.task_counts,
                              lambda n, seed: paper_scenario(seed, per_model=n // len(settings.models)))
     data = {"tasks": list(settings.task_counts), "seeds": settings.seed_list,
-            "delay": {a: [spread(values[a][n]) for n in settings.task_counts] for a in ALGORITHMS}}
+            "delay": {a: [spread(values[a][n]) for n in settings.task_counts] for a in ALGORITHMS},
+            "lower_bound": [spread(values["bound"][n]) for n in settings.task_counts]}
     table = sweep_table("Fig. 17: migration delay (s) against the number of tasks", "tasks",
-                        settings.task_counts, data["delay"])
+                        settings.task_counts, data["delay"] | {"lower bound": data["lower_bound"]})
 
     def draw(path: str) -> None:
         plots.sweep_lines(path, list(settings.task_counts), {LABELS[a]: data["delay"][a] for a in ALGORITHMS},
@@ -127,9 +138,11 @@ def fig18(ctx: Context) -> Figure:
     tasks = 3 * len(settings.models) if not settings.quick else len(settings.models)
     values = {part: {c: [] for c in settings.client_counts} for part in PARTS}
     greedy = {c: [] for c in settings.client_counts}
+    bounds = {c: [] for c in settings.client_counts}
     for clients in settings.client_counts:
         for seed in settings.seed_list:
             scenario = paper_scenario(seed, per_model=tasks // len(settings.models), clients=clients)
+            bounds[clients].append(bound_of(scenario))
             details = migrate(scenario, "psoga", settings, seed).details
             for part in PARTS:
                 values[part][clients].append(details[part])
@@ -138,10 +151,11 @@ def fig18(ctx: Context) -> Figure:
             ctx.step(f"fig18 {clients} clients Greedy seed {seed}")
     data = {"clients": list(settings.client_counts), "tasks": tasks, "seeds": settings.seed_list,
             "psoga": {part: [spread(values[part][c]) for c in settings.client_counts] for part in PARTS},
-            "greedy_total": [spread(greedy[c]) for c in settings.client_counts]}
+            "greedy_total": [spread(greedy[c]) for c in settings.client_counts],
+            "lower_bound": [spread(bounds[c]) for c in settings.client_counts]}
     series = {f"PSO-GA {part}": data["psoga"][part] for part in PARTS} | {"Greedy total": data["greedy_total"]}
     table = sweep_table(f"Fig. 18: delays (s) against the number of clients, {tasks} tasks", "clients",
-                        settings.client_counts, series)
+                        settings.client_counts, series | {"lower bound": data["lower_bound"]})
 
     def draw(path: str) -> None:
         plots.sweep_lines(path, list(settings.client_counts), series, "clients", "delay (s)",

@@ -85,6 +85,11 @@ def migrate(scenario: Scenario, algorithm: str, settings: Settings, seed: int) -
     return solver.solve(problem, budget=Budget(iterations=t), seed=seed)
 
 
+def bound_of(scenario: Scenario) -> float:
+    """The scenario's lower bound (problems/bounds.py): no plan of any solver can be below it."""
+    return MigrationProblem(scenario).lower_bound
+
+
 @attrs.define
 class Context:
     """What a sweep shares: the settings, the progress callback and runs reused across figures."""
