@@ -29,9 +29,10 @@ PAPER_MODELS = ("alexnet", "vgg19", "googlenet", "resnet101")
 TIER_TABLES = {"client": "clients", "edge": "edge", "cloud": "cloud"}
 
 # Size limits: larger requests are refused at once, naming the field, instead of exhausting memory.
-MAX_NODES_PER_TIER = 4_096
+MAX_NODES_PER_TIER = 1_024
 MAX_POOLS = 4_096
 MAX_TASKS = 10_000
+MAX_LAYER_NODES = 20_000_000  # layers of all tasks x nodes: the evaluator's table of execution times
 
 # Presets: tier counts; the paper's L-E, L-C and L-E-C environments (Fig. 15).
 PRESETS: dict[str, dict[str, int]] = {
@@ -65,6 +66,10 @@ class Scenario:
             raise EosdnnError(f"priority: unknown order {self.priority!r} (expected depth or task)")
         if not self.tasks:
             raise EosdnnError("tasks: a scenario needs at least one task")
+        layers = sum(task.model.n_layers for task in self.tasks)
+        if layers * len(self.environment.nodes) > MAX_LAYER_NODES:
+            raise EosdnnError(f"tasks: {layers:,} layers on {len(self.environment.nodes):,} nodes, above the limit of "
+                              f"{MAX_LAYER_NODES:,} layer-node pairs; use fewer tasks or nodes")
         for i, task in enumerate(self.tasks):
             if not 0 <= task.client < self.environment.n_clients:
                 raise EosdnnError(
