@@ -70,6 +70,7 @@ def main() -> None:
         print(f"| {label} | {np.mean(values):.4f} | [{min(values):.4f}, {max(values):.4f}] | "
               f"{100 * np.mean(gaps):.2f}% | {np.mean(walls):.2f} |", flush=True)
     out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
     write_json(out / "search-ablation.json", {"format": 1, "seeds": list(range(args.seeds)),
                                               "evaluations": args.evaluations, "lower_bounds": bounds, "rows": rows})
     plots.convergence_plot(out / "search-convergence.png", {name: histories[label] for name, label in PLOTTED.items()},

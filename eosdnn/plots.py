@@ -38,7 +38,9 @@ def convergence_plot(path: str | Path, histories: dict[str, list[list[tuple[int,
     """Best value against evaluations: per solver the mean over seeds, with the min-max band; the
     lower bound (when given) as a black line: no curve can cross it."""
     fig, ax = plt.subplots(figsize=(7, 4.5))
-    for name, runs in histories.items():
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for index, (name, runs) in enumerate(histories.items()):
+        color = colors[index % len(colors)]
         runs = [run for run in runs if run]
         if not runs:
             continue
@@ -56,10 +58,10 @@ def convergence_plot(path: str | Path, histories: dict[str, list[list[tuple[int,
             mean = np.nanmean(curves, axis=0)
             low, high = np.nanmin(curves, axis=0), np.nanmax(curves, axis=0)
         if len(runs[0]) == 1 and all(len(r) == 1 for r in runs):
-            ax.axhline(mean[-1], linestyle="--", linewidth=1, label=name)
+            ax.axhline(mean[-1], linestyle="--", linewidth=1, label=name, color=color)
             continue
-        line, = ax.plot(grid, mean, label=name)
-        ax.fill_between(grid, low, high, alpha=0.15, color=line.get_color())
+        ax.plot(grid, mean, label=name, color=color)
+        ax.fill_between(grid, low, high, alpha=0.15, color=color)
     if bound is not None:
         ax.axhline(bound, color="black", linewidth=1.2, label=f"lower bound {bound:.3f}")
     ax.set_xlabel("evaluations")

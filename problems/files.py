@@ -72,8 +72,11 @@ def _mode_for(path: Path) -> int:
 def write_atomically(path: str | Path, write: Callable[[str], None]) -> None:
     """Let `write(temporary_path)` produce the file, then move it over `path` in one step."""
     path = Path(path)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix or ".tmp",
-                                         dir=path.parent if str(path.parent) else ".")
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix or ".tmp",
+                                             dir=path.parent if str(path.parent) else ".")
+    except OSError as error:
+        raise EosdnnError(f"output {str(path)!r}: cannot be written ({error.strerror or error})") from None
     os.close(handle)
     try:
         write(temporary)

@@ -23,7 +23,7 @@ def quick_run(tmp_path_factory):
 
 def test_all_figures_write_a_png_and_a_json(quick_run):
     out, docs = quick_run
-    assert set(FIGURES) == {f"fig{n}" for n in range(12, 19)}
+    assert set(FIGURES) == {f"fig{n}" for n in range(12, 19)} | {"convergence"}
     for name in FIGURES:
         assert (out / f"{name}.png").stat().st_size > 1000
         assert docs[name]["figure"] == name and docs[name]["seeds"] == [0, 1]
@@ -60,6 +60,34 @@ def test_sd_figures_hold_the_timelines_and_savings(quick_run, name):
         for p, saving in run["lmu_improvement"].items():
             assert saving == pytest.approx((run["ssd"][p] - run["ssd"]["lmu"]) / run["ssd"][p])
     assert set(doc["lmu_improvement"]) == {"non-uploading", "ionn", "recursive-efficiency"}
+
+
+def test_fig13_holds_the_papers_metrics_under_both_placements(quick_run):
+    _, docs = quick_run
+    metrics = docs["fig13"]["paper_metrics"]
+    assert metrics["lmu_vs_non_uploading"]["paper_value"] == 0.4516
+    assert metrics["lmu_below_ionn_in_intervals"]["paper_value"] == 0.1341
+    for kind in ("psoga_placement", "paper_placement"):
+        for name in ("lmu_vs_non_uploading", "lmu_below_ionn_in_intervals"):
+            cell = metrics[name][kind]
+            assert cell["min"] <= cell["mean"] <= cell["max"]
+    paper = docs["fig13"]["paper_placement"]
+    assert len(paper["runs"]) == 2 and paper["runs"][0]["units"] == 12  # AlexNet's 12 layers after conv1
+    # Table V's sizes over the 10 MB/s link: conv2 ends at 234.47 ms, conv2 + conv3 at 572.12 ms
+    assert paper["breakpoints_found"]["234.47 ms"] and paper["breakpoints_found"]["572.12 ms"]
+
+
+def test_the_convergence_figure_holds_every_solver_and_the_bound(quick_run):
+    _, docs = quick_run
+    doc = docs["convergence"]
+    assert set(doc["final"]) == {"PSO-GA", "GA", "prePSO", "EosDNN", "local search from PEFT", "Greedy", "HEFT",
+                                 "PEFT"}
+    for label, runs in doc["histories"].items():
+        assert len(runs) == 2
+        for run, final in zip(runs, [doc["final"][label]["min"], doc["final"][label]["max"]]):
+            best = [v for _, v in run]
+            assert best == sorted(best, reverse=True) and best[-1] >= doc["lower_bound"]["min"] - 1e-9
+    assert doc["lower_bound"]["max"] <= min(cell["min"] for cell in doc["final"].values())
 
 
 def test_migration_figures_hold_their_series(quick_run):

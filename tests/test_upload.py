@@ -236,3 +236,33 @@ def test_run_reports_the_lmu_plan_of_every_task(tmp_path):
     assert main(["run", "--evaluations", "100", "--json", str(out)]) == 0
     doc = json.loads(out.read_text())
     assert len(doc["upload"]["planners"]["lmu"]["tasks"]) == 12
+
+
+def test_the_interval_metric_on_a_hand_built_timeline():
+    from eosdnn.problems.upload import interval_saving, step_area
+
+    # the paper's worked example: SD 63, 55, 44, 40 over uploads of 13, 10, 6, 15 s, then 21 to 50 s
+    times, values = np.array([0, 13, 23, 29, 44, 50.0]), np.array([63, 55, 44, 40, 21, 21.0])
+    assert step_area(times, values, 0, 50) == pytest.approx(2359)
+    assert step_area(times, values, 10, 25) == pytest.approx(3 * 63 + 10 * 55 + 2 * 44)
+    # a rival that is flat at 50: within [10, 25] and [40, 45] ours is 827 + 4 * 40 + 21 = 1008, theirs 1000
+    rival = (np.array([0.0, 50.0]), np.array([50.0, 50.0]))
+    assert interval_saving((times, values), rival, [(10, 25), (40, 45)]) == pytest.approx(1 - 1008 / 1000)
+
+
+def test_paper_placement_breakpoints_are_table_v_sizes_over_10_mb_s():
+    from eosdnn.experiments.uploading import paper_axis_nodes
+    from eosdnn.problems.scenario import paper_scenario
+    from eosdnn.problems.upload import UploadProblem
+
+    scenario = paper_scenario(3)
+    upload = UploadProblem(scenario, 0, paper_axis_nodes(scenario, 0))
+    seconds = {unit.name: unit.seconds for unit in upload.units}
+    # Table V: conv2 2.3447 MB, conv3 3.3765 MB, fc7 64.0156 MB; all of conv2..fc8 237.8212 MB
+    assert 1000 * seconds["conv2"] == pytest.approx(234.47, abs=0.01)
+    assert 1000 * (seconds["conv2"] + seconds["conv3"]) == pytest.approx(572.12, abs=0.01)
+    assert 1000 * seconds["fc7"] == pytest.approx(6401.56, abs=0.01)
+    assert 1000 * upload.total_seconds == pytest.approx(23782.12, abs=0.01)
+    lmu = plan_upload("lmu", upload)
+    ends = [1000 * step.end for step in lmu.steps]
+    assert any(abs(end - 234.47) <= 0.01 for end in ends) and any(abs(end - 572.12) <= 0.01 for end in ends)

@@ -1,4 +1,5 @@
-"""The paper's evaluation, one function per figure (Figs. 12-18): `reproduce` runs a selection,
+"""The paper's evaluation, one function per figure (Figs. 12-18, and the convergence of every
+migration solver): `reproduce` runs a selection,
 writes each figure's PNG and JSON, and returns the figures for the report."""
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ FIGURES: dict[str, tuple[Callable[[Context], Figure], Callable[[Settings], int]]
     "fig16": (migration.fig16, migration.steps_fig16),
     "fig17": (migration.fig17, migration.steps_fig17),
     "fig18": (migration.fig18, migration.steps_fig18),
+    "convergence": (migration.convergence, migration.steps_convergence),
 }
 
 

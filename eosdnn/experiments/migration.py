@@ -5,8 +5,12 @@ from __future__ import annotations
 from rich.table import Table
 
 from eosdnn import plots
-from eosdnn.experiments.settings import ALGORITHMS, LABELS, Context, Figure, Settings, bound_of, migrate, spread
+from eosdnn.experiments.settings import (ALGORITHMS, LABELS, Context, Figure, Settings, bound_of, migrate,
+                                        solver_params, spread)
+from eosdnn.framework import Budget
+from eosdnn.problems.migration import MigrationProblem
 from eosdnn.problems.scenario import paper_scenario
+from eosdnn.solvers import make_solver
 
 ENVIRONMENTS = {"L-E": "paper-le", "L-C": "paper-lc", "L-E-C": "paper"}
 PARTS = ("exec", "transfer", "wait", "total")
@@ -126,6 +130,51 @@ def fig17(ctx: Context) -> Figure:
                           "tasks", "migration delay (s)", "Fig. 17: delay against the number of tasks")
 
     return Figure("fig17", table.title, data, table, draw)
+
+
+CONVERGENCE_SOLVERS: dict[str, tuple[str, dict]] = {
+    "PSO-GA": ("psoga", {}), "GA": ("ga", {}), "prePSO": ("prepso", {}), "EosDNN": ("eosdnn", {}),
+    "local search from PEFT": ("local-search", {"start": "peft"}),
+    "Greedy": ("greedy", {}), "HEFT": ("heft", {}), "PEFT": ("peft", {}),
+}
+
+
+def steps_convergence(settings: Settings) -> int:
+    return len(CONVERGENCE_SOLVERS) * settings.seeds
+
+
+def convergence(ctx: Context) -> Figure:
+    """Best total against evaluations for every migration solver on the paper scenario (12 tasks),
+    every seed, at the paper's budget (N x T evaluations), with the lower bound."""
+    settings = ctx.settings
+    evaluations = settings.particles * settings.iterations
+    histories: dict[str, list] = {label: [] for label in CONVERGENCE_SOLVERS}
+    finals: dict[str, list[float]] = {label: [] for label in CONVERGENCE_SOLVERS}
+    bounds = []
+    for seed in settings.seed_list:
+        problem = MigrationProblem(paper_scenario(seed))
+        bounds.append(problem.lower_bound)
+        for label, (solver, params) in CONVERGENCE_SOLVERS.items():
+            result = make_solver(solver, **(solver_params(solver, settings) | params)).solve(
+                problem, budget=Budget(evaluations=evaluations), seed=seed)
+            histories[label].append([[int(e), float(v)] for e, v in result.history])
+            finals[label].append(result.value)
+            ctx.step(f"convergence {label} seed {seed}")
+    data = {"seeds": settings.seed_list, "evaluations": evaluations, "lower_bound": spread(bounds),
+            "final": {label: spread(v) for label, v in finals.items()}, "histories": histories}
+    table = Table(title=f"Convergence on the paper scenario: best total (s) after {evaluations:,} evaluations, "
+                        f"mean over {settings.seeds} seeds; lower bound {data['lower_bound']['mean']:.4f}")
+    for column in ("solver", "mean", "min", "max", "gap to bound"):
+        table.add_column(column, justify="left" if column == "solver" else "right")
+    for label, cell in data["final"].items():
+        gap = (cell["mean"] - data["lower_bound"]["mean"]) / cell["mean"]
+        table.add_row(label, f"{cell['mean']:.4f}", f"{cell['min']:.4f}", f"{cell['max']:.4f}", f"{100 * gap:.2f}%")
+
+    def draw(path: str) -> None:
+        plots.convergence_plot(path, {label: [[tuple(p) for p in run] for run in runs] for label, runs in histories.items()},
+                               "Convergence on the paper scenario (12 tasks)", data["lower_bound"]["mean"])
+
+    return Figure("convergence", table.title, data, table, draw)
 
 
 def steps_fig18(settings: Settings) -> int:

@@ -69,20 +69,24 @@ class Settings:
                 + (" (quick)" if self.quick else ""))
 
 
-def migrate(scenario: Scenario, algorithm: str, settings: Settings, seed: int) -> Result:
-    """One migration run at equal budgets: PSO-GA N x T, GA population N for T generations, prePSO
-    with PSO-GA N x T inside, Greedy once."""
-    problem = MigrationProblem(scenario)
+def solver_params(algorithm: str, settings: Settings) -> dict:
+    """The settings' parameters of one solver, the user's `--param` values over them: PSO-GA N x T,
+    GA population N for T generations, prePSO with that PSO-GA inside, EosDNN with N particles."""
     n, t = settings.particles, settings.iterations
     psoga = {"particles": n, "iterations": t, "seed_generations": 2 if settings.quick else 10}
     defaults = {
         "psoga": psoga,
         "ga": {"population": n, "generations": t},
         "prepso": {"inner_params": psoga},
-        "greedy": {},
-    }[algorithm]
-    solver = make_solver(algorithm, **(defaults | settings.of(algorithm)))
-    return solver.solve(problem, budget=Budget(iterations=t), seed=seed)
+        "eosdnn": {"particles": n, "iterations": t, "seed_generations": psoga["seed_generations"]},
+    }.get(algorithm, {})
+    return defaults | settings.of(algorithm)
+
+
+def migrate(scenario: Scenario, algorithm: str, settings: Settings, seed: int) -> Result:
+    """One migration run at equal budgets: N x T iterations for the population solvers, Greedy once."""
+    solver = make_solver(algorithm, **solver_params(algorithm, settings))
+    return solver.solve(MigrationProblem(scenario), budget=Budget(iterations=settings.iterations), seed=seed)
 
 
 def bound_of(scenario: Scenario) -> float:
