@@ -463,7 +463,8 @@ def cmd_reproduce(args: argparse.Namespace) -> None:
     raw = parse_params(args.param, list(ALGORITHMS) + list(FIGURE_PLANNERS), "solver or planner")
     for name, values in raw.items():
         (SOLVERS if name in ALGORITHMS else PLANNERS).create(name, **values)
-    settings = Settings(seeds=args.seeds, first_seed=run_seed(args), quick=args.quick,
+    seeds = args.seeds if args.seeds is not None else (2 if args.quick else 5)
+    settings = Settings(seeds=seeds, first_seed=run_seed(args), quick=args.quick,
                         params={name: values for name, values in raw.items() if values})
     out = report.console()
     out.print(f"Reproducing {', '.join(names)}: {settings.describe()}; files in {args.out}")
@@ -637,7 +638,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("reproduce", help="the paper's Figs. 12-18: PNG, JSON and a table each")
     p.add_argument("figure", metavar="FIG", help="fig12 ... fig18, or all")
     p.add_argument("--out", default="reproduction", help="folder for the PNG and JSON files (default ./reproduction)")
-    p.add_argument("--seeds", type=whole_number(1, 1_000), default=3, help="seeds per setting (default 3)")
+    p.add_argument("--seeds", type=whole_number(1, 1_000), default=None,
+                   help="seeds per setting (default 5; 2 with --quick)")
     p.add_argument("--seed", type=seed_type, default=None, help="first seed (default 0)")
     p.add_argument("--quick", action="store_true", help="tiny budgets and sweeps (all figures in seconds, for tests)")
     p.add_argument("--json", metavar="PATH", help="also write every figure's numbers into one file")

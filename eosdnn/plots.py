@@ -98,8 +98,8 @@ def _bars(ax, categories: list[str], series: dict[str, list[dict]], log: bool = 
     x = np.arange(len(categories))
     for i, (name, cells) in enumerate(series.items()):
         mean = np.array([c["mean"] for c in cells]) * scale
-        low = mean - np.array([c["min"] for c in cells]) * scale
-        high = np.array([c["max"] for c in cells]) * scale - mean
+        low = np.clip(mean - np.array([c["min"] for c in cells]) * scale, 0.0, None)  # rounding can make the
+        high = np.clip(np.array([c["max"] for c in cells]) * scale - mean, 0.0, None)  # mean stray past min or max
         ax.bar(x + (i - (len(series) - 1) / 2) * width, mean, width, yerr=[low, high], capsize=2, label=name)
     ax.set_xticks(x, categories)
     if log:
@@ -108,9 +108,13 @@ def _bars(ax, categories: list[str], series: dict[str, list[dict]], log: bool = 
 
 
 def grouped_bars(path: str | Path, categories: list[str], series: dict[str, list[dict]], ylabel: str, title: str,
-                 *, percent: bool = False, log: bool = False) -> None:
+                 *, percent: bool = False, log: bool = False, marks: dict[str, list[float]] | None = None) -> None:
+    """Grouped bars with min-max whiskers; `marks` (e.g. a lower bound) as a black tick across each group."""
     fig, ax = plt.subplots(figsize=(7.5, 4.5))
     _bars(ax, categories, series, log=log, scale=100.0 if percent else 1.0)
+    for name, values in (marks or {}).items():
+        for i, value in enumerate(values):
+            ax.hlines(value, i - 0.45, i + 0.45, colors="black", linewidth=1.5, label=name if i == 0 else None)
     ax.set_ylabel(ylabel + (" (%)" if percent else ""))
     ax.set_title(title)
     ax.legend(fontsize=8)
@@ -136,13 +140,15 @@ def bar_panels(path: str | Path, categories: list[str], panels: dict[str, dict[s
 
 
 def sweep_lines(path: str | Path, x: list[float], series: dict[str, list[dict]], xlabel: str, ylabel: str,
-                title: str) -> None:
-    """Mean against a swept setting, with the min-max band over seeds."""
+                title: str, bound: list[float] | None = None) -> None:
+    """Mean against a swept setting, with the min-max band over seeds; `bound` as a black line."""
     fig, ax = plt.subplots(figsize=(7, 4.5))
     for name, cells in series.items():
         mean = np.array([c["mean"] for c in cells])
         line, = ax.plot(x, mean, marker="o", label=name)
         ax.fill_between(x, [c["min"] for c in cells], [c["max"] for c in cells], alpha=0.15, color=line.get_color())
+    if bound is not None:
+        ax.plot(x, bound, color="black", linewidth=1.5, label="lower bound")
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.set_yscale("log")

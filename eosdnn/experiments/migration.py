@@ -1,4 +1,5 @@
-"""Figs. 15-18: migration delay of PSO-GA and its rivals on the paper's setups."""
+"""Figs. 15-18: migration delay of EosDNN (the paper's method, `eosdnn`), bare PSO-GA and the rivals on
+the paper's setups, each beside the scenario's lower bound; and the convergence of every solver."""
 
 from __future__ import annotations
 
@@ -21,20 +22,23 @@ def steps_fig15(settings: Settings) -> int:
 
 
 def fig15(ctx: Context) -> Figure:
-    """PSO-GA's execution, transmission, waiting and total delay per model in L-E, L-C, L-E-C, with
-    Greedy's total beside it: it tells the environment's effect from the search's."""
+    """EosDNN's execution, transmission, waiting and total delay per model in L-E, L-C, L-E-C, with bare
+    PSO-GA's and Greedy's totals and the lower bound beside it: it tells the environment's effect from
+    the search's."""
     settings = ctx.settings
     values = {part: {env: {m: [] for m in settings.models} for env in ENVIRONMENTS} for part in PARTS}
     greedy = {env: {m: [] for m in settings.models} for env in ENVIRONMENTS}
+    psoga = {env: {m: [] for m in settings.models} for env in ENVIRONMENTS}
     bounds = {env: {m: [] for m in settings.models} for env in ENVIRONMENTS}
     for env, preset in ENVIRONMENTS.items():
         for model in settings.models:
             for seed in settings.seed_list:
                 scenario = paper_scenario(seed, preset=preset, per_model=settings.tasks_per_model, models=(model,))
                 bounds[env][model].append(bound_of(scenario))
-                details = migrate(scenario, "psoga", settings, seed).details
+                details = migrate(scenario, "eosdnn", settings, seed).details
                 for part in PARTS:
                     values[part][env][model].append(details[part])
+                psoga[env][model].append(migrate(scenario, "psoga", settings, seed).value)
                 greedy[env][model].append(migrate(scenario, "greedy", settings, seed).value)
                 ctx.step(f"fig15 {env} {model} seed {seed}")
     data = {"environments": list(ENVIRONMENTS), "models": list(settings.models),
@@ -42,29 +46,32 @@ def fig15(ctx: Context) -> Figure:
             **{part: {env: {m: spread(v) for m, v in by_model.items()} for env, by_model in values[part].items()}
                for part in PARTS},
             "greedy_total": {env: {m: spread(v) for m, v in by_model.items()} for env, by_model in greedy.items()},
+            "psoga_total": {env: {m: spread(v) for m, v in by_model.items()} for env, by_model in psoga.items()},
             "lower_bound": {env: {m: spread(v) for m, v in by_model.items()} for env, by_model in bounds.items()}}
-    table = Table(title=f"Fig. 15: PSO-GA delays (s, mean over seeds), {settings.tasks_per_model} tasks per model")
-    for column in ("model", "env", "exec T1", "transfer T2", "wait T3", "total", "Greedy total", "lower bound"):
+    table = Table(title=f"Fig. 15: EosDNN delays (s, mean over seeds), {settings.tasks_per_model} tasks per model")
+    for column in ("model", "env", "exec T1", "transfer T2", "wait T3", "total", "PSO-GA (bare) total",
+                   "Greedy total", "lower bound"):
         table.add_column(column, justify="left" if column in ("model", "env") else "right")
     for model in settings.models:
         for env in ENVIRONMENTS:
             table.add_row(model, env, *[f"{data[part][env][model]['mean']:.3f}" for part in PARTS],
+                          f"{data['psoga_total'][env][model]['mean']:.3f}",
                           f"{data['greedy_total'][env][model]['mean']:.3f}",
                           f"{data['lower_bound'][env][model]['mean']:.3f}")
 
     def draw(path: str) -> None:
-        panels = {f"PSO-GA {part}": {env: [data[part][env][m] for m in settings.models] for env in ENVIRONMENTS}
+        panels = {f"EosDNN {part}": {env: [data[part][env][m] for m in settings.models] for env in ENVIRONMENTS}
                   for part in PARTS}
         panels["Greedy total (reference)"] = {env: [data["greedy_total"][env][m] for m in settings.models]
                                               for env in ENVIRONMENTS}
-        plots.bar_panels(path, list(settings.models), panels, "Fig. 15: PSO-GA in L-E, L-C and L-E-C")
+        plots.bar_panels(path, list(settings.models), panels, "Fig. 15: EosDNN in L-E, L-C and L-E-C")
 
     return Figure("fig15", table.title, data, table, draw)
 
 
 def algorithm_sweep(ctx: Context, label: str, points, scenario_at) -> dict[str, dict]:
     """Every algorithm on `scenario_at(point, seed)` for every point and seed: {algorithm: {point: [delay]}},
-    and the scenarios' lower bounds under "bound"."""
+    the best plan found per point and seed under "best", and the scenarios' lower bounds under "bound"."""
     values = {a: {point: [] for point in points} for a in (*ALGORITHMS, "bound")}
     for point in points:
         for seed in ctx.settings.seed_list:
@@ -73,6 +80,8 @@ def algorithm_sweep(ctx: Context, label: str, points, scenario_at) -> dict[str, 
             for algorithm in ALGORITHMS:
                 values[algorithm][point].append(migrate(scenario, algorithm, ctx.settings, seed).value)
                 ctx.step(f"{label} {point} {algorithm} seed {seed}")
+    values["best"] = {point: [min(values[a][point][i] for a in ALGORITHMS) for i in range(ctx.settings.seeds)]
+                      for point in points}
     return values
 
 
@@ -81,31 +90,35 @@ def steps_fig16(settings: Settings) -> int:
 
 
 def fig16(ctx: Context) -> Figure:
-    """Migration delay of PSO-GA, GA, prePSO and Greedy per model."""
+    """Migration delay of EosDNN, bare PSO-GA, GA, prePSO, Greedy and HEFT per model, the best plan found
+    and the lower bound."""
     settings = ctx.settings
     values = algorithm_sweep(ctx, "fig16", settings.models, lambda model, seed: paper_scenario(
         seed, per_model=settings.tasks_per_model, models=(model,)))
-    bound = values.pop("bound")
+    bound, best = values.pop("bound"), values.pop("best")
     data = {"models": list(settings.models), "tasks_per_model": settings.tasks_per_model, "seeds": settings.seed_list,
             "delay": {a: {m: spread(v) for m, v in by_model.items()} for a, by_model in values.items()},
+            "best": {m: spread(v) for m, v in best.items()},
             "lower_bound": {m: spread(v) for m, v in bound.items()}}
     table = Table(title=f"Fig. 16: migration delay (s, sum of completions), {settings.tasks_per_model} tasks "
                         "per model: mean [min, max] over seeds")
     table.add_column("model")
     for algorithm in ALGORITHMS:
         table.add_column(LABELS[algorithm], justify="right")
+    table.add_column("best found", justify="right")
     table.add_column("lower bound", justify="right")
     for model in settings.models:
         cells = [data["delay"][a][model] for a in ALGORITHMS]
         best = min(c["mean"] for c in cells)
         table.add_row(model, *[(f"[bold green]{c['mean']:.3f}[/]" if c["mean"] == best else f"{c['mean']:.3f}")
-                               + f" [{c['min']:.3g}, {c['max']:.3g}]" for c in cells],
-                      f"{data['lower_bound'][model]['mean']:.3f}")
+                               + f" \\[{c['min']:.3g}, {c['max']:.3g}]" for c in cells],
+                      f"{data['best'][model]['mean']:.3f}", f"{data['lower_bound'][model]['mean']:.3f}")
 
     def draw(path: str) -> None:
         plots.grouped_bars(path, list(settings.models), {
             LABELS[a]: [data["delay"][a][m] for m in settings.models] for a in ALGORITHMS},
-            "migration delay (s)", "Fig. 16: migration delay per model", log=True)
+            "migration delay (s)", "Fig. 16: migration delay per model", log=True,
+            marks={"lower bound": [data["lower_bound"][m]["mean"] for m in settings.models]})
 
     return Figure("fig16", table.title, data, table, draw)
 
@@ -115,19 +128,23 @@ def steps_fig17(settings: Settings) -> int:
 
 
 def fig17(ctx: Context) -> Figure:
-    """Migration delay against the number of tasks (the four models round-robin)."""
+    """Migration delay against the number of tasks (the four models round-robin), with the best plan found
+    and the lower bound."""
     settings = ctx.settings
     values = algorithm_sweep(ctx, "fig17 tasks:", settings.task_counts,
                              lambda n, seed: paper_scenario(seed, per_model=n // len(settings.models)))
     data = {"tasks": list(settings.task_counts), "seeds": settings.seed_list,
             "delay": {a: [spread(values[a][n]) for n in settings.task_counts] for a in ALGORITHMS},
+            "best": [spread(values["best"][n]) for n in settings.task_counts],
             "lower_bound": [spread(values["bound"][n]) for n in settings.task_counts]}
     table = sweep_table("Fig. 17: migration delay (s) against the number of tasks", "tasks",
-                        settings.task_counts, data["delay"] | {"lower bound": data["lower_bound"]})
+                        settings.task_counts, data["delay"] | {"best found": data["best"],
+                                                               "lower bound": data["lower_bound"]})
 
     def draw(path: str) -> None:
         plots.sweep_lines(path, list(settings.task_counts), {LABELS[a]: data["delay"][a] for a in ALGORITHMS},
-                          "tasks", "migration delay (s)", "Fig. 17: delay against the number of tasks")
+                          "tasks", "migration delay (s)", "Fig. 17: delay against the number of tasks",
+                          bound=[cell["mean"] for cell in data["lower_bound"]])
 
     return Figure("fig17", table.title, data, table, draw)
 
@@ -182,27 +199,32 @@ def steps_fig18(settings: Settings) -> int:
 
 
 def fig18(ctx: Context) -> Figure:
-    """PSO-GA's delay and its parts against the number of clients (12 tasks), Greedy for reference."""
+    """EosDNN's delay and its parts against the number of clients (12 tasks), bare PSO-GA's and Greedy's
+    totals and the lower bound for reference."""
     settings = ctx.settings
     tasks = 3 * len(settings.models) if not settings.quick else len(settings.models)
     values = {part: {c: [] for c in settings.client_counts} for part in PARTS}
     greedy = {c: [] for c in settings.client_counts}
+    psoga = {c: [] for c in settings.client_counts}
     bounds = {c: [] for c in settings.client_counts}
     for clients in settings.client_counts:
         for seed in settings.seed_list:
             scenario = paper_scenario(seed, per_model=tasks // len(settings.models), clients=clients)
             bounds[clients].append(bound_of(scenario))
-            details = migrate(scenario, "psoga", settings, seed).details
+            details = migrate(scenario, "eosdnn", settings, seed).details
             for part in PARTS:
                 values[part][clients].append(details[part])
-            ctx.step(f"fig18 {clients} clients PSO-GA seed {seed}")
+            psoga[clients].append(migrate(scenario, "psoga", settings, seed).value)
+            ctx.step(f"fig18 {clients} clients EosDNN and PSO-GA seed {seed}")
             greedy[clients].append(migrate(scenario, "greedy", settings, seed).value)
             ctx.step(f"fig18 {clients} clients Greedy seed {seed}")
     data = {"clients": list(settings.client_counts), "tasks": tasks, "seeds": settings.seed_list,
-            "psoga": {part: [spread(values[part][c]) for c in settings.client_counts] for part in PARTS},
+            "eosdnn": {part: [spread(values[part][c]) for c in settings.client_counts] for part in PARTS},
+            "psoga_total": [spread(psoga[c]) for c in settings.client_counts],
             "greedy_total": [spread(greedy[c]) for c in settings.client_counts],
             "lower_bound": [spread(bounds[c]) for c in settings.client_counts]}
-    series = {f"PSO-GA {part}": data["psoga"][part] for part in PARTS} | {"Greedy total": data["greedy_total"]}
+    series = ({f"EosDNN {part}": data["eosdnn"][part] for part in PARTS}
+              | {"PSO-GA (bare) total": data["psoga_total"], "Greedy total": data["greedy_total"]})
     table = sweep_table(f"Fig. 18: delays (s) against the number of clients, {tasks} tasks", "clients",
                         settings.client_counts, series | {"lower bound": data["lower_bound"]})
 

@@ -15,15 +15,18 @@ from eosdnn.problems.migration import MigrationProblem
 from eosdnn.problems.scenario import PAPER_MODELS, Scenario, paper_scenario
 from eosdnn.solvers import make_solver
 
-ALGORITHMS = ("psoga", "ga", "prepso", "greedy")  # the paper's Figs. 16-17
-LABELS = {"psoga": "PSO-GA", "ga": "GA", "prepso": "prePSO", "greedy": "Greedy"}
+# Figs. 16-17: EosDNN where the paper says EosDNN / PSO-GA, the paper's rivals, HEFT, and bare PSO-GA
+ALGORITHMS = ("eosdnn", "psoga", "ga", "prepso", "greedy", "heft")
+LABELS = {"eosdnn": "EosDNN", "psoga": "PSO-GA (bare)", "ga": "GA", "prepso": "prePSO", "greedy": "Greedy",
+          "heft": "HEFT"}
+BUDGET_IN_EVALUATIONS = ("eosdnn", "local-search")  # their work is not in iterations: N x T evaluations
 
 
 @attrs.frozen
 class Settings:
     """The paper's settings; `quick` cuts every budget and sweep so that all figures take seconds."""
 
-    seeds: int = 3
+    seeds: int = 5
     first_seed: int = 0
     quick: bool = False
     params: dict = attrs.field(factory=dict, eq=False)  # per solver or planner name: parameters that override
@@ -65,7 +68,7 @@ class Settings:
         return (2, 4) if self.quick else (1, 2, 4, 6, 8)  # Fig. 18, 12 tasks
 
     def describe(self) -> str:
-        return (f"seeds {self.seed_list[0]}..{self.seed_list[-1]}, PSO-GA {self.particles} x {self.iterations}"
+        return (f"seeds {self.seed_list[0]}..{self.seed_list[-1]}, EosDNN and PSO-GA {self.particles} x {self.iterations}"
                 + (" (quick)" if self.quick else ""))
 
 
@@ -84,9 +87,12 @@ def solver_params(algorithm: str, settings: Settings) -> dict:
 
 
 def migrate(scenario: Scenario, algorithm: str, settings: Settings, seed: int) -> Result:
-    """One migration run at equal budgets: N x T iterations for the population solvers, Greedy once."""
+    """One migration run at equal budgets: T iterations of N for PSO-GA, GA and prePSO (plus PSO-GA's
+    seeding GA, as the paper), N x T evaluations for EosDNN, one plan for Greedy and HEFT."""
     solver = make_solver(algorithm, **solver_params(algorithm, settings))
-    return solver.solve(MigrationProblem(scenario), budget=Budget(iterations=settings.iterations), seed=seed)
+    budget = (Budget(evaluations=settings.particles * settings.iterations) if algorithm in BUDGET_IN_EVALUATIONS
+              else Budget(iterations=settings.iterations))
+    return solver.solve(MigrationProblem(scenario), budget=budget, seed=seed)
 
 
 def bound_of(scenario: Scenario) -> float:
@@ -103,12 +109,12 @@ class Context:
     cache: dict = attrs.field(factory=dict)
 
     def paper_placement(self, seed: int) -> tuple[Scenario, list[list[int]]]:
-        """The paper scenario of `seed` and its PSO-GA placement (nodes per task), computed once."""
+        """The paper scenario of `seed` and its EosDNN placement (nodes per task), computed once."""
         if seed not in self.cache:
             scenario = paper_scenario(seed)
-            result = migrate(scenario, "psoga", self.settings, seed)
+            result = migrate(scenario, "eosdnn", self.settings, seed)
             self.cache[seed] = (scenario, MigrationProblem(scenario).nodes_of(result.x))
-        self.step(f"PSO-GA placement, seed {seed}")
+        self.step(f"EosDNN placement, seed {seed}")
         return self.cache[seed]
 
 

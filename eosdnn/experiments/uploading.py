@@ -1,4 +1,5 @@
-"""Figs. 12-14: uploading plans under the PSO-GA placement of the paper's scenario."""
+"""Figs. 12-14: uploading plans under the EosDNN placement of the paper's scenario, and (Figs. 13-14)
+under the placement the paper's Fig. 13 time axis implies."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ PAPER_IMPROVEMENT = {"alexnet": 0.4516}  # Fig. 13(a): LMU's SSD against Non-upl
 
 
 def placements(ctx: Context):
-    """The paper scenario and its PSO-GA placement, per seed (12 tasks, 3 of each model)."""
+    """The paper scenario and its EosDNN placement, per seed (12 tasks, 3 of each model)."""
     for seed in ctx.settings.seed_list:
         yield (seed, *ctx.paper_placement(seed))
 
@@ -51,7 +52,7 @@ def fig12(ctx: Context) -> Figure:
     def draw(path: str) -> None:
         plots.grouped_bars(path, list(settings.models), {
             p: [data["largest_share"][p][m] for m in settings.models] for p in PLANNERS},
-            "largest partition / model weights", "Fig. 12: largest partition per model (PSO-GA placement)",
+            "largest partition / model weights", "Fig. 12: largest partition per model (EosDNN placement)",
             percent=True)
 
     return Figure("fig12", table.title, data, table, draw)
@@ -77,13 +78,13 @@ def paper_axis_nodes(scenario: Scenario, task: int) -> list[int]:
 
 
 def sd_runs(model: str, ctx: Context, placement: str) -> list[dict]:
-    """Per seed: one task of `model` under the `placement` ("psoga" or "paper"), every planner's SSD,
+    """Per seed: one task of `model` under the `placement` ("eosdnn" or "paper"), every planner's SSD,
     LMU's savings, the paper's interval metric and the plans' breakpoints."""
     settings = ctx.settings
     runs = []
     for seed, scenario, nodes in placements(ctx):
         t = next(i for i, task in enumerate(scenario.tasks) if task.model.name == model)
-        upload = UploadProblem(scenario, t, nodes[t] if placement == "psoga" else paper_axis_nodes(scenario, t))
+        upload = UploadProblem(scenario, t, nodes[t] if placement == "eosdnn" else paper_axis_nodes(scenario, t))
         plans = {p: plan_upload(p, upload, **settings.of(p)) for p in PLANNERS}
         timelines = {p: plan.timeline() for p, plan in plans.items()}
         runs.append({
@@ -106,16 +107,16 @@ def breakpoint_check(runs: list[dict]) -> dict[str, bool]:
 
 def sd_figure(name: str, model: str, ctx: Context) -> Figure:
     """Figs. 13-14: SD over upload time for one task of `model` under the four planners, under the
-    PSO-GA placement and under the placement the paper's Fig. 13 axis implies."""
+    EosDNN placement and under the placement the paper's Fig. 13 axis implies."""
     settings = ctx.settings
-    by_placement = {kind: sd_runs(model, ctx, kind) for kind in ("psoga", "paper")}
-    per_seed = by_placement["psoga"]
+    by_placement = {kind: sd_runs(model, ctx, kind) for kind in ("eosdnn", "paper")}
+    per_seed = by_placement["eosdnn"]
     first = per_seed[0]
     summary = {kind: {
         "lmu_improvement": {p: spread([run["lmu_improvement"][p] for run in runs]) for p in PLANNERS if p != "lmu"},
         "lmu_below_ionn_in_paper_intervals": spread([run["lmu_below_ionn_in_paper_intervals"] for run in runs]),
     } for kind, runs in by_placement.items()}
-    improvements = summary["psoga"]["lmu_improvement"]
+    improvements = summary["eosdnn"]["lmu_improvement"]
     data = {"model": model, "seeds": settings.seed_list, "runs": per_seed, "lmu_improvement": improvements,
             "paper_lmu_improvement_over_non_uploading": PAPER_IMPROVEMENT.get(model),
             "paper_placement": {"runs": by_placement["paper"], **summary["paper"],
@@ -129,21 +130,21 @@ def sd_figure(name: str, model: str, ctx: Context) -> Figure:
                                                 **{f"{kind}_placement": summary[kind]["lmu_below_ionn_in_paper_intervals"]
                                                    for kind in summary}}}}
     title = (f"{name}: SSD of one {model} task per planner; LMU's saving against each (mean [min, max] over "
-             f"{len(per_seed)} seeds), under the PSO-GA placement and under the paper's implied placement (first "
+             f"{len(per_seed)} seeds), under the EosDNN placement and under the paper's implied placement (first "
              "layer on the client, the rest on the fastest edge)")
     table = Table(title=escape(title))
-    for column in ("planner", f"SSD seed {first['seed']}", "LMU saves, PSO-GA placement", "LMU saves, paper placement"):
+    for column in ("planner", f"SSD seed {first['seed']}", "LMU saves, EosDNN placement", "LMU saves, paper placement"):
         table.add_column(column, justify="left" if column == "planner" else "right")
 
     def cell(stats: dict | None) -> str:
         return "-" if stats is None else f"{100 * stats['mean']:.2f}% [{100 * stats['min']:.1f}, {100 * stats['max']:.1f}]"
 
     for p in PLANNERS:
-        table.add_row(p, f"{first['ssd'][p]:.4g}", cell(summary["psoga"]["lmu_improvement"].get(p)),
+        table.add_row(p, f"{first['ssd'][p]:.4g}", cell(summary["eosdnn"]["lmu_improvement"].get(p)),
                       cell(summary["paper"]["lmu_improvement"].get(p)))
     table.add_row("LMU below IONN within 234.47-572.12 and 17380.56-23782.12 ms"
                   + (" (paper: 13.41%)" if model == "alexnet" else ""), "",
-                  cell(summary["psoga"]["lmu_below_ionn_in_paper_intervals"]),
+                  cell(summary["eosdnn"]["lmu_below_ionn_in_paper_intervals"]),
                   cell(summary["paper"]["lmu_below_ionn_in_paper_intervals"]))
     found = data["paper_placement"]["breakpoints_found"]
     table.caption = ("paper's breakpoints found under the paper placement: "
@@ -153,7 +154,7 @@ def sd_figure(name: str, model: str, ctx: Context) -> Figure:
         lines = {p: (np.array(first["timeline"][p][0]), np.array(first["timeline"][p][1])) for p in PLANNERS}
         paper = by_placement["paper"][0]
         paper_lines = {p: (np.array(paper["timeline"][p][0]), np.array(paper["timeline"][p][1])) for p in PLANNERS}
-        plots.sd_timelines(path, [(f"{name}: {model}, task {first['task']}, seed {first['seed']}, PSO-GA placement",
+        plots.sd_timelines(path, [(f"{name}: {model}, task {first['task']}, seed {first['seed']}, EosDNN placement",
                                    lines),
                                   (f"{model}, paper's implied placement (seed {paper['seed']})", paper_lines)])
 
