@@ -3,6 +3,7 @@ the paper's setups, each beside the scenario's lower bound; and the convergence 
 
 from __future__ import annotations
 
+from rich.markup import escape
 from rich.table import Table
 
 from eosdnn import plots
@@ -100,8 +101,9 @@ def fig16(ctx: Context) -> Figure:
             "delay": {a: {m: spread(v) for m, v in by_model.items()} for a, by_model in values.items()},
             "best": {m: spread(v) for m, v in best.items()},
             "lower_bound": {m: spread(v) for m, v in bound.items()}}
-    table = Table(title=f"Fig. 16: migration delay (s, sum of completions), {settings.tasks_per_model} tasks "
-                        "per model: mean [min, max] over seeds")
+    title = (f"Fig. 16: migration delay (s, sum of completions), {settings.tasks_per_model} tasks per model: "
+             "mean [min, max] over seeds")
+    table = Table(title=escape(title))
     table.add_column("model")
     for algorithm in ALGORITHMS:
         table.add_column(LABELS[algorithm], justify="right")
@@ -120,7 +122,7 @@ def fig16(ctx: Context) -> Figure:
             "migration delay (s)", "Fig. 16: migration delay per model", log=True,
             marks={"lower bound": [data["lower_bound"][m]["mean"] for m in settings.models]})
 
-    return Figure("fig16", table.title, data, table, draw)
+    return Figure("fig16", title, data, table, draw)
 
 
 def steps_fig17(settings: Settings) -> int:
