@@ -80,7 +80,7 @@ def test_fig13_holds_the_papers_metrics_under_both_placements(quick_run):
 def test_the_convergence_figure_holds_every_solver_and_the_bound(quick_run):
     _, docs = quick_run
     doc = docs["convergence"]
-    assert set(doc["final"]) == {"PSO-GA", "GA", "prePSO", "EosDNN", "local search from PEFT", "Greedy", "HEFT",
+    assert set(doc["final"]) == {"PSO-GA (bare)", "GA", "prePSO", "EosDNN", "local search from PEFT", "Greedy", "HEFT",
                                  "PEFT"}
     for label, runs in doc["histories"].items():
         assert len(runs) == 2

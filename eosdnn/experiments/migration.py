@@ -7,12 +7,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from eosdnn import plots
-from eosdnn.experiments.settings import (ALGORITHMS, LABELS, Context, Figure, Settings, bound_of, migrate,
-                                        solver_params, spread)
-from eosdnn.framework import Budget
-from eosdnn.problems.migration import MigrationProblem
-from eosdnn.problems.scenario import paper_scenario
-from eosdnn.solvers import make_solver
+from eosdnn.experiments.settings import ALGORITHMS, LABELS, Context, Figure, Settings, Setup, bound_of, spread
 
 ENVIRONMENTS = {"L-E": "paper-le", "L-C": "paper-lc", "L-E-C": "paper"}
 PARTS = ("exec", "transfer", "wait", "total")
@@ -34,13 +29,13 @@ def fig15(ctx: Context) -> Figure:
     for env, preset in ENVIRONMENTS.items():
         for model in settings.models:
             for seed in settings.seed_list:
-                scenario = paper_scenario(seed, preset=preset, per_model=settings.tasks_per_model, models=(model,))
-                bounds[env][model].append(bound_of(scenario))
-                details = migrate(scenario, "eosdnn", settings, seed).details
+                setup = Setup(seed, preset=preset, per_model=settings.tasks_per_model, models=(model,))
+                bounds[env][model].append(bound_of(ctx.scenario(setup)))
+                details = ctx.run(setup, "eosdnn").details
                 for part in PARTS:
                     values[part][env][model].append(details[part])
-                psoga[env][model].append(migrate(scenario, "psoga", settings, seed).value)
-                greedy[env][model].append(migrate(scenario, "greedy", settings, seed).value)
+                psoga[env][model].append(ctx.run(setup, "psoga").value)
+                greedy[env][model].append(ctx.run(setup, "greedy").value)
                 ctx.step(f"fig15 {env} {model} seed {seed}")
     data = {"environments": list(ENVIRONMENTS), "models": list(settings.models),
             "tasks_per_model": settings.tasks_per_model, "seeds": settings.seed_list,
@@ -70,16 +65,16 @@ def fig15(ctx: Context) -> Figure:
     return Figure("fig15", table.title, data, table, draw)
 
 
-def algorithm_sweep(ctx: Context, label: str, points, scenario_at) -> dict[str, dict]:
-    """Every algorithm on `scenario_at(point, seed)` for every point and seed: {algorithm: {point: [delay]}},
+def algorithm_sweep(ctx: Context, label: str, points, setup_at) -> dict[str, dict]:
+    """Every algorithm on `setup_at(point, seed)` for every point and seed: {algorithm: {point: [delay]}},
     the best plan found per point and seed under "best", and the scenarios' lower bounds under "bound"."""
     values = {a: {point: [] for point in points} for a in (*ALGORITHMS, "bound")}
     for point in points:
         for seed in ctx.settings.seed_list:
-            scenario = scenario_at(point, seed)
-            values["bound"][point].append(bound_of(scenario))
+            setup = setup_at(point, seed)
+            values["bound"][point].append(bound_of(ctx.scenario(setup)))
             for algorithm in ALGORITHMS:
-                values[algorithm][point].append(migrate(scenario, algorithm, ctx.settings, seed).value)
+                values[algorithm][point].append(ctx.run(setup, algorithm).value)
                 ctx.step(f"{label} {point} {algorithm} seed {seed}")
     values["best"] = {point: [min(values[a][point][i] for a in ALGORITHMS) for i in range(ctx.settings.seeds)]
                       for point in points}
@@ -94,7 +89,7 @@ def fig16(ctx: Context) -> Figure:
     """Migration delay of EosDNN, bare PSO-GA, GA, prePSO, Greedy and HEFT per model, the best plan found
     and the lower bound."""
     settings = ctx.settings
-    values = algorithm_sweep(ctx, "fig16", settings.models, lambda model, seed: paper_scenario(
+    values = algorithm_sweep(ctx, "fig16", settings.models, lambda model, seed: Setup(
         seed, per_model=settings.tasks_per_model, models=(model,)))
     bound, best = values.pop("bound"), values.pop("best")
     data = {"models": list(settings.models), "tasks_per_model": settings.tasks_per_model, "seeds": settings.seed_list,
@@ -134,7 +129,7 @@ def fig17(ctx: Context) -> Figure:
     and the lower bound."""
     settings = ctx.settings
     values = algorithm_sweep(ctx, "fig17 tasks:", settings.task_counts,
-                             lambda n, seed: paper_scenario(seed, per_model=n // len(settings.models)))
+                             lambda n, seed: Setup(seed, per_model=n // len(settings.models)))
     data = {"tasks": list(settings.task_counts), "seeds": settings.seed_list,
             "delay": {a: [spread(values[a][n]) for n in settings.task_counts] for a in ALGORITHMS},
             "best": [spread(values["best"][n]) for n in settings.task_counts],
@@ -151,10 +146,9 @@ def fig17(ctx: Context) -> Figure:
     return Figure("fig17", table.title, data, table, draw)
 
 
-CONVERGENCE_SOLVERS: dict[str, tuple[str, dict]] = {
-    "PSO-GA": ("psoga", {}), "GA": ("ga", {}), "prePSO": ("prepso", {}), "EosDNN": ("eosdnn", {}),
-    "local search from PEFT": ("local-search", {"start": "peft"}),
-    "Greedy": ("greedy", {}), "HEFT": ("heft", {}), "PEFT": ("peft", {}),
+CONVERGENCE_SOLVERS: dict[str, str] = {
+    "PSO-GA (bare)": "psoga", "GA": "ga", "prePSO": "prepso", "EosDNN": "eosdnn",
+    "local search from PEFT": "local-search", "Greedy": "greedy", "HEFT": "heft", "PEFT": "peft",
 }
 
 
@@ -164,25 +158,25 @@ def steps_convergence(settings: Settings) -> int:
 
 def convergence(ctx: Context) -> Figure:
     """Best total against evaluations for every migration solver on the paper scenario (12 tasks),
-    every seed, at the paper's budget (N x T evaluations), with the lower bound."""
+    every seed, at the figures' budgets (`migrate`), with the lower bound."""
     settings = ctx.settings
     evaluations = settings.particles * settings.iterations
     histories: dict[str, list] = {label: [] for label in CONVERGENCE_SOLVERS}
     finals: dict[str, list[float]] = {label: [] for label in CONVERGENCE_SOLVERS}
     bounds = []
     for seed in settings.seed_list:
-        problem = MigrationProblem(paper_scenario(seed))
-        bounds.append(problem.lower_bound)
-        for label, (solver, params) in CONVERGENCE_SOLVERS.items():
-            result = make_solver(solver, **(solver_params(solver, settings) | params)).solve(
-                problem, budget=Budget(evaluations=evaluations), seed=seed)
+        setup = Setup(seed)
+        bounds.append(bound_of(ctx.scenario(setup)))
+        for label, solver in CONVERGENCE_SOLVERS.items():
+            result = ctx.run(setup, solver)
             histories[label].append([[int(e), float(v)] for e, v in result.history])
             finals[label].append(result.value)
             ctx.step(f"convergence {label} seed {seed}")
     data = {"seeds": settings.seed_list, "evaluations": evaluations, "lower_bound": spread(bounds),
             "final": {label: spread(v) for label, v in finals.items()}, "histories": histories}
-    table = Table(title=f"Convergence on the paper scenario: best total (s) after {evaluations:,} evaluations, "
-                        f"mean over {settings.seeds} seeds; lower bound {data['lower_bound']['mean']:.4f}")
+    table = Table(title=f"Convergence on the paper scenario: best total (s) at the paper's budget ({evaluations:,} "
+                        f"evaluations; PSO-GA and prePSO add their seeding GA), mean over {settings.seeds} seeds; "
+                        f"lower bound {data['lower_bound']['mean']:.4f}")
     for column in ("solver", "mean", "min", "max", "gap to bound"):
         table.add_column(column, justify="left" if column == "solver" else "right")
     for label, cell in data["final"].items():
@@ -211,14 +205,14 @@ def fig18(ctx: Context) -> Figure:
     bounds = {c: [] for c in settings.client_counts}
     for clients in settings.client_counts:
         for seed in settings.seed_list:
-            scenario = paper_scenario(seed, per_model=tasks // len(settings.models), clients=clients)
-            bounds[clients].append(bound_of(scenario))
-            details = migrate(scenario, "eosdnn", settings, seed).details
+            setup = Setup(seed, per_model=tasks // len(settings.models), clients=clients)
+            bounds[clients].append(bound_of(ctx.scenario(setup)))
+            details = ctx.run(setup, "eosdnn").details
             for part in PARTS:
                 values[part][clients].append(details[part])
-            psoga[clients].append(migrate(scenario, "psoga", settings, seed).value)
+            psoga[clients].append(ctx.run(setup, "psoga").value)
             ctx.step(f"fig18 {clients} clients EosDNN and PSO-GA seed {seed}")
-            greedy[clients].append(migrate(scenario, "greedy", settings, seed).value)
+            greedy[clients].append(ctx.run(setup, "greedy").value)
             ctx.step(f"fig18 {clients} clients Greedy seed {seed}")
     data = {"clients": list(settings.client_counts), "tasks": tasks, "seeds": settings.seed_list,
             "eosdnn": {part: [spread(values[part][c]) for c in settings.client_counts] for part in PARTS},

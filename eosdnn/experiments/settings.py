@@ -82,6 +82,7 @@ def solver_params(algorithm: str, settings: Settings) -> dict:
         "ga": {"population": n, "generations": t},
         "prepso": {"inner_params": psoga},
         "eosdnn": {"particles": n, "iterations": t, "seed_generations": psoga["seed_generations"]},
+        "local-search": {"start": "peft"},
     }.get(algorithm, {})
     return defaults | settings.of(algorithm)
 
@@ -100,22 +101,51 @@ def bound_of(scenario: Scenario) -> float:
     return MigrationProblem(scenario).lower_bound
 
 
+@attrs.frozen
+class Setup:
+    """One of the paper's scenarios, named by what draws it: equal setups are the same scenario, so
+    figures that share one (Fig. 15's L-E-C and Fig. 16, Fig. 17's 12 tasks and Fig. 18's 4 clients,
+    the uploading figures' placements and the convergence figure) share its runs."""
+
+    seed: int
+    preset: str = "paper"
+    per_model: int = 3
+    models: tuple[str, ...] = PAPER_MODELS
+    clients: int = 4
+
+    def scenario(self) -> Scenario:
+        return paper_scenario(self.seed, preset=self.preset, per_model=self.per_model, models=self.models,
+                              clients=self.clients)
+
+
 @attrs.define
 class Context:
-    """What a sweep shares: the settings, the progress callback and runs reused across figures."""
+    """What a sweep shares: the settings, the progress callback and every run, computed once."""
 
     settings: Settings
     step: Callable[[str], None] = lambda description: None
-    cache: dict = attrs.field(factory=dict)
+    scenarios: dict = attrs.field(factory=dict)
+    runs: dict = attrs.field(factory=dict)
+
+    def scenario(self, setup: Setup) -> Scenario:
+        if setup not in self.scenarios:
+            self.scenarios[setup] = setup.scenario()
+        return self.scenarios[setup]
+
+    def run(self, setup: Setup, algorithm: str) -> Result:
+        """`migrate` on the setup's scenario with its seed, computed once per (setup, algorithm)."""
+        key = (setup, algorithm)
+        if key not in self.runs:
+            self.runs[key] = migrate(self.scenario(setup), algorithm, self.settings, setup.seed)
+        return self.runs[key]
 
     def paper_placement(self, seed: int) -> tuple[Scenario, list[list[int]]]:
-        """The paper scenario of `seed` and its EosDNN placement (nodes per task), computed once."""
-        if seed not in self.cache:
-            scenario = paper_scenario(seed)
-            result = migrate(scenario, "eosdnn", self.settings, seed)
-            self.cache[seed] = (scenario, MigrationProblem(scenario).nodes_of(result.x))
+        """The paper scenario of `seed` and its EosDNN placement (nodes per task)."""
+        setup = Setup(seed)
+        scenario = self.scenario(setup)
+        nodes = MigrationProblem(scenario).nodes_of(self.run(setup, "eosdnn").x)
         self.step(f"EosDNN placement, seed {seed}")
-        return self.cache[seed]
+        return scenario, nodes
 
 
 @attrs.frozen
