@@ -49,7 +49,7 @@ def main() -> None:
     bounds = [p.lower_bound for p in problems]
     print(f"paper scenario, seeds 0..{args.seeds - 1}, {args.evaluations:,} evaluations per search; "
           f"lower bound mean {np.mean(bounds):.4f}")
-    print(f"| solver | mean total (s) | best | vs greedy | gap to bound (mean) | wall (s) |")
+    print("| solver | mean total (s) | best | vs greedy | gap to bound (mean) | wall (s) |")
     print("|---|---|---|---|---|---|")
     greedy = np.mean(table["greedy"]["values"])
     for name, row in table.items():

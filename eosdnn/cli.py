@@ -24,7 +24,7 @@ from eosdnn.problems.models.measured import UNITS, load_measured_table
 from eosdnn.problems.placement import load_placement, placement_to_dict, save_placement
 from eosdnn.problems.scenario import Scenario, load_scenario, paper_scenario
 from eosdnn.problems.schedule import schedule
-from eosdnn.solvers import PLANNERS as _PLANNERS_REGISTERED  # noqa: F401  (registers solvers and planners)
+import eosdnn.solvers  # noqa: F401,E402  (importing registers the built-in solvers and planners)
 from eosdnn.recommend import PAPER_EVALUATIONS, recommend
 from eosdnn.uploading import DEFAULT_PLANNERS, plan_tasks, summary, upload_document
 from eosdnn.validation import DEFAULT_EVALUATIONS, DEFAULT_SOLVERS, validate, validation_document

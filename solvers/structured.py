@@ -7,7 +7,6 @@ import math
 from typing import Any, ClassVar
 
 import attrs
-import numpy as np
 
 from eosdnn.framework import SOLVERS, Budget, Result
 from eosdnn.framework.params import ParameterError

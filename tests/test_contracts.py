@@ -25,7 +25,7 @@ from eosdnn.problems.errors import EosdnnError
 from eosdnn.problems.files import write_json, write_text
 from eosdnn.problems.migration import MigrationProblem
 from eosdnn.problems.models import DnnModel, Layer
-from eosdnn.problems.scenario import Scenario, Task, paper_scenario
+from eosdnn.problems.scenario import paper_scenario
 from eosdnn.problems.upload import UploadProblem
 from eosdnn.solvers import make_solver, plan_upload
 from helpers import chain, environment, scenario
