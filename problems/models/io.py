@@ -57,8 +57,15 @@ def model_from_dict(data: Any, source: str = "model") -> DnnModel:
         module = entry.get("module")
         if module is not None and not isinstance(module, str):
             raise EosdnnError(f"{where}.module: must be a string")
-        layers.append(Layer(entry["name"], entry["flops"], entry["out_bytes"], entry["weight_bytes"], tuple(inputs), module))
-    return DnnModel(str(data["name"]), data["input_bytes"], tuple(layers))
+        try:
+            layers.append(Layer(entry["name"], entry["flops"], entry["out_bytes"], entry["weight_bytes"], tuple(inputs),
+                                module))
+        except EosdnnError as error:
+            raise EosdnnError(f"{where}: {error}") from None
+    try:
+        return DnnModel(str(data["name"]), data["input_bytes"], tuple(layers))
+    except EosdnnError as error:  # name the file as well as the model
+        raise EosdnnError(f"{source}: {error}") from None
 
 
 def save_model(model: DnnModel, path: str | Path) -> None:
