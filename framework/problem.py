@@ -22,6 +22,11 @@ class Problem(abc.ABC):
     def evaluate(self, X: np.ndarray) -> np.ndarray:
         """Objective value (lower is better) of every row of X, shape (pop, n_var) -> (pop,)."""
 
+    def evaluate_near(self, base: np.ndarray, X: np.ndarray) -> np.ndarray:
+        """`evaluate(X)` for rows that are neighbours of `base`; a problem may score them faster by
+        reusing what it computed for `base` (the values must be the same)."""
+        return self.evaluate(X)
+
     def details(self, x: np.ndarray) -> dict[str, float]:
         """Named figures of one solution for reports; by default just its value."""
         return {"value": float(self.evaluate(np.asarray(x)[None, :])[0])}

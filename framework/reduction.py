@@ -53,6 +53,9 @@ class ReducedProblem(Problem):
     def evaluate(self, Y: np.ndarray) -> np.ndarray:
         return self.problem.evaluate(self.expand(Y))
 
+    def evaluate_near(self, base: np.ndarray, Y: np.ndarray) -> np.ndarray:
+        return self.problem.evaluate_near(self.expand(base)[0], self.expand(Y))
+
     def details(self, y: np.ndarray) -> dict[str, float]:
         return self.problem.details(self.expand(y)[0])
 

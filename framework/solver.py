@@ -50,9 +50,10 @@ class Search:
     def elapsed(self) -> float:
         return time.perf_counter() - self.started
 
-    def evaluate(self, X: np.ndarray) -> np.ndarray:
-        """Score a population, keep the best seen and log (evaluations, best)."""
-        values = self.problem.evaluate(X)
+    def evaluate(self, X: np.ndarray, near: np.ndarray | None = None) -> np.ndarray:
+        """Score a population (neighbours of `near`, when given, which the problem may score faster),
+        keep the best seen and log (evaluations, best)."""
+        values = self.problem.evaluate(X) if near is None else self.problem.evaluate_near(near, X)
         self.evaluations += len(values)
         i = int(np.argmin(values))
         if values[i] < self.best_value:

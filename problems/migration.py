@@ -8,7 +8,9 @@ from eosdnn.framework.problem import Problem
 from eosdnn.problems.bounds import gap_to_bound, lower_bound
 from eosdnn.problems.errors import EosdnnError
 from eosdnn.problems.scenario import Scenario
-from eosdnn.problems.schedule import CompiledWorkload, compile_workload, evaluate, schedule
+from eosdnn.problems.schedule import Anchor, CompiledWorkload, anchor, compile_workload, evaluate, evaluate_near, schedule
+
+MAX_ANCHOR_STATES = 20_000_000  # positions x pools kept to re-score neighbours; above it, score them in full
 
 
 class MigrationProblem(Problem):
@@ -21,6 +23,7 @@ class MigrationProblem(Problem):
         self.lower = np.zeros(self.n_var, dtype=np.int64)
         self.upper = np.full(self.n_var, self.workload.n_choices - 1, dtype=np.int64)
         self._lower_bound: float | None = None
+        self._anchor: Anchor | None = None
 
     @property
     def lower_bound(self) -> float:
@@ -35,6 +38,16 @@ class MigrationProblem(Problem):
 
     def evaluate(self, X: np.ndarray) -> np.ndarray:
         return evaluate(self.workload, X).value
+
+    def evaluate_near(self, base: np.ndarray, X: np.ndarray) -> np.ndarray:
+        """Neighbours of `base` re-scored from their first changed position in the order u (the same
+        values as `evaluate`); the schedule of the last base is kept."""
+        w = self.workload
+        if (w.n_genes + 1) * int(w.pool_ptr[-1]) > MAX_ANCHOR_STATES:
+            return self.evaluate(X)
+        if self._anchor is None or not np.array_equal(self._anchor.genes, base):
+            self._anchor = anchor(w, base)
+        return evaluate_near(w, self._anchor, X)
 
     def details(self, x: np.ndarray) -> dict[str, float]:
         e = evaluate(self.workload, x)

@@ -30,7 +30,7 @@ def improve(search: Search, x: np.ndarray, value: float, rng: np.random.Generato
     while not search.done() and (evaluations is None or spent < evaluations):
         size = batch if evaluations is None else max(1, min(batch, evaluations - spent))
         Y = neighbours(rng, np.repeat(x[None, :], size, axis=0), problem.lower, problem.upper)
-        values = search.evaluate(Y)
+        values = search.evaluate(Y, near=x)
         spent += size
         step = int(np.argmin(values))
         stalled += 1

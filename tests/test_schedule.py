@@ -147,3 +147,30 @@ def test_genes_out_of_range_are_rejected():
         problem.evaluate(np.array([[0, 2]]))
     with pytest.raises(EosdnnError, match="shape"):
         problem.evaluate(np.array([[0, 1, 1]]))
+
+
+def test_rescoring_neighbours_from_their_first_change_gives_the_same_values():
+    """`evaluate_near` re-scores rows from their first difference with an anchor placement: it must give
+    the evaluator's values bit for bit, for run moves, single genes and unrelated rows."""
+    from eosdnn.operators import bind
+    from eosdnn.problems.instances import InstanceShape, random_scenario
+    from eosdnn.problems.migration import MigrationProblem
+    from eosdnn.problems.scenario import paper_scenario
+    from eosdnn.problems.schedule import anchor, evaluate, evaluate_near
+
+    problems = [MigrationProblem(paper_scenario(1))] + [
+        MigrationProblem(random_scenario(seed, InstanceShape(tasks=4, layers=6, max_pools=3, dag_share=0.5), objective))
+        for seed in range(4) for objective in ("total", "makespan")]
+    for problem in problems:
+        w = problem.workload
+        rng = np.random.default_rng(7)
+        base = rng.integers(0, w.n_choices, problem.n_var)
+        near = anchor(w, base)
+        runs = bind("mutation", "segment-move", problem)(rng, np.repeat(base[None, :], 40, axis=0), problem.lower,
+                                                          problem.upper)
+        single = bind("mutation", "random-gene", problem)(rng, np.repeat(base[None, :], 20, axis=0), problem.lower,
+                                                           problem.upper)
+        other = rng.integers(0, w.n_choices, (10, problem.n_var))
+        for X in (runs, single, other, base[None, :]):
+            np.testing.assert_array_equal(evaluate_near(w, near, X), evaluate(w, X).value)
+        np.testing.assert_array_equal(problem.evaluate_near(base, runs), problem.evaluate(runs))
