@@ -86,15 +86,13 @@ def task_bounds(workload: CompiledWorkload) -> np.ndarray:
     """The contention-free least completion time of every task."""
     w = workload
     scenario = w.scenario
-    position_of = np.empty_like(w.order)
-    position_of[w.order] = np.arange(w.order.size)
     cache: dict[tuple[int, int], float] = {}
     bounds = np.empty(w.n_tasks)
     for t, task in enumerate(scenario.tasks):
         key = (id(task.model), int(task.client))
         if key not in cache:
             nodes = w.choice_node[t]
-            positions = position_of[w.gene_offset[t] + np.arange(task.model.n_layers)]
+            positions = w.position_of[w.gene_offset[t] + np.arange(task.model.n_layers)]
             out_bytes = np.array([layer.out_bytes for layer in task.model.layers])
             cache[key] = task_bound(w.exec_s[positions][:, nodes], w.seconds_per_byte[np.ix_(nodes, nodes)],
                                     task.model.predecessors(), out_bytes, task.model.input_bytes)

@@ -22,6 +22,7 @@ class CompiledWorkload:
 
     scenario: Scenario
     order: np.ndarray  # position -> gene column
+    position_of: np.ndarray  # gene column -> position (the inverse of `order`)
     task_of: np.ndarray  # position -> task
     exec_s: np.ndarray  # (positions, nodes) execution seconds
     pred_ptr: np.ndarray  # CSR over positions
@@ -89,6 +90,7 @@ def compile_workload(scenario: Scenario) -> CompiledWorkload:
     return CompiledWorkload(
         scenario=scenario,
         order=order,
+        position_of=position_of,
         task_of=task_of,
         exec_s=cycles[:, None] / env.hz()[None, :],
         pred_ptr=pred_ptr,
@@ -304,20 +306,15 @@ class Anchor:
     node: np.ndarray
     finish: np.ndarray
     states: np.ndarray  # (positions + 1, pools): the pools' free times before each position, and at the end
-    position_of: np.ndarray  # gene column -> position in the order u
 
 
 def anchor(w: CompiledWorkload, genes: np.ndarray) -> Anchor:
     genes = check_genes(w, genes)[0]
-    positions = w.n_genes
-    node, ready, start, finish, t2 = (np.empty(positions, dtype=np.int64), *(np.empty(positions) for _ in range(4)))
-    states = np.empty((positions + 1, int(w.pool_ptr[-1])))
-    pool_free = np.empty(w.pool_ptr[-1])
+    pool_free, node, ready, start, finish, t2 = _scratch(w.n_genes, w.pool_ptr[-1])
+    states = np.empty((w.n_genes + 1, int(w.pool_ptr[-1])))
     _schedule(genes, *_kernel_arrays(w), pool_free, node, ready, start, finish, t2, np.empty(w.n_tasks), 0, states)
-    states[positions] = pool_free
-    position_of = np.empty(positions, dtype=np.int64)
-    position_of[w.order] = np.arange(positions)
-    return Anchor(genes, node, finish, states, position_of)
+    states[w.n_genes] = pool_free
+    return Anchor(genes, node, finish, states)
 
 
 def evaluate_near(w: CompiledWorkload, base: Anchor, X: np.ndarray) -> np.ndarray:
@@ -325,10 +322,9 @@ def evaluate_near(w: CompiledWorkload, base: Anchor, X: np.ndarray) -> np.ndarra
     same values as `evaluate(w, X).value`, faster when rows differ from the base late in the order u."""
     X = check_genes(w, X)
     pop = X.shape[0]
-    firsts = np.where(X != base.genes[None, :], base.position_of[None, :], w.n_genes).min(axis=1)
+    firsts = np.where(X != base.genes[None, :], w.position_of[None, :], w.n_genes).min(axis=1)
     total, makespan = np.empty(pop), np.empty(pop)
-    _evaluate_near(X, firsts, base.node, base.finish, base.states, *_kernel_arrays(w), total, makespan,
-                   max(1, min(pop, numba.get_num_threads())))
+    _evaluate_near(X, firsts, base.node, base.finish, base.states, *_kernel_arrays(w), total, makespan, _chunks(pop))
     return total if w.objective_code == 0 else makespan
 
 
@@ -362,6 +358,11 @@ class Schedule:
     makespan: float
 
 
+def _chunks(pop: int) -> int:
+    """How many parts a population is split into: one per numba thread, at most one per row."""
+    return max(1, min(pop, numba.get_num_threads()))
+
+
 def _kernel_arrays(w: CompiledWorkload) -> tuple:
     return (w.order, w.task_of, w.exec_s, w.pred_ptr, w.pred_pos, w.pred_bytes, w.input_bytes, w.choice_node,
             w.client_of, w.last_pos, w.result_bytes, w.seconds_per_byte, w.pool_ptr)
@@ -387,7 +388,7 @@ def evaluate(w: CompiledWorkload, X: np.ndarray) -> Evaluation:
     pop = X.shape[0]
     out = [np.empty(pop) for _ in range(5)]
     completion = np.empty((pop, w.n_tasks))
-    _evaluate_population(X, *_kernel_arrays(w), *out, completion, max(1, min(pop, numba.get_num_threads())))
+    _evaluate_population(X, *_kernel_arrays(w), *out, completion, _chunks(pop))
     total, makespan = out[0], out[1]
     value = total if w.objective_code == 0 else makespan
     return Evaluation(value, total, makespan, out[2], out[3], out[4], completion)
@@ -396,16 +397,12 @@ def evaluate(w: CompiledWorkload, X: np.ndarray) -> Evaluation:
 def schedule(w: CompiledWorkload, genes: np.ndarray) -> Schedule:
     """The detailed schedule of one placement (for reports and checks)."""
     genes = check_genes(w, genes)[0]
-    positions = w.n_genes
-    node, ready, start, finish, t2 = (np.empty(positions, dtype=np.int64), *(np.empty(positions) for _ in range(4)))
+    pool_free, node, ready, start, finish, t2 = _scratch(w.n_genes, w.pool_ptr[-1])
     completion = np.empty(w.n_tasks)
-    _schedule(genes, *_kernel_arrays(w), np.empty(w.pool_ptr[-1]), node, ready, start, finish, t2, completion, 0,
-              np.zeros((0, 0)))
+    _schedule(genes, *_kernel_arrays(w), pool_free, node, ready, start, finish, t2, completion, 0, np.zeros((0, 0)))
     back = completion - finish[w.last_pos]
-    to_gene = w.order  # position -> gene column; invert to gene order
-    by_gene = np.empty(positions, dtype=np.int64)
-    by_gene[to_gene] = np.arange(positions)
-    exec_time = w.exec_s[np.arange(positions), node]
+    by_gene = w.position_of  # per-position arrays read in gene order
+    exec_time = w.exec_s[np.arange(w.n_genes), node]
     return Schedule(
         node=node[by_gene],
         ready=ready[by_gene],
