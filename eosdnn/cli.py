@@ -139,11 +139,12 @@ def registered_names(text: str, registry: Registry, flag: str) -> list[str]:
     return names
 
 
-def built_params(pairs: list[str] | None, registry: Registry, names: list[str], extra: dict | None = None) -> dict[str, dict]:
-    """Per name, the `--param` values; each entry is built once here so that a bad key or value
-    stops the command before any work."""
-    params = parse_params(pairs, names, registry.kind)
-    for name in names:
+def built_params(pairs: list[str] | None, owners: dict[str, Registry], kind: str,
+                 extra: dict | None = None) -> dict[str, dict]:
+    """Per name (each looked up in its registry), the `--param` values over `extra`; each entry is
+    built once here so that a bad key or value stops the command before any work."""
+    params = parse_params(pairs, list(owners), kind)
+    for name, registry in owners.items():
         params[name] = (extra or {}).get(name, {}) | params[name]
         registry.create(name, **params[name])
     return params
@@ -266,7 +267,7 @@ def cmd_solve(args: argparse.Namespace) -> None:
     flags = exact_params(args)
     if flags and args.solver not in ("milp", "milp-free"):
         raise EosdnnError(f"{EXACT_FLAGS[next(iter(flags))]}: only the milp and milp-free solvers take it")
-    params = built_params(args.param, SOLVERS, [args.solver], {args.solver: flags})[args.solver]
+    params = built_params(args.param, {args.solver: SOLVERS}, "solver", {args.solver: flags})[args.solver]
     scenario = scenario_of(args)
     problem = MigrationProblem(scenario)
     seed = run_seed(args)
@@ -318,7 +319,7 @@ def compare_document(problem: MigrationProblem, names: list[str], seeds: list[in
 def cmd_compare(args: argparse.Namespace) -> None:
     check_outputs(args)
     names = registered_names(args.solvers, SOLVERS, "--solvers")
-    params = built_params(args.param, SOLVERS, names)
+    params = built_params(args.param, dict.fromkeys(names, SOLVERS), "solver")
     scenario = scenario_of(args)
     problem = MigrationProblem(scenario)
     budget = budget_of(args)
@@ -350,7 +351,7 @@ def cmd_validate(args: argparse.Namespace) -> None:
     check_outputs(args)
     names = registered_names(args.solvers, SOLVERS, "--solvers")
     exact = exact_params(args)
-    params = built_params(args.param, SOLVERS, names)
+    params = built_params(args.param, dict.fromkeys(names, SOLVERS), "solver")
     if exact:
         SOLVERS.create("milp", **exact)
     first_seed = run_seed(args)
@@ -418,11 +419,8 @@ def cmd_upload(args: argparse.Namespace) -> None:
     solver_names = [] if args.placement else [args.solver]
     if solver_names:
         SOLVERS.get(args.solver)
-    raw = parse_params(args.param, planners + solver_names, "planner or solver")
-    for name in planners:
-        PLANNERS.create(name, **raw[name])
-    for name in solver_names:
-        SOLVERS.create(name, **raw[name])
+    raw = built_params(args.param, dict.fromkeys(planners, PLANNERS) | dict.fromkeys(solver_names, SOLVERS),
+                       "planner or solver")
     scenario = scenario_of(args)
     problem = MigrationProblem(scenario)
     for t in tasks or []:
@@ -460,9 +458,8 @@ def cmd_reproduce(args: argparse.Namespace) -> None:
 
     check_outputs(args)
     names = figure_names(args.figure)
-    raw = parse_params(args.param, list(ALGORITHMS) + list(FIGURE_PLANNERS), "solver or planner")
-    for name, values in raw.items():
-        (SOLVERS if name in ALGORITHMS else PLANNERS).create(name, **values)
+    raw = built_params(args.param, dict.fromkeys(ALGORITHMS, SOLVERS) | dict.fromkeys(FIGURE_PLANNERS, PLANNERS),
+                       "solver or planner")
     seeds = args.seeds if args.seeds is not None else (2 if args.quick else 5)
     settings = Settings(seeds=seeds, first_seed=run_seed(args), quick=args.quick,
                         params={name: values for name, values in raw.items() if values})

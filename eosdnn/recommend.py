@@ -29,7 +29,6 @@ class Recommendation:
 
     results: dict[str, Result]
     best: str
-    searches: tuple[str, ...]
 
     @property
     def result(self) -> Result:
@@ -52,4 +51,4 @@ def recommend(problem: MigrationProblem, seed: int, evaluations: int = PAPER_EVA
     for label, (name, params) in SEARCHES.items():
         results[label] = run(name, params, Budget(evaluations=evaluations))
     best = min(results, key=lambda label: results[label].value)
-    return Recommendation(results, best, tuple(SEARCHES))
+    return Recommendation(results, best)

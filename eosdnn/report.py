@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
+from eosdnn.problems.bounds import gap_to_bound
 from eosdnn.problems.environment import MB
 from eosdnn.problems.models import DnnModel
 from eosdnn.problems.scenario import Scenario
@@ -64,7 +65,7 @@ def environment_table(scenario: Scenario) -> Table:
 
 def gap(value: float, bound: float) -> str:
     """A plan's distance above the lower bound, as a share of its value."""
-    return percent((value - bound) / value) if value > 0 else "0.00%"
+    return percent(gap_to_bound(value, bound))
 
 
 def bound_note(bound: float) -> str:
@@ -103,7 +104,7 @@ def results_table(title: str, rows: dict[str, dict], objective: str, bound: floa
 
 def recommendation_line(label: str, value: float, wall_s: float, bound: float, others: dict[str, float]) -> str:
     """The recommended plan, its gap to the bound and how much it saves against every other plan."""
-    savings = ", ".join(f"{percent((v - value) / v) if v > 0 else '0.00%'} below {name}" for name, v in others.items())
+    savings = ", ".join(f"{gap(v, value)} below {name}" for name, v in others.items())
     return (f"Recommended: {label}, {seconds(value)} s ({wall_s:.1f} s of search), {gap(value, bound)} above the "
             f"lower bound {seconds(bound)}; {savings}")
 

@@ -63,13 +63,11 @@ class Registry:
     def parameters(self, name: str) -> list[str] | None:
         """The parameter names the entry takes, when it is an attrs class (or a partial of one)."""
         factory = self.get(name)
-        target = factory.func if isinstance(factory, functools.partial) else factory
-        if not attrs.has(target):
+        partial = factory if isinstance(factory, functools.partial) else functools.partial(factory)
+        if not attrs.has(partial.func):
             return None
-        fixed = set(factory.keywords) if isinstance(factory, functools.partial) else set()
-        positional = len(factory.args) if isinstance(factory, functools.partial) else 0
-        fields = [f for f in attrs.fields(target) if f.init][positional:]
-        return [f.alias or f.name for f in fields if f.name not in fixed and f.name != "name"]
+        fields = [f for f in attrs.fields(partial.func) if f.init][len(partial.args):]
+        return [f.alias or f.name for f in fields if f.name not in partial.keywords and f.name != "name"]
 
     def create(self, name: str, **params: Any) -> Any:
         """Build the entry with `params`; an unknown key or a bad value is one error naming `name.key`."""

@@ -19,6 +19,7 @@ import numpy as np
 
 from eosdnn.framework import SOLVERS, Budget, Result, Search
 from eosdnn.framework.params import number, one_of, operator_name, to_pair, whole
+from eosdnn.framework.result import run_after
 from eosdnn.problems.errors import EosdnnError
 from eosdnn.problems.migration import MigrationProblem
 from eosdnn.solvers.local_search import improve
@@ -80,7 +81,4 @@ class EosDnn:
         value = float(search.evaluate(found.x[None, :])[0])
         improve(search, found.x, value, np.random.default_rng(None if seed is None else seed + 2), move=self.mutation,
                 batch=32)
-        polished = search.result()
-        history = list(found.history) + [(found.evaluations + e, min(v, found.value)) for e, v in polished.history]
-        return attrs.evolve(polished, evaluations=found.evaluations + polished.evaluations,
-                            wall_s=found.wall_s + polished.wall_s, history=history)
+        return run_after(found, search.result())

@@ -16,10 +16,15 @@ def placement_count(problem: Problem) -> int:
     return int(np.prod([int(v) for v in problem.n_values], dtype=object))
 
 
+def log10_count(problem: Problem) -> float:
+    """log10 of the number of placements, without building the (possibly huge) integer."""
+    return float(np.log10(np.asarray(problem.n_values, dtype=float)).sum())
+
+
 def describe_count(problem: Problem) -> str:
     """The number of placements for people: exact below 10^15, else `about 1.93e812`, computed by
     logarithms so that even a 5000-layer instance is described at once."""
-    log10 = float(np.log10(np.asarray(problem.n_values, dtype=float)).sum())
+    log10 = log10_count(problem)
     if log10 < 15:
         return f"{placement_count(problem):,}"
     exponent = int(np.floor(log10))
@@ -28,8 +33,7 @@ def describe_count(problem: Problem) -> str:
 
 def count_exceeds(problem: Problem, limit: int) -> bool:
     """Whether the problem has more than `limit` placements, without building a huge integer."""
-    log10 = float(np.log10(np.asarray(problem.n_values, dtype=float)).sum())
-    if log10 > np.log10(max(limit, 1)) + 1:
+    if log10_count(problem) > np.log10(max(limit, 1)) + 1:
         return True
     return placement_count(problem) > limit
 

@@ -11,6 +11,7 @@ import attrs
 from eosdnn.framework import SOLVERS, Budget, Result
 from eosdnn.framework.params import ParameterError
 from eosdnn.framework.reduction import ReducedProblem
+from eosdnn.framework.result import run_after
 from eosdnn.problems.errors import EosdnnError
 from eosdnn.problems.migration import MigrationProblem
 
@@ -148,7 +149,4 @@ class TwoStep:
             SOLVERS.create(self.inner, **self.inner_params).solve(
                 secondary, budget=step_budget, seed=None if seed is None else seed + 1, callback=callback),
             self.name)
-        best = second if second.value < first.value else first
-        history = list(first.history) + [(first.evaluations + e, min(v, first.value)) for e, v in second.history]
-        return attrs.evolve(best, evaluations=first.evaluations + second.evaluations,
-                            wall_s=first.wall_s + second.wall_s, seed=seed, history=history)
+        return run_after(first, second)

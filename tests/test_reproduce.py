@@ -39,7 +39,7 @@ def test_fig12_holds_every_planner_and_model_and_non_uploading_is_the_off_client
     for seed in settings.seed_list:
         scenario = paper_scenario(seed)
         problem = MigrationProblem(scenario)
-        nodes = problem.nodes_of(migrate(scenario, "eosdnn", settings, seed).x)
+        nodes = problem.nodes_of(migrate(problem, "eosdnn", settings, seed).x)
         for task, where in zip(scenario.tasks, nodes):
             off = sum(layer.weight_bytes for layer, n in zip(task.model.layers, where) if n != task.client)
             expected[task.model.name].append(off / task.model.total_weight_bytes)
@@ -103,7 +103,7 @@ def test_migration_figures_hold_their_series(quick_run):
         assert fig16["lower_bound"][m]["mean"] <= fig16["best"][m]["mean"]  # bound <= best on every seed
     # Greedy is deterministic: its figure value is the greedy plan of that scenario
     scenario = paper_scenario(1, per_model=fig16["tasks_per_model"], models=("vgg19",))
-    greedy = migrate(scenario, "greedy", Settings(quick=True), 1).value
+    greedy = migrate(MigrationProblem(scenario), "greedy", Settings(quick=True), 1).value
     assert fig16["delay"]["greedy"]["vgg19"]["max"] >= greedy >= fig16["delay"]["greedy"]["vgg19"]["min"]
     fig17, fig18 = docs["fig17"], docs["fig18"]
     assert all(len(fig17["delay"][a]) == len(fig17["tasks"]) for a in fig17["delay"])

@@ -7,7 +7,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from eosdnn import plots
-from eosdnn.experiments.settings import ALGORITHMS, LABELS, Context, Figure, Settings, Setup, bound_of, spread
+from eosdnn.experiments.settings import ALGORITHMS, LABELS, Context, Figure, Settings, Setup, spread
+from eosdnn.problems.bounds import gap_to_bound
 
 ENVIRONMENTS = {"L-E": "paper-le", "L-C": "paper-lc", "L-E-C": "paper"}
 PARTS = ("exec", "transfer", "wait", "total")
@@ -30,7 +31,7 @@ def fig15(ctx: Context) -> Figure:
         for model in settings.models:
             for seed in settings.seed_list:
                 setup = Setup(seed, preset=preset, per_model=settings.tasks_per_model, models=(model,))
-                bounds[env][model].append(bound_of(ctx.scenario(setup)))
+                bounds[env][model].append(ctx.problem(setup).lower_bound)
                 details = ctx.run(setup, "eosdnn").details
                 for part in PARTS:
                     values[part][env][model].append(details[part])
@@ -72,7 +73,7 @@ def algorithm_sweep(ctx: Context, label: str, points, setup_at) -> dict[str, dic
     for point in points:
         for seed in ctx.settings.seed_list:
             setup = setup_at(point, seed)
-            values["bound"][point].append(bound_of(ctx.scenario(setup)))
+            values["bound"][point].append(ctx.problem(setup).lower_bound)
             for algorithm in ALGORITHMS:
                 values[algorithm][point].append(ctx.run(setup, algorithm).value)
                 ctx.step(f"{label} {point} {algorithm} seed {seed}")
@@ -166,7 +167,7 @@ def convergence(ctx: Context) -> Figure:
     bounds = []
     for seed in settings.seed_list:
         setup = Setup(seed)
-        bounds.append(bound_of(ctx.scenario(setup)))
+        bounds.append(ctx.problem(setup).lower_bound)
         for label, solver in CONVERGENCE_SOLVERS.items():
             result = ctx.run(setup, solver)
             histories[label].append([[int(e), float(v)] for e, v in result.history])
@@ -180,7 +181,7 @@ def convergence(ctx: Context) -> Figure:
     for column in ("solver", "mean", "min", "max", "gap to bound"):
         table.add_column(column, justify="left" if column == "solver" else "right")
     for label, cell in data["final"].items():
-        gap = (cell["mean"] - data["lower_bound"]["mean"]) / cell["mean"]
+        gap = gap_to_bound(cell["mean"], data["lower_bound"]["mean"])
         table.add_row(label, f"{cell['mean']:.4f}", f"{cell['min']:.4f}", f"{cell['max']:.4f}", f"{100 * gap:.2f}%")
 
     def draw(path: str) -> None:
@@ -206,7 +207,7 @@ def fig18(ctx: Context) -> Figure:
     for clients in settings.client_counts:
         for seed in settings.seed_list:
             setup = Setup(seed, per_model=tasks // len(settings.models), clients=clients)
-            bounds[clients].append(bound_of(ctx.scenario(setup)))
+            bounds[clients].append(ctx.problem(setup).lower_bound)
             details = ctx.run(setup, "eosdnn").details
             for part in PARTS:
                 values[part][clients].append(details[part])

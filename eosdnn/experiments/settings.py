@@ -87,18 +87,13 @@ def solver_params(algorithm: str, settings: Settings) -> dict:
     return defaults | settings.of(algorithm)
 
 
-def migrate(scenario: Scenario, algorithm: str, settings: Settings, seed: int) -> Result:
+def migrate(problem: MigrationProblem, algorithm: str, settings: Settings, seed: int) -> Result:
     """One migration run at equal budgets: T iterations of N for PSO-GA, GA and prePSO (plus PSO-GA's
     seeding GA, as the paper), N x T evaluations for EosDNN, one plan for Greedy and HEFT."""
     solver = make_solver(algorithm, **solver_params(algorithm, settings))
     budget = (Budget(evaluations=settings.particles * settings.iterations) if algorithm in BUDGET_IN_EVALUATIONS
               else Budget(iterations=settings.iterations))
-    return solver.solve(MigrationProblem(scenario), budget=budget, seed=seed)
-
-
-def bound_of(scenario: Scenario) -> float:
-    """The scenario's lower bound (problems/bounds.py): no plan of any solver can be below it."""
-    return MigrationProblem(scenario).lower_bound
+    return solver.solve(problem, budget=budget, seed=seed)
 
 
 @attrs.frozen
@@ -120,32 +115,33 @@ class Setup:
 
 @attrs.define
 class Context:
-    """What a sweep shares: the settings, the progress callback and every run, computed once."""
+    """What a sweep shares: the settings, the progress callback, and every problem (with its lower
+    bound) and run, computed once."""
 
     settings: Settings
     step: Callable[[str], None] = lambda description: None
-    scenarios: dict = attrs.field(factory=dict)
+    problems: dict = attrs.field(factory=dict)
     runs: dict = attrs.field(factory=dict)
 
-    def scenario(self, setup: Setup) -> Scenario:
-        if setup not in self.scenarios:
-            self.scenarios[setup] = setup.scenario()
-        return self.scenarios[setup]
+    def problem(self, setup: Setup) -> MigrationProblem:
+        if setup not in self.problems:
+            self.problems[setup] = MigrationProblem(setup.scenario())
+        return self.problems[setup]
 
     def run(self, setup: Setup, algorithm: str) -> Result:
-        """`migrate` on the setup's scenario with its seed, computed once per (setup, algorithm)."""
+        """`migrate` on the setup's problem with its seed, computed once per (setup, algorithm)."""
         key = (setup, algorithm)
         if key not in self.runs:
-            self.runs[key] = migrate(self.scenario(setup), algorithm, self.settings, setup.seed)
+            self.runs[key] = migrate(self.problem(setup), algorithm, self.settings, setup.seed)
         return self.runs[key]
 
     def paper_placement(self, seed: int) -> tuple[Scenario, list[list[int]]]:
         """The paper scenario of `seed` and its EosDNN placement (nodes per task)."""
         setup = Setup(seed)
-        scenario = self.scenario(setup)
-        nodes = MigrationProblem(scenario).nodes_of(self.run(setup, "eosdnn").x)
+        problem = self.problem(setup)
+        nodes = problem.nodes_of(self.run(setup, "eosdnn").x)
         self.step(f"EosDNN placement, seed {seed}")
-        return scenario, nodes
+        return problem.scenario, nodes
 
 
 @attrs.frozen
