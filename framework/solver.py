@@ -11,6 +11,7 @@ import numpy as np
 
 from eosdnn.framework.budget import Budget
 from eosdnn.framework.problem import Problem
+from eosdnn.framework.reduction import ReducedProblem
 from eosdnn.framework.result import Result
 
 
@@ -93,7 +94,7 @@ class Search:
         if self.best_x is None:
             return None
         x, problem = self.best_x[None, :], self.problem
-        while hasattr(problem, "expand") and hasattr(problem, "problem"):
+        while isinstance(problem, ReducedProblem):
             x, problem = problem.expand(x), problem.problem
         return np.asarray(x[0], dtype=np.int64), self.best_value
 
