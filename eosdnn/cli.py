@@ -13,6 +13,7 @@ import numpy as np
 
 from eosdnn import __version__, plots, report
 from eosdnn.framework import PLANNERS, SOLVERS, Budget, Registry, Result
+from eosdnn.framework.executors import cpu_count, make_executor
 from eosdnn.framework.params import parse_params
 from eosdnn.framework.progress import progress_callback
 from eosdnn.framework.solver import SearchTracker
@@ -466,8 +467,10 @@ def cmd_reproduce(args: argparse.Namespace) -> None:
     out = report.console()
     out.print(f"Reproducing {', '.join(names)}: {settings.describe()}; files in {args.out}")
     started = time.perf_counter()
-    figures = reproduce(names, settings, args.out, on_figure=lambda figure: out.print(figure.table))
-    out.print(f"{len(figures)} figure(s) in {time.perf_counter() - started:.1f} s: PNG and JSON in {args.out}")
+    executor = make_executor(args.workers if args.workers is not None or not args.quick else 1)
+    figures = reproduce(names, settings, args.out, executor=executor, on_figure=lambda figure: out.print(figure.table))
+    out.print(f"{len(figures)} figure(s) in {time.perf_counter() - started:.1f} s on {executor.workers} worker(s): "
+              f"PNG and JSON in {args.out}")
     if args.json:
         write_json(args.json, {"format": 1, "settings": settings.describe(),
                                "figures": {f.name: f.data for f in figures}})
@@ -549,6 +552,11 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--param", action="append", metavar="KEY=VALUE",
                        help=f"a parameter: key=value for the one solver/planner named, name.key=value to address "
                             f"one of several (repeatable), e.g. {example}")
+
+    def workers(p: argparse.ArgumentParser, default_note: str = "") -> None:
+        p.add_argument("--workers", type=whole_number(1, 1_024), default=None,
+                       help=f"local worker processes for the runs (default: one per core, {cpu_count()} here"
+                            f"{default_note}; 1 runs in this process); the results are the same bits for any count")
 
     def budget(p: argparse.ArgumentParser) -> None:
         p.add_argument("--iterations", type=whole_number(1), help="budget: iterations (generations)")
@@ -640,6 +648,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=seed_type, default=None, help="first seed (default 0)")
     p.add_argument("--quick", action="store_true", help="tiny budgets and sweeps (all figures in seconds, for tests)")
     p.add_argument("--json", metavar="PATH", help="also write every figure's numbers into one file")
+    workers(p, ", and 1 with --quick")
     params(p, "psoga.w_max=0.9, lmu.rest=requeue")
     p.set_defaults(func=cmd_reproduce)
 

@@ -6,7 +6,8 @@ import contextlib
 import sys
 from collections.abc import Callable, Iterator
 
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
+                           TimeRemainingColumn)
 
 from eosdnn.framework.solver import Search
 
@@ -30,14 +31,23 @@ def progress_callback(label: str, enabled: bool | None = None) -> Iterator[Calla
 
 
 @contextlib.contextmanager
-def progress_steps(label: str, total: int, enabled: bool | None = None) -> Iterator[Callable[[str], None]]:
-    """Yields `step(description)` that advances a bar of `total` steps (a no-op off a terminal)."""
+def progress_steps(label: str, total: int, enabled: bool | None = None) -> Iterator[Callable[..., None]]:
+    """Yields `step(description, failed=False)` that advances a bar of `total` steps with its ETA and
+    the count of failed steps (a no-op off a terminal)."""
     if enabled is None:
         enabled = sys.stdout.isatty()
     if not enabled:
-        yield lambda description: None
+        yield lambda description, failed=False: None
         return
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  transient=True) as bar:
-        task = bar.add_task(label, total=total)
-        yield lambda description: bar.update(task, advance=1, description=description)
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TextColumn("{task.fields[failed]}"), TimeElapsedColumn(), TextColumn("ETA"),
+                  TimeRemainingColumn(), transient=True) as bar:
+        task = bar.add_task(label, total=total, failed="")
+        failures = 0
+
+        def step(description: str, failed: bool = False) -> None:
+            nonlocal failures
+            failures += failed
+            bar.update(task, advance=1, description=description, failed=f"{failures} failed" if failures else "")
+
+        yield step

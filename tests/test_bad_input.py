@@ -65,6 +65,7 @@ CASES = [
     ("compare --solvers psoga --seeds 0", "argument --seeds"),
     ("validate --seeds 0", "argument --seeds"),
     ("reproduce fig12 --seeds 0", "argument --seeds"),
+    ("reproduce fig12 --workers 0", "argument --workers"),
     ("solve --solver milp --time-limit nan", "argument --time-limit"),
     ("solve --solver milp --time-limit inf", "argument --time-limit"),
     ("upload --horizon nan", "argument --horizon"),

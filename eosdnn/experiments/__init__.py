@@ -8,21 +8,22 @@ from collections.abc import Callable
 from pathlib import Path
 
 from eosdnn.experiments import migration, uploading
-from eosdnn.experiments.settings import Context, Figure, Settings
+from eosdnn.experiments.settings import Context, Figure, Settings, Setup
+from eosdnn.framework.executors import Executor, SerialExecutor
 from eosdnn.framework.progress import progress_steps
 from eosdnn.problems.errors import EosdnnError
 from eosdnn.problems.files import write_json
 
-# name -> (figure function, number of progress steps for the settings)
-FIGURES: dict[str, tuple[Callable[[Context], Figure], Callable[[Settings], int]]] = {
-    "fig12": (uploading.fig12, uploading.steps),
-    "fig13": (uploading.fig13, uploading.steps),
-    "fig14": (uploading.fig14, uploading.steps),
-    "fig15": (migration.fig15, migration.steps_fig15),
-    "fig16": (migration.fig16, migration.steps_fig16),
-    "fig17": (migration.fig17, migration.steps_fig17),
-    "fig18": (migration.fig18, migration.steps_fig18),
-    "convergence": (migration.convergence, migration.steps_convergence),
+# name -> (figure function, the migration runs it reads for the settings)
+FIGURES: dict[str, tuple[Callable[[Context], Figure], Callable[[Settings], list[tuple[Setup, str]]]]] = {
+    "fig12": (uploading.fig12, uploading.runs),
+    "fig13": (uploading.fig13, uploading.runs),
+    "fig14": (uploading.fig14, uploading.runs),
+    "fig15": (migration.fig15, migration.runs_fig15),
+    "fig16": (migration.fig16, migration.runs_fig16),
+    "fig17": (migration.fig17, migration.runs_fig17),
+    "fig18": (migration.fig18, migration.runs_fig18),
+    "convergence": (migration.convergence, migration.runs_convergence),
 }
 
 
@@ -34,27 +35,30 @@ def figure_names(selection: str) -> list[str]:
     return [selection]
 
 
-def reproduce(names: list[str], settings: Settings, out_dir: str | Path, *, progress: bool | None = None,
-              on_figure: Callable[[Figure], None] | None = None) -> list[Figure]:
-    """Run the figures, writing `<out_dir>/<fig>.png` and `<fig>.json`; placements are shared."""
+def reproduce(names: list[str], settings: Settings, out_dir: str | Path, *, executor: Executor | None = None,
+              progress: bool | None = None, on_figure: Callable[[Figure], None] | None = None) -> list[Figure]:
+    """Run the figures' migration runs on `executor` (default: this process), then draw each figure,
+    writing `<out_dir>/<fig>.png` and `<fig>.json`; figures share the runs of equal setups. Every run is
+    seeded, so the figures are the same bits on any executor."""
     out = Path(out_dir)
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise EosdnnError(f"--out: cannot create {out}: {error.strerror}") from None
-    total = sum(FIGURES[name][1](settings) for name in names)
+    needs = list(dict.fromkeys(need for name in names for need in FIGURES[name][1](settings)))
+    context = Context(settings)
+    with progress_steps("reproduce", len(needs), progress) as step:
+        context.compute(needs, executor or SerialExecutor(), lambda description, seconds: step(description))
     figures = []
-    with progress_steps("reproduce", total, progress) as step:
-        context = Context(settings, step)
-        for name in names:
-            figure = FIGURES[name][0](context)
-            figure.draw(str(out / f"{name}.png"))
-            document = {"format": 1, "figure": name, "title": figure.title, "settings": settings.describe(),
-                        **figure.data}
-            write_json(out / f"{name}.json", document)
-            figures.append(figure)
-            if on_figure is not None:
-                on_figure(figure)
+    for name in names:
+        figure = FIGURES[name][0](context)
+        figure.draw(str(out / f"{name}.png"))
+        document = {"format": 1, "figure": name, "title": figure.title, "settings": settings.describe(),
+                    **figure.data}
+        write_json(out / f"{name}.json", document)
+        figures.append(figure)
+        if on_figure is not None:
+            on_figure(figure)
     return figures
 
 

@@ -14,8 +14,17 @@ ENVIRONMENTS = {"L-E": "paper-le", "L-C": "paper-lc", "L-E-C": "paper"}
 PARTS = ("exec", "transfer", "wait", "total")
 
 
-def steps_fig15(settings: Settings) -> int:
-    return len(ENVIRONMENTS) * len(settings.models) * settings.seeds
+FIG15_ALGORITHMS = ("eosdnn", "psoga", "greedy")
+
+
+def fig15_setups(settings: Settings) -> dict[tuple[str, str, int], Setup]:
+    """(environment, model, seed) -> the setup: each model alone with its tasks, in L-E, L-C and L-E-C."""
+    return {(env, model, seed): Setup(seed, preset=preset, per_model=settings.tasks_per_model, models=(model,))
+            for env, preset in ENVIRONMENTS.items() for model in settings.models for seed in settings.seed_list}
+
+
+def runs_fig15(settings: Settings) -> list[tuple[Setup, str]]:
+    return [(setup, a) for setup in fig15_setups(settings).values() for a in FIG15_ALGORITHMS]
 
 
 def fig15(ctx: Context) -> Figure:
@@ -27,17 +36,13 @@ def fig15(ctx: Context) -> Figure:
     greedy = {env: {m: [] for m in settings.models} for env in ENVIRONMENTS}
     psoga = {env: {m: [] for m in settings.models} for env in ENVIRONMENTS}
     bounds = {env: {m: [] for m in settings.models} for env in ENVIRONMENTS}
-    for env, preset in ENVIRONMENTS.items():
-        for model in settings.models:
-            for seed in settings.seed_list:
-                setup = Setup(seed, preset=preset, per_model=settings.tasks_per_model, models=(model,))
-                bounds[env][model].append(ctx.problem(setup).lower_bound)
-                details = ctx.run(setup, "eosdnn").details
-                for part in PARTS:
-                    values[part][env][model].append(details[part])
-                psoga[env][model].append(ctx.run(setup, "psoga").value)
-                greedy[env][model].append(ctx.run(setup, "greedy").value)
-                ctx.step(f"fig15 {env} {model} seed {seed}")
+    for (env, model, _), setup in fig15_setups(settings).items():
+        bounds[env][model].append(ctx.problem(setup).lower_bound)
+        details = ctx.run(setup, "eosdnn").details
+        for part in PARTS:
+            values[part][env][model].append(details[part])
+        psoga[env][model].append(ctx.run(setup, "psoga").value)
+        greedy[env][model].append(ctx.run(setup, "greedy").value)
     data = {"environments": list(ENVIRONMENTS), "models": list(settings.models),
             "tasks_per_model": settings.tasks_per_model, "seeds": settings.seed_list,
             **{part: {env: {m: spread(v) for m, v in by_model.items()} for env, by_model in values[part].items()}
@@ -66,32 +71,39 @@ def fig15(ctx: Context) -> Figure:
     return Figure("fig15", table.title, data, table, draw)
 
 
-def algorithm_sweep(ctx: Context, label: str, points, setup_at) -> dict[str, dict]:
-    """Every algorithm on `setup_at(point, seed)` for every point and seed: {algorithm: {point: [delay]}},
+def algorithm_sweep(ctx: Context, grid: dict) -> dict[str, dict]:
+    """Every algorithm on every setup of `grid` ({(point, seed): setup}): {algorithm: {point: [delay]}},
     the best plan found per point and seed under "best", and the scenarios' lower bounds under "bound"."""
+    points = list(dict.fromkeys(point for point, _ in grid))
     values = {a: {point: [] for point in points} for a in (*ALGORITHMS, "bound")}
-    for point in points:
-        for seed in ctx.settings.seed_list:
-            setup = setup_at(point, seed)
-            values["bound"][point].append(ctx.problem(setup).lower_bound)
-            for algorithm in ALGORITHMS:
-                values[algorithm][point].append(ctx.run(setup, algorithm).value)
-                ctx.step(f"{label} {point} {algorithm} seed {seed}")
+    for (point, _), setup in grid.items():
+        values["bound"][point].append(ctx.problem(setup).lower_bound)
+        for algorithm in ALGORITHMS:
+            values[algorithm][point].append(ctx.run(setup, algorithm).value)
     values["best"] = {point: [min(values[a][point][i] for a in ALGORITHMS) for i in range(ctx.settings.seeds)]
                       for point in points}
     return values
 
 
-def steps_fig16(settings: Settings) -> int:
-    return len(settings.models) * len(ALGORITHMS) * settings.seeds
+def sweep_runs(grid: dict) -> list[tuple[Setup, str]]:
+    return [(setup, a) for setup in grid.values() for a in ALGORITHMS]
+
+
+def fig16_grid(settings: Settings) -> dict[tuple[str, int], Setup]:
+    """(model, seed) -> the setup: each model alone with its tasks, in L-E-C (Fig. 15's L-E-C setups)."""
+    return {(model, seed): Setup(seed, per_model=settings.tasks_per_model, models=(model,))
+            for model in settings.models for seed in settings.seed_list}
+
+
+def runs_fig16(settings: Settings) -> list[tuple[Setup, str]]:
+    return sweep_runs(fig16_grid(settings))
 
 
 def fig16(ctx: Context) -> Figure:
     """Migration delay of EosDNN, bare PSO-GA, GA, prePSO, Greedy and HEFT per model, the best plan found
     and the lower bound."""
     settings = ctx.settings
-    values = algorithm_sweep(ctx, "fig16", settings.models, lambda model, seed: Setup(
-        seed, per_model=settings.tasks_per_model, models=(model,)))
+    values = algorithm_sweep(ctx, fig16_grid(settings))
     bound, best = values.pop("bound"), values.pop("best")
     data = {"models": list(settings.models), "tasks_per_model": settings.tasks_per_model, "seeds": settings.seed_list,
             "delay": {a: {m: spread(v) for m, v in by_model.items()} for a, by_model in values.items()},
@@ -121,16 +133,21 @@ def fig16(ctx: Context) -> Figure:
     return Figure("fig16", title, data, table, draw)
 
 
-def steps_fig17(settings: Settings) -> int:
-    return len(settings.task_counts) * len(ALGORITHMS) * settings.seeds
+def fig17_grid(settings: Settings) -> dict[tuple[int, int], Setup]:
+    """(tasks, seed) -> the setup: the four models round-robin, in L-E-C."""
+    return {(n, seed): Setup(seed, per_model=n // len(settings.models))
+            for n in settings.task_counts for seed in settings.seed_list}
+
+
+def runs_fig17(settings: Settings) -> list[tuple[Setup, str]]:
+    return sweep_runs(fig17_grid(settings))
 
 
 def fig17(ctx: Context) -> Figure:
     """Migration delay against the number of tasks (the four models round-robin), with the best plan found
     and the lower bound."""
     settings = ctx.settings
-    values = algorithm_sweep(ctx, "fig17 tasks:", settings.task_counts,
-                             lambda n, seed: Setup(seed, per_model=n // len(settings.models)))
+    values = algorithm_sweep(ctx, fig17_grid(settings))
     data = {"tasks": list(settings.task_counts), "seeds": settings.seed_list,
             "delay": {a: [spread(values[a][n]) for n in settings.task_counts] for a in ALGORITHMS},
             "best": [spread(values["best"][n]) for n in settings.task_counts],
@@ -153,8 +170,8 @@ CONVERGENCE_SOLVERS: dict[str, str] = {
 }
 
 
-def steps_convergence(settings: Settings) -> int:
-    return len(CONVERGENCE_SOLVERS) * settings.seeds
+def runs_convergence(settings: Settings) -> list[tuple[Setup, str]]:
+    return [(Setup(seed), solver) for seed in settings.seed_list for solver in CONVERGENCE_SOLVERS.values()]
 
 
 def convergence(ctx: Context) -> Figure:
@@ -172,7 +189,6 @@ def convergence(ctx: Context) -> Figure:
             result = ctx.run(setup, solver)
             histories[label].append([[int(e), float(v)] for e, v in result.history])
             finals[label].append(result.value)
-            ctx.step(f"convergence {label} seed {seed}")
     data = {"seeds": settings.seed_list, "evaluations": evaluations, "lower_bound": spread(bounds),
             "final": {label: spread(v) for label, v in finals.items()}, "histories": histories}
     table = Table(title=f"Convergence on the paper scenario: best total (s) at the paper's budget ({evaluations:,} "
@@ -191,30 +207,34 @@ def convergence(ctx: Context) -> Figure:
     return Figure("convergence", table.title, data, table, draw)
 
 
-def steps_fig18(settings: Settings) -> int:
-    return len(settings.client_counts) * 2 * settings.seeds
+def fig18_setups(settings: Settings) -> dict[tuple[int, int], Setup]:
+    """(clients, seed) -> the setup: 12 tasks (4 with --quick), the four models round-robin."""
+    per_model = 1 if settings.quick else 3
+    return {(clients, seed): Setup(seed, per_model=per_model, clients=clients)
+            for clients in settings.client_counts for seed in settings.seed_list}
+
+
+def runs_fig18(settings: Settings) -> list[tuple[Setup, str]]:
+    return [(setup, a) for setup in fig18_setups(settings).values() for a in FIG15_ALGORITHMS]
 
 
 def fig18(ctx: Context) -> Figure:
     """EosDNN's delay and its parts against the number of clients (12 tasks), bare PSO-GA's and Greedy's
     totals and the lower bound for reference."""
     settings = ctx.settings
-    tasks = 3 * len(settings.models) if not settings.quick else len(settings.models)
+    setups = fig18_setups(settings)
+    tasks = next(iter(setups.values())).per_model * len(settings.models)
     values = {part: {c: [] for c in settings.client_counts} for part in PARTS}
     greedy = {c: [] for c in settings.client_counts}
     psoga = {c: [] for c in settings.client_counts}
     bounds = {c: [] for c in settings.client_counts}
-    for clients in settings.client_counts:
-        for seed in settings.seed_list:
-            setup = Setup(seed, per_model=tasks // len(settings.models), clients=clients)
-            bounds[clients].append(ctx.problem(setup).lower_bound)
-            details = ctx.run(setup, "eosdnn").details
-            for part in PARTS:
-                values[part][clients].append(details[part])
-            psoga[clients].append(ctx.run(setup, "psoga").value)
-            ctx.step(f"fig18 {clients} clients EosDNN and PSO-GA seed {seed}")
-            greedy[clients].append(ctx.run(setup, "greedy").value)
-            ctx.step(f"fig18 {clients} clients Greedy seed {seed}")
+    for (clients, _), setup in setups.items():
+        bounds[clients].append(ctx.problem(setup).lower_bound)
+        details = ctx.run(setup, "eosdnn").details
+        for part in PARTS:
+            values[part][clients].append(details[part])
+        psoga[clients].append(ctx.run(setup, "psoga").value)
+        greedy[clients].append(ctx.run(setup, "greedy").value)
     data = {"clients": list(settings.client_counts), "tasks": tasks, "seeds": settings.seed_list,
             "eosdnn": {part: [spread(values[part][c]) for c in settings.client_counts] for part in PARTS},
             "psoga_total": [spread(psoga[c]) for c in settings.client_counts],

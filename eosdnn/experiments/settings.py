@@ -10,6 +10,7 @@ import numpy as np
 from rich.table import Table
 
 from eosdnn.framework import Budget, Result
+from eosdnn.framework.executors import Executor
 from eosdnn.problems.errors import EosdnnError
 from eosdnn.problems.migration import MigrationProblem
 from eosdnn.problems.scenario import PAPER_MODELS, Scenario, paper_scenario
@@ -108,18 +109,40 @@ class Setup:
     models: tuple[str, ...] = PAPER_MODELS
     clients: int = 4
 
+    def describe(self) -> str:
+        models = "all models" if self.models == PAPER_MODELS else "+".join(self.models)
+        return f"{self.preset} {models} x{self.per_model} {self.clients} clients seed {self.seed}"
+
     def scenario(self) -> Scenario:
         return paper_scenario(self.seed, preset=self.preset, per_model=self.per_model, models=self.models,
                               clients=self.clients)
 
 
+@attrs.frozen
+class MigrationJob:
+    """One migration run of a figure, as a worker receives it: the worker draws the setup's scenario
+    itself (a few bytes to send, not the scenario)."""
+
+    setup: Setup
+    algorithm: str
+    settings: Settings
+
+
+def run_job(job: MigrationJob) -> Result:
+    """`migrate` on the job's setup with its seed (a top-level function, so that workers can run it)."""
+    return migrate(MigrationProblem(job.setup.scenario()), job.algorithm, job.settings, job.setup.seed)
+
+
+# rough relative cost per gene of one run, to hand out the longest runs first
+RUN_COST = {"ga": 3.0, "psoga": 1.5, "prepso": 1.5, "eosdnn": 1.2, "local-search": 1.0}
+
+
 @attrs.define
 class Context:
-    """What a sweep shares: the settings, the progress callback, and every problem (with its lower
-    bound) and run, computed once."""
+    """What a sweep shares: the settings, every problem (with its lower bound) and every run, each
+    computed once; `compute` runs the figures' runs on an executor before the figures read them."""
 
     settings: Settings
-    step: Callable[[str], None] = lambda description: None
     problems: dict = attrs.field(factory=dict)
     runs: dict = attrs.field(factory=dict)
 
@@ -127,6 +150,19 @@ class Context:
         if setup not in self.problems:
             self.problems[setup] = MigrationProblem(setup.scenario())
         return self.problems[setup]
+
+    def compute(self, needs: list[tuple[Setup, str]], executor: Executor,
+                on_done: Callable[[str, float], None] = lambda description, seconds: None) -> None:
+        """Run every (setup, algorithm) not yet computed, longest first; a failed run stops the figures."""
+        todo = list(dict.fromkeys(need for need in needs if need not in self.runs))
+        todo.sort(key=lambda need: -RUN_COST.get(need[1], 0.01) * self.problem(need[0]).n_var)
+        jobs = [MigrationJob(setup, algorithm, self.settings) for setup, algorithm in todo]
+        for outcome in executor.run(run_job, jobs):
+            setup, algorithm = todo[outcome.index]
+            if outcome.failed:
+                raise EosdnnError(f"{algorithm} on {setup.describe()}: {outcome.value}")
+            self.runs[setup, algorithm] = outcome.value
+            on_done(f"{algorithm} {setup.describe()}", outcome.seconds)
 
     def run(self, setup: Setup, algorithm: str) -> Result:
         """`migrate` on the setup's problem with its seed, computed once per (setup, algorithm)."""
@@ -139,9 +175,7 @@ class Context:
         """The paper scenario of `seed` and its EosDNN placement (nodes per task)."""
         setup = Setup(seed)
         problem = self.problem(setup)
-        nodes = problem.nodes_of(self.run(setup, "eosdnn").x)
-        self.step(f"EosDNN placement, seed {seed}")
-        return problem.scenario, nodes
+        return problem.scenario, problem.nodes_of(self.run(setup, "eosdnn").x)
 
 
 @attrs.frozen

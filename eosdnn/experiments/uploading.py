@@ -8,7 +8,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from eosdnn import plots
-from eosdnn.experiments.settings import Context, Figure, Settings, spread
+from eosdnn.experiments.settings import Context, Figure, Settings, Setup, spread
 from eosdnn.problems.errors import EosdnnError
 from eosdnn.problems.scenario import Scenario
 from eosdnn.problems.upload import UploadProblem, interval_saving, largest_share
@@ -24,8 +24,9 @@ def placements(ctx: Context):
         yield (seed, *ctx.paper_placement(seed))
 
 
-def steps(settings: Settings) -> int:
-    return settings.seeds
+def runs(settings: Settings) -> list[tuple[Setup, str]]:
+    """The EosDNN placements the uploading figures plan under."""
+    return [(Setup(seed), "eosdnn") for seed in settings.seed_list]
 
 
 def fig12(ctx: Context) -> Figure:

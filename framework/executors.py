@@ -1,0 +1,126 @@
+"""Executors: run many independent, seeded jobs in this process or on local worker processes.
+
+A job is a picklable top-level function applied to a picklable item. Results come back as they
+finish, each with the index of its item, so callers keep their own order and may store results as
+they arrive (a sweep writes its database row per result). A job that raises becomes a `Failure`
+in its place: one bad run is not the end of many. Workers split the machine's cores between
+them (numba's threads), so the same job gives the same bits whichever worker runs it.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import time
+import traceback
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, Protocol
+
+import attrs
+
+
+@attrs.frozen
+class Failure:
+    """What a job raised, as text: exceptions need not pickle, and a report only prints them."""
+
+    kind: str
+    message: str
+    detail: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.message}" if self.message else self.kind
+
+
+@attrs.frozen
+class Outcome:
+    """One finished job: its item's index, its return value or `Failure`, and its wall seconds."""
+
+    index: int
+    value: Any
+    seconds: float
+
+    @property
+    def failed(self) -> bool:
+        return isinstance(self.value, Failure)
+
+
+class Executor(Protocol):
+    """Runs `function(item)` for every item; yields Outcomes in the order they finish."""
+
+    workers: int
+
+    def run(self, function: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[Outcome]: ...
+
+
+def cpu_count() -> int:
+    """Cores this process may use (the affinity mask where the platform has one)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - macOS, Windows
+        return max(1, os.cpu_count() or 1)
+
+
+def _timed(job: tuple[Callable[[Any], Any], int, Any]) -> Outcome:
+    """Run one job, catching what it raises (a worker must survive a bad run)."""
+    function, index, item = job
+    started = time.perf_counter()
+    try:
+        value = function(item)
+    except Exception as error:  # noqa: BLE001 - reported as the run's failure, not swallowed
+        value = Failure(type(error).__name__, str(error), traceback.format_exc(limit=8))
+    return Outcome(index, value, time.perf_counter() - started)
+
+
+@attrs.define
+class SerialExecutor:
+    """Every job in this process, one after another (`--workers 1`)."""
+
+    workers: int = 1
+
+    def run(self, function: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[Outcome]:
+        for index, item in enumerate(items):
+            yield _timed((function, index, item))
+
+
+def _start_worker(threads: int) -> None:
+    """Worker set-up: Ctrl-C is the coordinator's to handle, and numba gets this worker's share of cores."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    import numba
+
+    numba.set_num_threads(max(1, min(threads, numba.config.NUMBA_NUM_THREADS)))
+
+
+@attrs.define
+class ProcessExecutor:
+    """`workers` local processes (spawned: numba's threads do not survive a fork), each with an equal
+    share of the cores. Jobs are handed out one at a time, so long runs first keep every worker busy."""
+
+    workers: int
+    threads_per_worker: int = attrs.field(default=0)
+
+    def __attrs_post_init__(self) -> None:
+        if self.threads_per_worker < 1:
+            self.threads_per_worker = max(1, cpu_count() // self.workers)
+
+    def run(self, function: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[Outcome]:
+        jobs = [(function, index, item) for index, item in enumerate(items)]
+        if not jobs:
+            return
+        context = multiprocessing.get_context("spawn")
+        pool = context.Pool(min(self.workers, len(jobs)), initializer=_start_worker,
+                            initargs=(self.threads_per_worker,))
+        try:
+            yield from pool.imap_unordered(_timed, jobs, chunksize=1)
+            pool.close()
+        finally:
+            pool.terminate()  # on Ctrl-C or an error in the caller: stop the workers now
+            pool.join()
+
+
+def make_executor(workers: int | None) -> Executor:
+    """`workers` local processes (None: one per core); one worker runs in this process."""
+    count = cpu_count() if workers is None else workers
+    if count < 1:
+        raise ValueError(f"workers: must be at least 1, got {count}")
+    return SerialExecutor() if count == 1 else ProcessExecutor(count)

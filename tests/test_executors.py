@@ -1,0 +1,51 @@
+"""Executors: every job runs once, a failing job is a Failure in its place, and a seeded run gives the
+same bits in this process and on worker processes."""
+
+import json
+
+import numpy as np
+
+from eosdnn.cli import main
+from eosdnn.experiments.settings import MigrationJob, Settings, Setup, run_job
+from eosdnn.framework.executors import Failure, ProcessExecutor, SerialExecutor, make_executor
+
+
+def square_or_fail(n: int) -> int:
+    if n == 3:
+        raise ValueError("three is refused")
+    return n * n
+
+
+def test_serial_and_process_executors_run_every_job_once_and_keep_failures_in_place():
+    for executor in (SerialExecutor(), ProcessExecutor(2)):
+        outcomes = {o.index: o for o in executor.run(square_or_fail, range(6))}
+        assert sorted(outcomes) == list(range(6))
+        assert {i: o.value for i, o in outcomes.items() if not o.failed} == {0: 0, 1: 1, 2: 4, 4: 16, 5: 25}
+        failure = outcomes[3].value
+        assert isinstance(failure, Failure) and failure.kind == "ValueError" and "three is refused" in str(failure)
+        assert all(o.seconds >= 0 for o in outcomes.values())
+
+
+def test_make_executor_one_worker_runs_in_this_process():
+    assert isinstance(make_executor(1), SerialExecutor)
+    assert make_executor(3).workers == 3
+
+
+def test_a_migration_run_is_the_same_bits_on_a_worker_process():
+    settings = Settings(quick=True)
+    jobs = [MigrationJob(Setup(seed, per_model=1), algorithm, settings)
+            for seed in (0, 1) for algorithm in ("eosdnn", "psoga", "ga")]
+    here = [run_job(job) for job in jobs]
+    there = {o.index: o.value for o in ProcessExecutor(2).run(run_job, jobs)}
+    for i, result in enumerate(here):
+        assert np.array_equal(result.x, there[i].x)
+        assert result.value == there[i].value and result.history == there[i].history
+
+
+def test_reproduce_writes_the_same_figure_with_one_or_two_workers(tmp_path):
+    documents = []
+    for workers in ("1", "2"):
+        out = tmp_path / workers
+        assert main(["reproduce", "fig16", "--quick", "--seeds", "1", "--workers", workers, "--out", str(out)]) == 0
+        documents.append(json.loads((out / "fig16.json").read_text()))
+    assert documents[0] == documents[1]
