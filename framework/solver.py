@@ -42,6 +42,7 @@ class Search:
     best_value: float = np.inf
     history: list[tuple[int, float]] = attrs.field(factory=list)
     started: float = attrs.field(factory=time.perf_counter)
+    _last_batch: dict[bytes, float] = attrs.field(factory=dict, init=False, repr=False)  # row bytes -> value
 
     def __attrs_post_init__(self) -> None:
         if self.callback is not None:  # watchers (progress bars, interrupt trackers) see the run from its start
@@ -53,14 +54,34 @@ class Search:
 
     def evaluate(self, X: np.ndarray, near: np.ndarray | None = None) -> np.ndarray:
         """Score a population (neighbours of `near`, when given, which the problem may score faster),
-        keep the best seen and log (evaluations, best)."""
-        values = self.problem.evaluate(X) if near is None else self.problem.evaluate_near(near, X)
+        keep the best seen and log (evaluations, best). Every row counts as an evaluation; a row equal
+        to another of the batch or of the previous batch (an unchanged particle) takes that row's value,
+        since scoring is deterministic, so only new rows reach the problem."""
+        X = np.asarray(X)
+        values = self._recall(X) if near is None else self.problem.evaluate_near(near, X)
         self.evaluations += len(values)
         i = int(np.argmin(values))
         if values[i] < self.best_value:
             self.best_value = float(values[i])
             self.best_x = np.array(X[i], dtype=np.int64, copy=True)
         self.history.append((self.evaluations, self.best_value))
+        return values
+
+    def _recall(self, X: np.ndarray) -> np.ndarray:
+        """The problem's values of X, re-using the values of rows seen in this or the previous batch."""
+        keys = [row.tobytes() for row in np.ascontiguousarray(X)]
+        position: dict[bytes, int] = {}
+        new_rows = [i for i, key in enumerate(keys) if key not in self._last_batch
+                    and position.setdefault(key, i) == i]
+        values = np.empty(len(keys))
+        if new_rows:
+            values[new_rows] = self.problem.evaluate(X if len(new_rows) == len(keys) else X[new_rows])
+        for i, key in enumerate(keys):
+            if key in self._last_batch:
+                values[i] = self._last_batch[key]
+            elif position[key] != i:
+                values[i] = values[position[key]]
+        self._last_batch = dict(zip(keys, values.tolist()))
         return values
 
     def offer(self, x: np.ndarray) -> None:

@@ -122,3 +122,30 @@ def test_validate_puts_the_search_solvers_within_half_a_percent_of_the_optimum()
         assert np.mean(gaps <= 0.005) >= 0.95, (name, np.round(gaps, 4))
     for entry in doc["instances"]:
         assert entry["lower_bound"] <= entry["exact"]["value"] * (1 + 1e-12)
+
+
+def test_search_scores_only_new_rows_and_counts_every_row():
+    """Rows equal to another of the batch or of the previous batch take its value (scoring is
+    deterministic); the problem sees only the new ones, and the count and values are as if it saw all."""
+    from eosdnn.framework import Search
+
+    problem = MigrationProblem(paper_scenario(0, per_model=1))
+    seen: list[int] = []
+    evaluate = problem.evaluate
+
+    def counting(X):
+        seen.append(len(X))
+        return evaluate(X)
+
+    problem.evaluate = counting
+    search = Search("test", problem, Budget(evaluations=10**6), seed=0)
+    rng = np.random.default_rng(0)
+    first = rng.integers(problem.lower, problem.upper + 1, size=(6, problem.n_var))
+    batch = np.concatenate([first, first[:2]])  # two repeats inside the batch
+    assert np.array_equal(search.evaluate(batch), evaluate(batch)) and seen == [6]
+    second = first.copy()
+    assert problem.upper[0] > problem.lower[0]
+    second[0, 0] = problem.lower[0] if first[0, 0] != problem.lower[0] else problem.upper[0]  # row 0 is new
+    assert np.array_equal(search.evaluate(second), evaluate(second))
+    assert seen == [6, 1] and search.evaluations == 8 + 6
+    assert search.best_value == float(min(evaluate(batch).min(), evaluate(second).min()))
