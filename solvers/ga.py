@@ -7,8 +7,11 @@ from collections.abc import Callable
 import attrs
 import numpy as np
 from pymoo.algorithms.soo.nonconvex.ga import GA
+from pymoo.core.population import Population
 from pymoo.core.problem import Problem as PymooProblem
+from pymoo.core.survival import Survival
 from pymoo.core.termination import NoTermination
+from pymoo.operators.selection.tournament import TournamentSelection
 
 from eosdnn.framework import SOLVERS, Budget, Problem, Result, Search
 from eosdnn.framework.params import number, operator_name, whole
@@ -29,10 +32,51 @@ class PymooAdapter(PymooProblem):
         out["F"] = self.search.evaluate(np.asarray(x, dtype=np.int64))[:, None]
 
 
+def _values(pop: Population) -> np.ndarray:
+    """F of every individual, read directly (`pop.get` costs microseconds per individual and key)."""
+    return np.fromiter((individual.F[0] for individual in pop), dtype=float, count=len(pop))
+
+
+class FitnessSurvival(Survival):
+    """pymoo's GA survival (the best `n_survive` by F; ties keep their order) for problems without
+    constraints, where its sort by (CV, F) is a stable sort by F: the same survivors in the same order,
+    without pymoo's per-individual lookups of CV and rank, which cost a large part of a GA run."""
+
+    def __init__(self) -> None:
+        super().__init__(filter_infeasible=False)
+
+    def _do(self, problem, pop, n_survive=None, **kwargs):
+        return pop[np.argsort(_values(pop), kind="stable")[:n_survive]]
+
+
+def binary_tournament(pop: Population, P: np.ndarray, random_state=None, **kwargs) -> np.ndarray:
+    """pymoo's GA tournament (`comp_by_cv_and_fitness`) for problems without constraints: the lesser F
+    wins, a tie is drawn by `random_state.choice` in the same order, so the same parents are chosen."""
+    values = _values(pop)
+    winners = np.empty(P.shape[0], dtype=int)
+    for i, (a, b) in enumerate(P.tolist()):
+        if values[a] < values[b]:
+            winners[i] = a
+        elif values[a] > values[b]:
+            winners[i] = b
+        else:
+            winners[i] = random_state.choice([a, b])
+    return winners[:, None]
+
+
+class UnconstrainedGA(GA):
+    """pymoo's GA with its optimum (the first least F; every solution is feasible) found directly."""
+
+    def _set_optimum(self) -> None:
+        self.opt = Population.create(self.pop[int(np.argmin(_values(self.pop)))])
+
+
 def make_ga(problem: Problem, pop_size: int, crossover: str, mutation: str, crossover_prob: float,
             mutation_prob: float) -> GA:
-    return GA(
+    return UnconstrainedGA(
         pop_size=pop_size,
+        selection=TournamentSelection(func_comp=binary_tournament),
+        survival=FitnessSurvival(),
         sampling=IntegerSampling(operator("sampling", "uniform")),
         crossover=GuidedCrossover(bind("crossover", crossover, problem), prob=crossover_prob),
         mutation=IntegerMutation(bind("mutation", mutation, problem), prob=mutation_prob),

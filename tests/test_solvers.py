@@ -141,3 +141,28 @@ def test_reduced_problem_expands_groups_and_keeps_fixed_genes():
     expected[5] = 1
     np.testing.assert_array_equal(full, expected)
     np.testing.assert_array_equal(reduced.reduce(full), [4, 1])
+
+
+def test_ga_takes_the_same_path_as_pymoos_stock_ga():
+    """eosdnn's GA replaces pymoo's survival, tournament and optimum lookups with direct reads of F
+    (faster); run against the stock GA (pymoo's FitnessSurvival and comp_by_cv_and_fitness) with the
+    same operators and seed, every generation's population must be the same."""
+    from pymoo.algorithms.soo.nonconvex.ga import GA
+
+    from eosdnn.framework import Search
+    from eosdnn.problems.scenario import paper_scenario
+    from eosdnn.solvers.ga import make_ga, run_ga
+
+    problem = MigrationProblem(paper_scenario(3, per_model=1))
+    ours = make_ga(problem, 20, "segment", "random-gene", 0.9, 1.0)
+    stock = GA(pop_size=20, sampling=ours.initialization.sampling, crossover=ours.mating.crossover,
+               mutation=ours.mating.mutation, eliminate_duplicates=False)
+    assert type(stock.survival).__module__.startswith("pymoo") and type(ours.survival).__module__.startswith("eosdnn")
+    finals = []
+    for algorithm in (ours, stock):
+        search = Search("ga", problem, Budget(iterations=40), seed=7)
+        X, F = run_ga(search, algorithm, seed=7)
+        finals.append((X, F, search.history, search.best_value))
+    (x1, f1, h1, b1), (x2, f2, h2, b2) = finals
+    assert np.array_equal(x1, x2) and np.array_equal(f1, f2) and h1 == h2 and b1 == b2
+    assert len(set(f1.tolist())) > 1  # a population that still has ties and differences to select among
