@@ -14,7 +14,7 @@ import time
 import numpy as np
 
 from eosdnn.framework import SOLVERS, Budget
-from eosdnn.problems.errors import EosdnnError
+from eosdnn.framework.errors import EosdnnError
 from eosdnn.problems.migration import MigrationProblem
 from eosdnn.problems.scenario import paper_scenario
 from eosdnn.solvers import make_solver

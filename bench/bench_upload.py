@@ -12,7 +12,7 @@ import argparse
 import time
 
 from eosdnn.framework import Budget
-from eosdnn.problems.errors import EosdnnError
+from eosdnn.framework.errors import EosdnnError
 from eosdnn.problems.migration import MigrationProblem
 from eosdnn.problems.scenario import paper_scenario
 from eosdnn.problems.upload import UploadProblem, largest_share

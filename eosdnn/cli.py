@@ -16,10 +16,11 @@ from eosdnn.framework import PLANNERS, SOLVERS, Budget, Registry, Result
 from eosdnn.framework.executors import cpu_count, make_executor
 from eosdnn.framework.params import parse_params
 from eosdnn.framework.progress import progress_callback
-from eosdnn.framework.solver import SearchTracker
-from eosdnn.problems.errors import EosdnnError
+from eosdnn.framework.solver import SearchTracker, run_solver
+from eosdnn.framework.errors import EosdnnError
 from eosdnn.problems.files import check_output, write_json
 from eosdnn.problems.migration import MigrationProblem
+from eosdnn.problems.objectives import OBJECTIVES
 from eosdnn.problems.models import BUILTIN, builtin_model, resolve_model, save_model
 from eosdnn.problems.models.measured import UNITS, load_measured_table
 from eosdnn.problems.placement import load_placement, placement_to_dict, save_placement
@@ -155,13 +156,13 @@ def budget_of(args: argparse.Namespace) -> Budget:
     return Budget(iterations=args.iterations, evaluations=args.evaluations, seconds=args.seconds)
 
 
-def run_solver(problem: MigrationProblem, name: str, params: dict, budget: Budget, seed: int | None,
+def solve_named(problem: MigrationProblem, name: str, params: dict, budget: Budget, seed: int | None,
                tracker: SearchTracker | None = None, progress: bool | None = None) -> Result:
     solver = SOLVERS.create(name, **params)
     tracker = tracker if tracker is not None else SearchTracker()
     with progress_callback(f"{name} seed {seed}", progress) as callback:
         tracker.forward = callback
-        return solver.solve(problem, budget=budget, seed=seed, callback=tracker)
+        return run_solver(solver, problem, budget=budget, seed=seed, callback=tracker)
 
 
 def solve_document(problem: MigrationProblem, result: Result) -> dict:
@@ -228,7 +229,7 @@ def cmd_run(args: argparse.Namespace) -> None:
     seed = run_seed(args)
     tracker = SearchTracker()
     chosen = recommend(problem, seed, args.evaluations,
-                       run=lambda name, params, budget: run_solver(problem, name, params, budget, seed, tracker))
+                       run=lambda name, params, budget: solve_named(problem, name, params, budget, seed, tracker))
     best = chosen.result
     rows = {label: problem.report(result.x) for label, result in chosen.results.items()}
     out.print(report.results_table(
@@ -274,7 +275,7 @@ def cmd_solve(args: argparse.Namespace) -> None:
     seed = run_seed(args)
     tracker = SearchTracker()
     try:
-        result = run_solver(problem, args.solver, params, budget_of(args), seed, tracker)
+        result = solve_named(problem, args.solver, params, budget_of(args), seed, tracker)
     except KeyboardInterrupt:
         partial = interrupted_document(problem, args.solver, seed, tracker)
         save_interrupted(args, [(args.json, partial),
@@ -330,7 +331,7 @@ def cmd_compare(args: argparse.Namespace) -> None:
         for seed in seeds:
             tracker = SearchTracker()
             try:
-                results.setdefault(name, []).append(run_solver(problem, name, params[name], budget, seed, tracker))
+                results.setdefault(name, []).append(solve_named(problem, name, params[name], budget, seed, tracker))
             except KeyboardInterrupt:
                 doc = compare_document(problem, names, seeds, budget, results) | {"status": "interrupted"}
                 doc["interrupted_run"] = interrupted_document(problem, name, seed, tracker)
@@ -394,7 +395,7 @@ def placement_genes(args: argparse.Namespace, problem: MigrationProblem, seed: i
     """The placement to plan uploads for: a file, or a migration solver's answer."""
     if args.placement:
         return load_placement(problem, args.placement), Path(args.placement).name
-    result = run_solver(problem, args.solver, params, budget_of(args).or_iterations(600), seed)
+    result = solve_named(problem, args.solver, params, budget_of(args).or_iterations(600), seed)
     return result.x, f"{args.solver} (seed {seed}, value {result.value:.4f})"
 
 
@@ -528,12 +529,9 @@ def cmd_solvers(args: argparse.Namespace) -> None:
     from eosdnn.framework import OPERATORS
 
     out = report.console()
-    for name in SOLVERS.names():
-        takes = SOLVERS.parameters(name)
-        out.print(f"{name}: " + (", ".join(takes) if takes else "no parameters") if takes is not None else name,
-                  highlight=False)
-    out.print("operators: " + ", ".join(OPERATORS.names()), highlight=False)
-    out.print("planners: " + ", ".join(PLANNERS.names()), highlight=False)
+    for title, registry in (("Migration solvers", SOLVERS), ("Operators (kind:name)", OPERATORS),
+                            ("Uploading planners", PLANNERS), ("Objectives", OBJECTIVES)):
+        out.print(report.registry_table(title, registry))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -612,7 +610,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cloud", type=whole_number(0, 16), default=1, help="cloud servers (default 1)")
     p.add_argument("--max-pools", type=whole_number(1, 16), default=2, help="server pools drawn from 1..N (default 2)")
     p.add_argument("--dag-share", type=fraction, default=0.5, help="share of DAG models, the rest chains (default 0.5)")
-    p.add_argument("--objective", choices=["total", "makespan"], default="total")
+    p.add_argument("--objective", choices=OBJECTIVES.names(), default="total",
+                   help="what a plan is scored by (default total; see `eosdnn solvers`)")
     p.add_argument("--solvers", default=",".join(DEFAULT_SOLVERS), help="comma-separated solvers to check")
     p.add_argument("--seeds", type=whole_number(1, 10_000), default=3, help="seeds per solver (default 3)")
     p.add_argument("--exhaustive-limit", type=whole_number(1), default=2_000_000,
@@ -676,6 +675,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def with_flag(message: str, args: argparse.Namespace) -> str:
+    """A library error names the field (`horizon: ...`); where the command has a flag for that field,
+    the user reads the flag (`--horizon: ...`)."""
+    field, sep, rest = message.partition(": ")
+    flag = field.replace("_", "-")
+    if sep and field.isidentifier() and hasattr(args, field):
+        return f"--{flag}: {rest}"
+    return message
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run one command; bad input is one `error:` line with exit 2, Ctrl-C one line with exit 130."""
     try:
@@ -685,7 +694,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args.func(args)
     except EosdnnError as error:
-        print(f"error: {error}", file=sys.stderr)
+        print(f"error: {with_flag(str(error), args)}", file=sys.stderr)
         return 2
     except Interrupted as stop:
         print(f"error: {stop}", file=sys.stderr)

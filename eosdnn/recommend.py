@@ -9,7 +9,8 @@ from collections.abc import Callable
 import attrs
 
 from eosdnn.framework import SOLVERS, Budget, Result
-from eosdnn.problems.errors import EosdnnError
+from eosdnn.framework.solver import run_solver
+from eosdnn.framework.errors import EosdnnError
 from eosdnn.problems.migration import MigrationProblem
 
 REFERENCES = ("greedy", "heft", "peft", "all-local", "all-edge", "all-cloud")
@@ -39,7 +40,7 @@ def recommend(problem: MigrationProblem, seed: int, evaluations: int = PAPER_EVA
               run: Runner | None = None) -> Recommendation:
     """Run the references and the searches; recommend the plan of least value (ties: the first)."""
     def direct(name: str, params: dict, budget: Budget) -> Result:
-        return SOLVERS.create(name, **params).solve(problem, budget=budget, seed=seed)
+        return run_solver(SOLVERS.create(name, **params), problem, budget=budget, seed=seed)
 
     run = run or direct
     results: dict[str, Result] = {}

@@ -5,9 +5,11 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
+from eosdnn.framework.registry import Registry
 from eosdnn.problems.bounds import gap_to_bound
 from eosdnn.problems.environment import MB
 from eosdnn.problems.models import DnnModel
+from eosdnn.problems.objectives import OBJECTIVES
 from eosdnn.problems.scenario import Scenario
 
 
@@ -98,7 +100,7 @@ def results_table(title: str, rows: dict[str, dict], objective: str, bound: floa
     table.caption = ((bound_note(bound) if bound is not None else "")
                      + f"* objective ({objective}); best in green. exec, transfer and wait are sums over every "
                      "layer of every task; layers overlap in time, so they do not add up to the "
-                     + ("total (the sum of the tasks' completion times)" if objective == "total" else "makespan"))
+                     + OBJECTIVES.describe(objective).replace(": ", " (", 1) + ")")
     return table
 
 
@@ -280,4 +282,16 @@ def lmu_tasks_table(title: str, rows: list[dict]) -> Table:
         table.add_row(str(row["task"]), row["model"], str(row["units"]), f"{row['ssd']:.4g}",
                       f"{row['baseline_ssd']:.4g}", percent(row["improvement"]), str(row["partitions"]),
                       percent(row["largest_share"]), f"{row['upload_s']:.1f}")
+    return table
+
+
+def registry_table(title: str, registry: Registry) -> Table:
+    """Every entry of a registry: its name, what it does and the parameters it takes."""
+    table = Table(title=title)
+    for column in ("name", "what it does", "parameters"):
+        table.add_column(column)
+    for name in registry.names():
+        takes = registry.parameters(name)
+        table.add_row(name, registry.describe(name),
+                      "-" if takes is None else ", ".join(takes) or "none")
     return table

@@ -6,7 +6,7 @@ import math
 
 import attrs
 
-from eosdnn.problems.errors import EosdnnError
+from eosdnn.framework.errors import EosdnnError
 
 
 def _optional_positive(_instance, attribute, value) -> None:

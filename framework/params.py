@@ -14,7 +14,7 @@ import math
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from eosdnn.problems.errors import EosdnnError
+from eosdnn.framework.errors import EosdnnError
 
 
 class ParameterError(EosdnnError):
@@ -80,14 +80,35 @@ def one_of(*choices: str) -> Validator:
     return check
 
 
+def operator_spec(text: str) -> tuple[str, dict[str, Any]]:
+    """An operator named with its parameters: `name` or `name,key=value,...` (values as `--param`'s),
+    e.g. `reset,rate=0.05`."""
+    name, *pairs = text.split(",")
+    params = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise ValueError(f"{pair!r} is not key=value")
+        params[key.strip()] = read_value(value.strip())
+    return name.strip(), params
+
+
 def operator_name(kind: str) -> Validator:
-    """The name of a registered operator of `kind` (sampling, crossover or mutation)."""
+    """A registered operator of `kind` (sampling, crossover or mutation), with parameters it takes."""
     def check(_instance, attribute, value) -> None:
         from eosdnn.framework.registry import OPERATORS
 
         names = [n.split(":", 1)[1] for n in OPERATORS.names() if n.startswith(f"{kind}:")]
-        if not isinstance(value, str) or value not in names:
+        try:
+            name, params = operator_spec(value) if isinstance(value, str) else (None, {})
+        except ValueError as error:
+            raise ParameterError(attribute.name, f"{kind} {value!r}: {error}") from None
+        if name not in names:
             raise ParameterError(attribute.name, f"unknown {kind} {value!r} (available: {', '.join(names)})")
+        try:
+            OPERATORS.instance(f"{kind}:{name}", **params)
+        except EosdnnError as error:
+            raise ParameterError(attribute.name, str(error)) from None
     return check
 
 

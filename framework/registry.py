@@ -9,55 +9,71 @@ from __future__ import annotations
 
 from collections.abc import Callable
 import functools
+import importlib
+import inspect
 from importlib.metadata import entry_points
 from typing import Any
 
 import attrs
 
 from eosdnn.framework.params import ParameterError
-from eosdnn.problems.errors import EosdnnError
+from eosdnn.framework.errors import EosdnnError
 
 
 class Registry:
-    """Names -> factories, filled by decorators and, on first lookup, by entry points."""
+    """Names -> factories with a one-line description each, filled by decorators, by the modules
+    of the built-in entries (imported on first lookup, so a lookup never depends on what the caller
+    imported before) and by entry points."""
 
-    def __init__(self, kind: str, group: str) -> None:
+    def __init__(self, kind: str, group: str, builtins: tuple[str, ...] = ()) -> None:
         self.kind = kind
         self.group = group
+        self.builtins = builtins  # modules whose import registers the built-in entries
         self._items: dict[str, Any] = {}
-        self._loaded_entry_points = False
+        self._descriptions: dict[str, str] = {}
+        self._loaded = False
 
-    def register(self, name: str, obj: Any = None) -> Any:
-        """Register `obj` under `name`; without `obj`, a decorator."""
+    def register(self, name: str, obj: Any = None, *, description: str | None = None) -> Any:
+        """Register `obj` under `name` (its description: `description`, else its docstring's first
+        line); without `obj`, a decorator. A second entry under a taken name is an error."""
         def add(item: Any) -> Any:
             if name in self._items and self._items[name] is not item:
                 raise EosdnnError(f"{self.kind} {name!r}: already registered")
             self._items[name] = item
+            self._descriptions[name] = description or first_line(item)
             return item
         return add if obj is None else add(obj)
 
     def unregister(self, name: str) -> None:
         self._items.pop(name, None)
+        self._descriptions.pop(name, None)
 
-    def _load_entry_points(self) -> None:
-        if self._loaded_entry_points:
+    def _load(self) -> None:
+        if self._loaded:
             return
-        self._loaded_entry_points = True
+        self._loaded = True
+        for module in self.builtins:
+            importlib.import_module(module)
         for point in entry_points(group=self.group):
             if point.name not in self._items:
                 try:
-                    self._items[point.name] = point.load()
+                    self.register(point.name, point.load())
                 except Exception as error:  # a broken plug-in must not break eosdnn
                     raise EosdnnError(f"{self.kind} plug-in {point.name!r} ({point.value}): failed to load: {error}") from None
 
+    def describe(self, name: str) -> str:
+        """The entry's one-line description."""
+        self.get(name)
+        return self._descriptions[name]
+
     def get(self, name: str) -> Any:
-        self._load_entry_points()
+        self._load()
         if name not in self._items:
             raise EosdnnError(f"{self.kind} {name!r}: unknown (available: {', '.join(self.names())})")
         return self._items[name]
 
     def names(self) -> list[str]:
-        self._load_entry_points()
+        self._load()
         return sorted(self._items)
 
     def parameters(self, name: str) -> list[str] | None:
@@ -68,6 +84,17 @@ class Registry:
             return None
         fields = [f for f in attrs.fields(partial.func) if f.init][len(partial.args):]
         return [f.alias or f.name for f in fields if f.name not in partial.keywords and f.name != "name"]
+
+    def instance(self, name: str, **params: Any) -> Any:
+        """The entry itself when it is not a class (a plain function takes no parameters), else
+        `create(name, **params)`."""
+        entry = self.get(name)
+        target = entry.func if isinstance(entry, functools.partial) else entry
+        if isinstance(target, type):
+            return self.create(name, **params)
+        if params:
+            raise EosdnnError(f"{name}.{next(iter(params))}: unknown parameter ({name} takes no parameters)")
+        return entry
 
     def create(self, name: str, **params: Any) -> Any:
         """Build the entry with `params`; an unknown key or a bad value is one error naming `name.key`."""
@@ -86,6 +113,13 @@ class Registry:
             raise EosdnnError(f"{self.kind} {name!r}: bad parameter ({error})") from None
 
 
-SOLVERS = Registry("solver", "eosdnn.solvers")
-OPERATORS = Registry("operator", "eosdnn.operators")
-PLANNERS = Registry("planner", "eosdnn.planners")
+def first_line(item: Any) -> str:
+    """The first line of an entry's docstring (of the class a partial wraps), or ""."""
+    target = item.func if isinstance(item, functools.partial) else item
+    doc = inspect.getdoc(target) or ""
+    return doc.strip().splitlines()[0] if doc.strip() else ""
+
+
+SOLVERS = Registry("solver", "eosdnn.solvers", builtins=("eosdnn.solvers",))
+OPERATORS = Registry("operator", "eosdnn.operators", builtins=("eosdnn.operators",))
+PLANNERS = Registry("planner", "eosdnn.planners", builtins=("eosdnn.solvers",))

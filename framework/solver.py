@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import attrs
 import numpy as np
 
 from eosdnn.framework.budget import Budget
+from eosdnn.framework.errors import EosdnnError
 from eosdnn.framework.problem import Problem
 from eosdnn.framework.reduction import ReducedProblem
 from eosdnn.framework.result import Result
@@ -21,6 +22,22 @@ class Solver(Protocol):
 
     def solve(self, problem: Problem, *, budget: Budget, seed: int | None,
               callback: Callable[["Search"], None] | None = None) -> Result: ...
+
+
+def accepted(solver: Any) -> type:
+    """The problem class a solver declares it accepts (`accepts`; default any `Problem`)."""
+    return getattr(solver, "accepts", Problem)
+
+
+def run_solver(solver: Solver, problem: Problem, *, budget: Budget, seed: int | None,
+        callback: Callable[["Search"], None] | None = None) -> Result:
+    """`solver.solve(...)` after the one check of what it accepts: a solver that needs, say, a
+    migration problem (it reads its layers and nodes) is refused a reduced or foreign one in one line."""
+    needs = accepted(solver)
+    if not isinstance(problem, needs):
+        name = getattr(solver, "name", type(solver).__name__)
+        raise EosdnnError(f"solver {name}: needs a {needs.__name__}, got a {type(problem).__name__}")
+    return solver.solve(problem, budget=budget, seed=seed, callback=callback)
 
 
 @attrs.define

@@ -9,9 +9,10 @@ GA or local search.
 
 import functools
 
+from eosdnn.framework.params import operator_spec
 from eosdnn.framework.registry import OPERATORS
 from eosdnn.operators.integer import (
-    gene_reset_mutation,
+    GeneReset,
     random_gene_mutation,
     sample_uniform,
     segment_crossover,
@@ -23,19 +24,21 @@ OPERATORS.register("sampling:uniform", sample_uniform)
 OPERATORS.register("crossover:segment", segment_crossover)
 OPERATORS.register("crossover:uniform", uniform_crossover)
 OPERATORS.register("mutation:random-gene", random_gene_mutation)
-OPERATORS.register("mutation:reset", gene_reset_mutation)
+OPERATORS.register("mutation:reset", GeneReset)
 OPERATORS.register("mutation:segment-move", segment_move_mutation)
 OPERATORS.register("crossover:task", task_crossover)
 
 
-def operator(kind: str, name: str):
-    """The registered operator `kind:name` (kind: sampling, crossover or mutation)."""
-    return OPERATORS.get(f"{kind}:{name}")
+def operator(kind: str, spec: str):
+    """The registered operator `kind:name` (kind: sampling, crossover or mutation) built with the
+    parameters `spec` gives it (`name` or `name,key=value,...`)."""
+    name, params = operator_spec(spec)
+    return OPERATORS.instance(f"{kind}:{name}", **params)
 
 
-def bind(kind: str, name: str, problem):
-    """The operator `kind:name` for this problem: a structure-aware one gets the problem's blocks."""
-    op = operator(kind, name)
+def bind(kind: str, spec: str, problem):
+    """The operator `kind:spec` for this problem: a structure-aware one gets the problem's blocks."""
+    op = operator(kind, spec)
     if getattr(op, "uses_blocks", False):
         return functools.partial(op, blocks=problem.blocks)
     return op

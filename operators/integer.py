@@ -6,7 +6,10 @@ serve PSO-GA directly and, through `operators.pymoo_adapters`, pymoo's GA.
 
 from __future__ import annotations
 
+import attrs
 import numpy as np
+
+from eosdnn.framework.params import number, optional
 
 
 def sample_uniform(rng: np.random.Generator, lower: np.ndarray, upper: np.ndarray, n: int) -> np.ndarray:
@@ -47,11 +50,14 @@ def uniform_crossover(rng: np.random.Generator, X: np.ndarray, guides: np.ndarra
     return np.where(take, np.broadcast_to(guides, X.shape), X)
 
 
-def gene_reset_mutation(rng: np.random.Generator, X: np.ndarray, lower: np.ndarray, upper: np.ndarray,
-                        rate: float | None = None) -> np.ndarray:
-    """Every gene independently redrawn with probability `rate` (default 1/n_genes)."""
-    n, m = X.shape
-    rate = 1.0 / m if rate is None else rate
-    redraw = rng.random(X.shape) < rate
-    fresh = rng.integers(lower, upper + 1, size=X.shape)
-    return np.where(redraw, fresh, X)
+@attrs.frozen
+class GeneReset:
+    """Every gene independently redrawn with probability `rate` (default 1/number of genes)."""
+
+    rate: float | None = attrs.field(default=None, validator=optional(number(0, 1, open_low=True)))
+
+    def __call__(self, rng: np.random.Generator, X: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> np.ndarray:
+        rate = 1.0 / X.shape[1] if self.rate is None else self.rate
+        redraw = rng.random(X.shape) < rate
+        fresh = rng.integers(lower, upper + 1, size=X.shape)
+        return np.where(redraw, fresh, X)

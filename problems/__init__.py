@@ -1,5 +1,5 @@
 """eosdnn.problems: environment, DNN models, the delay evaluator and the optimisation problems."""
 
-from eosdnn.problems.errors import EosdnnError
+from eosdnn.framework.errors import EosdnnError
 
 __all__ = ["EosdnnError"]

@@ -104,7 +104,7 @@ def lower_bound(workload: CompiledWorkload) -> float:
     """A valid lower bound on the scenario's objective: the sum (total) or the largest (makespan)
     of the tasks' contention-free least completion times."""
     bounds = task_bounds(workload)
-    return float(bounds.sum() if workload.objective_code == 0 else bounds.max())
+    return workload.objective.combine(bounds)
 
 
 def gap_to_bound(value: float, bound: float) -> float:

@@ -7,7 +7,7 @@ import math
 import attrs
 import numpy as np
 
-from eosdnn.problems.errors import EosdnnError
+from eosdnn.framework.errors import EosdnnError
 
 TIERS = ("client", "edge", "cloud")
 MB = 2**20  # bytes in one MB, as the paper's layer sizes use

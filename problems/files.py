@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from eosdnn.problems.errors import EosdnnError
+from eosdnn.framework.errors import EosdnnError
 
 
 def read_text(path: str | Path, what: str) -> str:

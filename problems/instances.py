@@ -8,7 +8,7 @@ import attrs
 import numpy as np
 
 from eosdnn.problems.environment import MB, PAPER_GHZ_RANGES, Bandwidth, Environment, Node
-from eosdnn.problems.errors import EosdnnError
+from eosdnn.framework.errors import EosdnnError
 from eosdnn.problems.models import DnnModel, Layer
 from eosdnn.problems.scenario import Scenario, Task
 

@@ -6,7 +6,7 @@ import numpy as np
 
 from eosdnn.framework.problem import Problem
 from eosdnn.problems.bounds import gap_to_bound, lower_bound
-from eosdnn.problems.errors import EosdnnError
+from eosdnn.framework.errors import EosdnnError
 from eosdnn.problems.scenario import Scenario
 from eosdnn.problems.schedule import Anchor, CompiledWorkload, anchor, compile_workload, evaluate, evaluate_near, schedule
 
@@ -104,7 +104,7 @@ class MigrationProblem(Problem):
         return {
             "format": 1,
             "objective": self.scenario.objective,
-            "value": s.total if self.scenario.objective == "total" else s.makespan,
+            "value": float(self.workload.objective.value(s)),
             "total": s.total,
             "makespan": s.makespan,
             "exec": float(sum(task["exec"] for task in tasks)),

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from eosdnn.problems.errors import EosdnnError
+from eosdnn.framework.errors import EosdnnError
 from eosdnn.problems.files import read_json, write_json
 from eosdnn.problems.migration import MigrationProblem
 

@@ -19,11 +19,11 @@ from eosdnn.problems.environment import (
     Environment,
     make_nodes,
 )
-from eosdnn.problems.errors import EosdnnError
+from eosdnn.framework.errors import EosdnnError
 from eosdnn.problems.files import read_text
 from eosdnn.problems.models import DnnModel, resolve_model
+from eosdnn.problems.objectives import OBJECTIVES
 
-OBJECTIVES = ("total", "makespan")
 PRIORITIES = ("depth", "task")
 PAPER_MODELS = ("alexnet", "vgg19", "googlenet", "resnet101")
 TIER_TABLES = {"client": "clients", "edge": "edge", "cloud": "cloud"}
@@ -60,8 +60,9 @@ class Scenario:
     name: str = "scenario"
 
     def __attrs_post_init__(self) -> None:
-        if self.objective not in OBJECTIVES:
-            raise EosdnnError(f"objective: unknown objective {self.objective!r} (expected total or makespan)")
+        if self.objective not in OBJECTIVES.names():
+            raise EosdnnError(f"objective: unknown objective {self.objective!r} (expected one of "
+                              f"{', '.join(OBJECTIVES.names())})")
         if self.priority not in PRIORITIES:
             raise EosdnnError(f"priority: unknown order {self.priority!r} (expected depth or task)")
         if not self.tasks:
@@ -244,5 +245,5 @@ def load_scenario(path: str | Path) -> Scenario:
         raise EosdnnError(f"{label}: nested too deeply to read") from None
     if not data:
         raise EosdnnError(f"{label}: empty (give at least [environment] or [[tasks]]; "
-                          "without --scenario the paper's scenario is used)")
+                          "without a scenario the paper's is used)")
     return scenario_from_dict(data, name=path.stem, base_dir=path.parent)

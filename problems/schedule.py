@@ -12,7 +12,8 @@ import attrs
 import numba
 import numpy as np
 
-from eosdnn.problems.errors import EosdnnError
+from eosdnn.framework.errors import EosdnnError
+from eosdnn.problems.objectives import Objective, objective as objective_named
 from eosdnn.problems.scenario import Scenario
 
 
@@ -36,7 +37,7 @@ class CompiledWorkload:
     seconds_per_byte: np.ndarray  # (nodes, nodes)
     pool_ptr: np.ndarray  # node -> its pools in a flat array
     gene_offset: np.ndarray  # task -> first gene column
-    objective_code: int  # 0 total, 1 makespan
+    objective: Objective  # what a plan is scored by
 
     @property
     def n_genes(self) -> int:
@@ -104,7 +105,7 @@ def compile_workload(scenario: Scenario) -> CompiledWorkload:
         seconds_per_byte=env.seconds_per_byte(),
         pool_ptr=pool_ptr,
         gene_offset=offsets[:-1].astype(np.int64),
-        objective_code=0 if scenario.objective == "total" else 1,
+        objective=objective_named(scenario.objective),
     )
 
 
@@ -278,14 +279,14 @@ def result_return(w: CompiledWorkload) -> np.ndarray:
 @numba.njit(cache=True, nogil=True, parallel=True)
 def _evaluate_near(X, firsts, base_node, base_finish, states, order, task_of, exec_s, pred_ptr, pred_pos, pred_bytes,
                    input_bytes, choice_node, client_of, last_pos, result_bytes, spb, pool_ptr, out_total,
-                   out_makespan, chunks):
+                   out_makespan, out_completion, chunks):
     """Rows of X that equal the anchor's genes before position `firsts[i]`, each re-scored from there."""
     pop = X.shape[0]
     no_record = np.zeros((0, 0))
     for c in numba.prange(chunks):
         pool_free, node, ready, start, finish, t2 = _scratch(order.shape[0], pool_ptr[-1])
-        completion = np.empty(last_pos.shape[0])
         for i in range(c * pop // chunks, (c + 1) * pop // chunks):
+            completion = out_completion[i]
             first = firsts[i]
             node[:] = base_node
             finish[:] = base_finish
@@ -323,9 +324,20 @@ def evaluate_near(w: CompiledWorkload, base: Anchor, X: np.ndarray) -> np.ndarra
     X = check_genes(w, X)
     pop = X.shape[0]
     firsts = np.where(X != base.genes[None, :], w.position_of[None, :], w.n_genes).min(axis=1)
-    total, makespan = np.empty(pop), np.empty(pop)
-    _evaluate_near(X, firsts, base.node, base.finish, base.states, *_kernel_arrays(w), total, makespan, _chunks(pop))
-    return total if w.objective_code == 0 else makespan
+    total, makespan, completion = np.empty(pop), np.empty(pop), np.empty((pop, w.n_tasks))
+    _evaluate_near(X, firsts, base.node, base.finish, base.states, *_kernel_arrays(w), total, makespan, completion,
+                   _chunks(pop))
+    return w.objective.value(Completions(total, makespan, completion))
+
+
+@attrs.frozen
+class Completions:
+    """Rows' completion times (rows, tasks) with their sum and maximum as the kernel added them up:
+    what an objective scores (`problems.objectives.Scores`)."""
+
+    total: np.ndarray
+    makespan: np.ndarray
+    completion: np.ndarray
 
 
 @attrs.frozen
@@ -390,7 +402,7 @@ def evaluate(w: CompiledWorkload, X: np.ndarray) -> Evaluation:
     completion = np.empty((pop, w.n_tasks))
     _evaluate_population(X, *_kernel_arrays(w), *out, completion, _chunks(pop))
     total, makespan = out[0], out[1]
-    value = total if w.objective_code == 0 else makespan
+    value = w.objective.value(Completions(total, makespan, completion))
     return Evaluation(value, total, makespan, out[2], out[3], out[4], completion)
 
 

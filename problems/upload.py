@@ -16,7 +16,7 @@ import attrs
 import numpy as np
 
 from eosdnn.problems.environment import MB, Environment, Node
-from eosdnn.problems.errors import EosdnnError
+from eosdnn.framework.errors import EosdnnError
 from eosdnn.problems.models import DnnModel
 from eosdnn.problems.scenario import Scenario, Task
 from eosdnn.problems.schedule import compile_workload, evaluate
@@ -213,7 +213,7 @@ def ssd_of(durations: list[float], sd_before: list[float], sd_final: float, hori
     holds from the end of the upload to the horizon (the paper's worked example gives 2359)."""
     total = float(sum(durations))
     if horizon < total - 1e-12:
-        raise EosdnnError(f"horizon (--horizon): {horizon:g} s is shorter than the total upload time {total:.4g} s")
+        raise EosdnnError(f"horizon: {horizon:g} s is shorter than the total upload time {total:.4g} s")
     return float(sum(d * sd for d, sd in zip(durations, sd_before)) + sd_final * (horizon - total))
 
 

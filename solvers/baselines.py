@@ -11,6 +11,7 @@ from typing import ClassVar
 from eosdnn.framework import SOLVERS, Budget, Problem, Result, Search
 from eosdnn.framework.params import whole
 from eosdnn.operators import operator
+from eosdnn.problems.migration import MigrationProblem
 
 
 @SOLVERS.register("random")
@@ -40,7 +41,7 @@ class TierPlan:
 
     tier: str
     name: str
-    needs_migration_problem: ClassVar[bool] = True
+    accepts: ClassVar[type] = MigrationProblem  # reads the layers and nodes
 
     def solve(self, problem: Problem, *, budget: Budget, seed: int | None, callback=None) -> Result:
         search = Search(self.name, problem, budget, seed, callback)

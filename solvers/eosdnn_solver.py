@@ -20,7 +20,8 @@ import numpy as np
 from eosdnn.framework import SOLVERS, Budget, Result, Search
 from eosdnn.framework.params import number, one_of, operator_name, to_pair, whole
 from eosdnn.framework.result import run_after
-from eosdnn.problems.errors import EosdnnError
+from eosdnn.framework.solver import run_solver
+from eosdnn.framework.errors import EosdnnError
 from eosdnn.problems.migration import MigrationProblem
 from eosdnn.solvers.local_search import improve
 from eosdnn.solvers.starts import check_starts
@@ -54,7 +55,7 @@ class EosDnn:
     polish: float = attrs.field(default=0.5, validator=number(0, 0.9))
     evaluations: int = attrs.field(default=60_000, validator=whole(1))
     name: str = "eosdnn"
-    needs_migration_problem: ClassVar[bool] = True
+    accepts: ClassVar[type] = MigrationProblem  # reads the layers and nodes
 
     def psoga_params(self) -> dict:
         return {"particles": self.particles, "iterations": self.iterations, "seed_generations": self.seed_generations,
@@ -62,8 +63,6 @@ class EosDnn:
                 "memetic_every": self.memetic_every, "memetic_evaluations": self.memetic_evaluations}
 
     def solve(self, problem, *, budget: Budget, seed: int | None, callback=None) -> Result:
-        if not isinstance(problem, MigrationProblem):
-            raise EosdnnError(f"solver {self.name}: needs a migration problem")
         if budget.iterations is None and budget.evaluations is None and budget.seconds is None:
             budget = Budget(evaluations=self.evaluations)
         search_budget = share(budget, 1 - self.polish) if self.polish else budget
@@ -71,7 +70,7 @@ class EosDnn:
             inner = SOLVERS.create("two-step", inner="psoga", inner_params=self.psoga_params())
         else:
             inner = SOLVERS.create("psoga", **self.psoga_params())
-        found = inner.solve(problem, budget=search_budget, seed=seed, callback=callback)
+        found = run_solver(inner, problem, budget=search_budget, seed=seed, callback=callback)
         if not self.polish:
             return attrs.evolve(found, solver=self.name)
         rest = Budget(evaluations=None if budget.evaluations is None else max(1, budget.evaluations - found.evaluations),

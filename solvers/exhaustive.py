@@ -8,7 +8,7 @@ import numpy as np
 
 from eosdnn.framework import SOLVERS, Budget, Problem, Result, Search
 from eosdnn.framework.params import whole
-from eosdnn.problems.errors import EosdnnError
+from eosdnn.framework.errors import EosdnnError
 
 
 def placement_count(problem: Problem) -> int:

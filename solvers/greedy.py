@@ -10,7 +10,7 @@ import attrs
 import numpy as np
 
 from eosdnn.framework import SOLVERS, Budget, Result, Search
-from eosdnn.problems.errors import EosdnnError
+from eosdnn.framework.errors import EosdnnError
 from eosdnn.problems.migration import MigrationProblem
 from eosdnn.problems.schedule import list_schedule, result_return
 
@@ -28,11 +28,9 @@ class Greedy:
     """Each layer, in the order u, to the allowed node that finishes it earliest."""
 
     name: str = "greedy"
-    needs_migration_problem: ClassVar[bool] = True
+    accepts: ClassVar[type] = MigrationProblem  # reads the layers and nodes
 
     def solve(self, problem, *, budget: Budget, seed: int | None, callback=None) -> Result:
-        if not isinstance(problem, MigrationProblem):
-            raise EosdnnError("solver greedy: needs a migration problem")
         search = Search(self.name, problem, budget, seed, callback)
         search.evaluate(greedy_genes(problem)[None, :])
         search.next_iteration()

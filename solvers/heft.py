@@ -27,7 +27,7 @@ import attrs
 import numpy as np
 
 from eosdnn.framework import SOLVERS, Budget, Result, Search
-from eosdnn.problems.errors import EosdnnError
+from eosdnn.framework.errors import EosdnnError
 from eosdnn.problems.migration import MigrationProblem
 from eosdnn.problems.schedule import CompiledWorkload, list_schedule, result_return
 
@@ -115,11 +115,9 @@ class ListScheduler:
 
     rule: str
     name: str
-    needs_migration_problem: ClassVar[bool] = True
+    accepts: ClassVar[type] = MigrationProblem  # reads the layers and nodes
 
     def solve(self, problem, *, budget: Budget, seed: int | None, callback=None) -> Result:
-        if not isinstance(problem, MigrationProblem):
-            raise EosdnnError(f"solver {self.name}: needs a migration problem")
         genes = heft_genes(problem) if self.rule == "heft" else peft_genes(problem)
         search = Search(self.name, problem, budget, seed, callback)
         search.evaluate(genes[None, :])

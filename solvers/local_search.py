@@ -11,6 +11,7 @@ import attrs
 import numpy as np
 
 from eosdnn.framework import SOLVERS, Budget, Problem, Result, Search
+from eosdnn.framework.solver import run_solver
 from eosdnn.framework.params import ParameterError, operator_name, optional, whole
 from eosdnn.operators import bind
 
@@ -77,7 +78,6 @@ class LocalSearch:
     kick: int = attrs.field(default=3, validator=whole(1))
     evaluations: int = attrs.field(default=60_000, validator=whole(1))
     name: str = "local-search"
-    needs_migration_problem: ClassVar[bool] = False
 
     def solve(self, problem: Problem, *, budget: Budget, seed: int | None, callback=None) -> Result:
         if budget.iterations is None and budget.evaluations is None and budget.seconds is None:
@@ -88,7 +88,7 @@ class LocalSearch:
             x = rng.integers(problem.lower, problem.upper + 1)
             value = float(search.evaluate(x[None, :])[0])
         else:
-            first = SOLVERS.create(self.start).solve(problem, budget=Budget(iterations=1), seed=seed)
+            first = run_solver(SOLVERS.create(self.start), problem, budget=Budget(iterations=1), seed=seed)
             search.evaluations += first.evaluations - 1  # the start's own evaluations count in the budget
             x, value = first.x, float(search.evaluate(first.x[None, :])[0])
         patience = self.patience or auto_patience(problem, self.batch)

@@ -31,7 +31,7 @@ import pulp
 
 from eosdnn.framework import SOLVERS, Budget, Result, Search
 from eosdnn.framework.params import number, one_of, whole
-from eosdnn.problems.errors import EosdnnError
+from eosdnn.framework.errors import EosdnnError
 from eosdnn.problems.migration import MigrationProblem
 from eosdnn.problems.placement import load_placement
 from eosdnn.solvers.greedy import greedy_genes
@@ -121,7 +121,7 @@ def solve_with_cbc(model: MilpModel, *, time_limit: float, gap: float, warm_star
     with warnings.catch_warnings():  # PuLP 3 deprecates its bundled CBC; it is the fallback we document
         warnings.simplefilter("ignore", DeprecationWarning)
         if not pulp.PULP_CBC_CMD().available():
-            raise EosdnnError("--backend cbc: PuLP's bundled CBC is not available on this machine")
+            raise EosdnnError("backend: cbc: PuLP's bundled CBC is not available on this machine")
     with tempfile.TemporaryDirectory() as folder, warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         log = Path(folder) / "cbc.log"
@@ -160,11 +160,9 @@ class MilpSolver:
     max_constraints: int = attrs.field(default=500_000, validator=whole(1))
     threads: int = attrs.field(default=1, validator=whole(1, 256))
     name: str = "milp"
-    needs_migration_problem: ClassVar[bool] = True
+    accepts: ClassVar[type] = MigrationProblem  # reads the layers and nodes
 
     def solve(self, problem, *, budget: Budget, seed: int | None, callback=None) -> Result:
-        if not isinstance(problem, MigrationProblem):
-            raise EosdnnError(f"solver {self.name}: needs a migration problem")
         time_limit = budget.seconds if budget.seconds is not None else self.time_limit
         search = Search(self.name, problem, Budget(), seed, callback)
         incumbent = self._incumbent(problem)

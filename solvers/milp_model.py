@@ -160,10 +160,7 @@ def time_windows(w: CompiledWorkload, upper: float) -> TimeWindows:
         for s in successors[p]:
             tail[p] = max(tail[p], fastest[s] + tail[s])
     least = np.array([earliest[w.last_pos[t]] + fastest[w.last_pos[t]] for t in range(w.n_tasks)])
-    if w.objective_code == 0:
-        latest_completion = upper - (least.sum() - least)
-    else:
-        latest_completion = np.full(w.n_tasks, upper)
+    latest_completion = w.objective.latest_completions(upper, least)
     latest_finish = latest_completion[w.task_of] - tail
     return TimeWindows(earliest, latest_finish, latest_completion)
 
@@ -292,14 +289,7 @@ def build_milp(workload: CompiledWorkload, plan: Contention, deadline: float | N
 
     z, order = _pool_constraints(lp, plan, x, start, finish, node_of, check)
 
-    makespan = None
-    if w.objective_code == 0:
-        lp += pulp.lpSum(completion)
-    else:
-        makespan = lp.add_variable("makespan", lowBound=0.0, upBound=upper)
-        for t, c in enumerate(completion):
-            lp += makespan >= c, f"makespan_{t}"
-        lp += makespan
+    makespan = w.objective.add_to_milp(lp, completion, upper)
     return MilpModel(w, lp, x, start, y, edges, completion, makespan, z, order)
 
 

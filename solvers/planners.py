@@ -14,7 +14,7 @@ import numpy as np
 
 from eosdnn.framework import PLANNERS
 from eosdnn.framework.params import ParameterError, whole
-from eosdnn.problems.errors import EosdnnError
+from eosdnn.framework.errors import EosdnnError
 from eosdnn.problems.upload import UploadPlan, UploadProblem, make_plan
 
 

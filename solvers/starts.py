@@ -12,7 +12,7 @@ import numpy as np
 from eosdnn.framework import Problem
 from eosdnn.framework.params import ParameterError
 from eosdnn.framework.reduction import ReducedProblem
-from eosdnn.problems.errors import EosdnnError
+from eosdnn.framework.errors import EosdnnError
 from eosdnn.problems.migration import MigrationProblem
 from eosdnn.solvers.greedy import greedy_genes
 from eosdnn.solvers.heft import heft_genes, peft_genes

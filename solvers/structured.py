@@ -3,6 +3,8 @@ of MODEL.md section 4 (condense modules, solve the chain, then place each module
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import math
 from typing import Any, ClassVar
 
@@ -12,14 +14,9 @@ from eosdnn.framework import SOLVERS, Budget, Result
 from eosdnn.framework.params import ParameterError
 from eosdnn.framework.reduction import ReducedProblem
 from eosdnn.framework.result import run_after
-from eosdnn.problems.errors import EosdnnError
+from eosdnn.framework.solver import accepted, run_solver
+from eosdnn.framework.errors import EosdnnError
 from eosdnn.problems.migration import MigrationProblem
-
-
-def _migration(problem, name: str) -> MigrationProblem:
-    if not isinstance(problem, MigrationProblem):
-        raise EosdnnError(f"solver {name}: needs a migration problem")
-    return problem
 
 
 def check_inner(instance: Any, _attribute: Any, _value: Any) -> None:
@@ -36,7 +33,7 @@ def check_inner(instance: Any, _attribute: Any, _value: Any) -> None:
         solver = SOLVERS.create(inner, **instance.inner_params)
     except EosdnnError as error:
         raise ParameterError("inner_params", str(error)) from None
-    if getattr(solver, "needs_migration_problem", False):
+    if not issubclass(ReducedProblem, accepted(solver)):
         raise ParameterError("inner", f"{inner} needs the full migration problem (layers and nodes) and cannot "
                                       "solve a reduced one; use a search such as psoga, ga, random or exhaustive")
 
@@ -75,13 +72,12 @@ class PrePso:
     inner: str = attrs.field(default="psoga", validator=check_inner)
     inner_params: dict = attrs.field(factory=dict)
     name: str = "prepso"
-    needs_migration_problem: ClassVar[bool] = True
+    accepts: ClassVar[type] = MigrationProblem  # reads the layers and nodes
 
     def solve(self, problem, *, budget: Budget, seed: int | None, callback=None) -> Result:
-        problem = _migration(problem, self.name)
         reduced = ReducedProblem(problem, contracted_groups(problem))
         inner = SOLVERS.create(self.inner, **self.inner_params)
-        return reduced.lift(inner.solve(reduced, budget=budget, seed=seed, callback=callback), self.name)
+        return reduced.lift(run_solver(inner, reduced, budget=budget, seed=seed, callback=callback), self.name)
 
 
 def module_groups(problem: MigrationProblem) -> list[list[int]]:
@@ -132,21 +128,19 @@ class TwoStep:
     inner: str = attrs.field(default="psoga", validator=check_inner)
     inner_params: dict = attrs.field(factory=dict)
     name: str = "two-step"
-    needs_migration_problem: ClassVar[bool] = True
+    accepts: ClassVar[type] = MigrationProblem  # reads the layers and nodes
 
     def solve(self, problem, *, budget: Budget, seed: int | None, callback=None) -> Result:
-        problem = _migration(problem, self.name)
         condensed = ReducedProblem(problem, module_groups(problem))
         branches = branch_groups(problem)
         step_budget = _split(budget) if branches else budget
-        first = condensed.lift(
-            SOLVERS.create(self.inner, **self.inner_params).solve(condensed, budget=step_budget, seed=seed,
-                                                                  callback=callback), self.name)
+        first = condensed.lift(run_solver(SOLVERS.create(self.inner, **self.inner_params), condensed,
+                                          budget=step_budget, seed=seed, callback=callback), self.name)
         if not branches:
             return first
         secondary = ReducedProblem(problem, branches, base=first.x)
         second = secondary.lift(
-            SOLVERS.create(self.inner, **self.inner_params).solve(
-                secondary, budget=step_budget, seed=None if seed is None else seed + 1, callback=callback),
+            run_solver(SOLVERS.create(self.inner, **self.inner_params), secondary, budget=step_budget,
+                       seed=None if seed is None else seed + 1, callback=callback),
             self.name)
         return run_after(first, second)

@@ -10,7 +10,7 @@ import pytest
 
 from eosdnn.cli import main
 from eosdnn.framework import Budget
-from eosdnn.problems.errors import EosdnnError
+from eosdnn.framework.errors import EosdnnError
 from eosdnn.problems.instances import InstanceShape, random_scenario
 from eosdnn.problems.migration import MigrationProblem
 from eosdnn.problems.placement import save_placement

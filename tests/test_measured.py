@@ -3,7 +3,7 @@
 import pytest
 
 from conftest import LINBIN
-from eosdnn.problems.errors import EosdnnError
+from eosdnn.framework.errors import EosdnnError
 from eosdnn.problems.models.measured import load_measured_table
 
 pytestmark = pytest.mark.skipif(not LINBIN.exists(), reason="shared/data/linbin not beside the repository")

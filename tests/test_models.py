@@ -5,7 +5,7 @@ import math
 
 import pytest
 
-from eosdnn.problems.errors import EosdnnError
+from eosdnn.framework.errors import EosdnnError
 from eosdnn.problems.models import DnnModel, Layer, builtin_model, load_model_file, model_from_dict, model_to_dict, save_model
 
 MB = 2**20

@@ -6,7 +6,7 @@ import sys
 import pytest
 
 from eosdnn.cli import main
-from eosdnn.problems.errors import EosdnnError
+from eosdnn.framework.errors import EosdnnError
 from eosdnn.problems.scenario import load_scenario, paper_scenario, scenario_from_dict
 
 

@@ -5,7 +5,7 @@ import itertools
 import numpy as np
 import pytest
 
-from eosdnn.problems.errors import EosdnnError
+from eosdnn.framework.errors import EosdnnError
 from eosdnn.problems.migration import MigrationProblem
 from eosdnn.problems.placement import genes_from_dict, placement_to_dict
 from eosdnn.problems.reference import reference_schedule

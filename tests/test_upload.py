@@ -9,7 +9,7 @@ import pytest
 
 from eosdnn.cli import main
 from eosdnn.framework import PLANNERS
-from eosdnn.problems.errors import EosdnnError
+from eosdnn.framework.errors import EosdnnError
 from eosdnn.problems.migration import MigrationProblem
 from eosdnn.problems.models import builtin_model
 from eosdnn.problems.placement import save_placement

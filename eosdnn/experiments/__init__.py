@@ -11,7 +11,7 @@ from eosdnn.experiments import migration, uploading
 from eosdnn.experiments.settings import Context, Figure, Settings, Setup
 from eosdnn.framework.executors import Executor, SerialExecutor
 from eosdnn.framework.progress import progress_steps
-from eosdnn.problems.errors import EosdnnError
+from eosdnn.framework.errors import EosdnnError
 from eosdnn.problems.files import write_json
 
 # name -> (figure function, the migration runs it reads for the settings)

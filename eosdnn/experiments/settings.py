@@ -11,7 +11,8 @@ from rich.table import Table
 
 from eosdnn.framework import Budget, Result
 from eosdnn.framework.executors import Executor
-from eosdnn.problems.errors import EosdnnError
+from eosdnn.framework.solver import run_solver
+from eosdnn.framework.errors import EosdnnError
 from eosdnn.problems.migration import MigrationProblem
 from eosdnn.problems.scenario import PAPER_MODELS, Scenario, paper_scenario
 from eosdnn.solvers import make_solver
@@ -94,7 +95,7 @@ def migrate(problem: MigrationProblem, algorithm: str, settings: Settings, seed:
     solver = make_solver(algorithm, **solver_params(algorithm, settings))
     budget = (Budget(evaluations=settings.particles * settings.iterations) if algorithm in BUDGET_IN_EVALUATIONS
               else Budget(iterations=settings.iterations))
-    return solver.solve(problem, budget=budget, seed=seed)
+    return run_solver(solver, problem, budget=budget, seed=seed)
 
 
 @attrs.frozen

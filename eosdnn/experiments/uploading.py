@@ -9,7 +9,7 @@ from rich.table import Table
 
 from eosdnn import plots
 from eosdnn.experiments.settings import Context, Figure, Settings, Setup, spread
-from eosdnn.problems.errors import EosdnnError
+from eosdnn.framework.errors import EosdnnError
 from eosdnn.problems.scenario import Scenario
 from eosdnn.problems.upload import UploadProblem, interval_saving, largest_share
 from eosdnn.solvers import plan_upload

@@ -7,7 +7,7 @@ import math
 
 import attrs
 
-from eosdnn.problems.errors import EosdnnError
+from eosdnn.framework.errors import EosdnnError
 
 
 def check_amount(where: str, field: str, value: object) -> float:

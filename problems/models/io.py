@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from eosdnn.problems.errors import EosdnnError
+from eosdnn.framework.errors import EosdnnError
 from eosdnn.problems.files import read_json, write_json
 from eosdnn.problems.models.graph import DnnModel, Layer
 from eosdnn.problems.models.zoo import BUILTIN, builtin_model

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import attrs
 
-from eosdnn.problems.errors import EosdnnError
+from eosdnn.framework.errors import EosdnnError
 from eosdnn.problems.files import read_text
 from eosdnn.problems.models.graph import DnnModel, Layer
 
