@@ -52,11 +52,11 @@ def convergence_plot(path: str | Path, histories: dict[str, list[list[tuple[int,
             best = np.array([v for _, v in run])
             idx = np.searchsorted(evals, grid, side="right") - 1
             curves.append(np.where(idx >= 0, best[np.clip(idx, 0, None)], np.nan))
-        curves = np.array(curves)
+        table = np.array(curves)
         with warnings.catch_warnings():  # before a run's first evaluation its curve is NaN
             warnings.simplefilter("ignore", RuntimeWarning)
-            mean = np.nanmean(curves, axis=0)
-            low, high = np.nanmin(curves, axis=0), np.nanmax(curves, axis=0)
+            mean = np.nanmean(table, axis=0)
+            low, high = np.nanmin(table, axis=0), np.nanmax(table, axis=0)
         if len(runs[0]) == 1 and all(len(r) == 1 for r in runs):
             ax.axhline(mean[-1], linestyle="--", linewidth=1, label=name, color=color)
             continue
@@ -114,7 +114,7 @@ def grouped_bars(path: str | Path, categories: list[str], series: dict[str, list
     _bars(ax, categories, series, log=log, scale=100.0 if percent else 1.0)
     for name, values in (marks or {}).items():
         for i, value in enumerate(values):
-            ax.hlines(value, i - 0.45, i + 0.45, colors="black", linewidth=1.5, label=name if i == 0 else None)
+            ax.hlines(value, i - 0.45, i + 0.45, colors="black", linewidth=1.5, label=name if i == 0 else "_nolegend_")
     ax.set_ylabel(ylabel + (" (%)" if percent else ""))
     ax.set_title(title)
     ax.legend(fontsize=8)

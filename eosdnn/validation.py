@@ -8,6 +8,8 @@ Then every solver runs over several seeds; gap = (value - optimum) / optimum.
 
 from __future__ import annotations
 
+from typing import Any
+
 import time
 from collections.abc import Callable
 
@@ -74,7 +76,7 @@ def validate(scenarios: list[Scenario], solvers: list[str], seeds: list[int], bu
             problem = MigrationProblem(scenario)
             exact = solve_exactly(problem, exhaustive_limit, milp_params)
             step(f"{scenario.name}: exact")
-            entry = {
+            entry: dict[str, Any] = {
                 "name": scenario.name,
                 "objective": scenario.objective,
                 "tasks": len(scenario.tasks),

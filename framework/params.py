@@ -151,3 +151,8 @@ def _owner(key: str, names: list[str]) -> tuple[str | None, str]:
         name, field = key.split(".", 1)
         return name, field
     return None, key
+
+
+def as_tuple(items: Iterable[Any]) -> tuple[Any, ...]:
+    """attrs converter for sequence fields: lists in, tuples (hashable, immutable) kept."""
+    return tuple(items)

@@ -80,7 +80,7 @@ class Registry:
         """The parameter names the entry takes, when it is an attrs class (or a partial of one)."""
         factory = self.get(name)
         partial = factory if isinstance(factory, functools.partial) else functools.partial(factory)
-        if not attrs.has(partial.func):
+        if not (isinstance(partial.func, type) and attrs.has(partial.func)):
             return None
         fields = [f for f in attrs.fields(partial.func) if f.init][len(partial.args):]
         return [f.alias or f.name for f in fields if f.name not in partial.keywords and f.name != "name"]

@@ -8,6 +8,7 @@ import attrs
 import numpy as np
 
 from eosdnn.framework.errors import EosdnnError
+from eosdnn.framework.params import as_tuple
 
 TIERS = ("client", "edge", "cloud")
 MB = 2**20  # bytes in one MB, as the paper's layer sizes use
@@ -63,7 +64,7 @@ class Bandwidth:
 
     def between(self, tier_a: str, tier_b: str) -> float:
         """MB/s between two distinct nodes of the given tiers (0 for two clients)."""
-        pair = tuple(sorted((TIERS.index(tier_a), TIERS.index(tier_b))))
+        low, high = sorted((TIERS.index(tier_a), TIERS.index(tier_b)))
         return {
             (0, 0): 0.0,
             (0, 1): self.client_edge,
@@ -71,14 +72,14 @@ class Bandwidth:
             (1, 2): self.edge_cloud,
             (1, 1): self.edge_edge,
             (2, 2): self.cloud_cloud,
-        }[pair]
+        }[low, high]
 
 
 @attrs.frozen
 class Environment:
     """All nodes, ordered clients, edge servers, cloud servers, and the links between them."""
 
-    nodes: tuple[Node, ...] = attrs.field(converter=tuple)
+    nodes: tuple[Node, ...] = attrs.field(converter=as_tuple)
     bandwidth: Bandwidth = attrs.field(factory=Bandwidth)
     flops_per_cycle: float = attrs.field(default=1.0, converter=float, validator=_positive("environment.flops_per_cycle"))
 

@@ -17,12 +17,17 @@ from eosdnn.framework.registry import Registry
 
 
 class Scores(Protocol):
-    """What the evaluator computed for rows of a population: each row's tasks' completion times
-    (rows, tasks), and their sum and maximum as the compiled kernel added them up."""
+    """What the evaluator computed for rows of a population (or one plan): the tasks' completion
+    times, and their sum and maximum as the compiled kernel added them up."""
 
-    total: np.ndarray
-    makespan: np.ndarray
-    completion: np.ndarray
+    @property
+    def total(self) -> Any: ...
+
+    @property
+    def makespan(self) -> Any: ...
+
+    @property
+    def completion(self) -> Any: ...
 
 
 class Objective(Protocol):

@@ -23,6 +23,7 @@ from eosdnn.framework.errors import EosdnnError
 from eosdnn.problems.files import read_text
 from eosdnn.problems.models import DnnModel, resolve_model
 from eosdnn.problems.objectives import OBJECTIVES
+from eosdnn.framework.params import as_tuple
 
 PRIORITIES = ("depth", "task")
 PAPER_MODELS = ("alexnet", "vgg19", "googlenet", "resnet101")
@@ -53,7 +54,7 @@ class Task:
 @attrs.frozen
 class Scenario:
     environment: Environment
-    tasks: tuple[Task, ...] = attrs.field(converter=tuple)
+    tasks: tuple[Task, ...] = attrs.field(converter=as_tuple)
     objective: str = "total"
     priority: str = "depth"
     seed: int = 0

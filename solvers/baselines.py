@@ -43,7 +43,7 @@ class TierPlan:
     name: str
     accepts: ClassVar[type] = MigrationProblem  # reads the layers and nodes
 
-    def solve(self, problem: Problem, *, budget: Budget, seed: int | None, callback=None) -> Result:
+    def solve(self, problem: MigrationProblem, *, budget: Budget, seed: int | None, callback=None) -> Result:
         search = Search(self.name, problem, budget, seed, callback)
         search.evaluate(problem.tier_plan(self.tier)[None, :])
         search.next_iteration()

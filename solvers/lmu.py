@@ -58,15 +58,18 @@ def merge_segment(problem: UploadProblem, segment: list[int]) -> list[list[int]]
             else:
                 take_right = True  # neither helps: merge with the output-adjacent side and go on
         if take_right:
+            assert right is not None
             parts[bad:bad + 2] = [right]
         else:
+            assert left is not None
             parts[bad - 1:bad + 1] = [left]
     return parts
 
 
 def sub_runs(rest: list[int]) -> list[list[int]]:
     """Proper runs of consecutive units among the part's units not yet active."""
-    runs, current = [], []
+    runs: list[list[int]] = []
+    current: list[int] = []
     for u in rest:
         if current and u != current[-1] + 1:
             runs.append(current)

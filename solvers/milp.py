@@ -109,9 +109,8 @@ def solve_with_highs(model: MilpModel, *, time_limit: float, gap: float, warm_st
     model.problem.solve(solver)
     info = model.problem.solverModel.getInfo()
     objective = pulp.value(model.problem.objective)
-    bound = float(info.mip_dual_bound)
-    if not np.isfinite(bound):
-        bound = None
+    dual = float(info.mip_dual_bound)
+    bound = dual if np.isfinite(dual) else None
     status = classify(model.problem.sol_status, objective, bound)
     return MilpOutcome(status, objective if status in ("optimal", "feasible") else None, bound)
 
@@ -185,9 +184,11 @@ class MilpSolver:
                                        "stopped": "the time limit ended while the model was being built"})
         warm = self.warm_start not in (None, "none")
         run = solve_with_highs if self.backend == "highs" else solve_with_cbc
-        outcome, model_value, rounds, proven, solved = None, None, 0, None, False
+        outcome, model_value, rounds, solved = None, None, 0, False
+        proven: float | None = None
+        bound: float | None = None
         while True:
-            if warm:
+            if warm and search.best_x is not None:
                 model.set_initial(search.best_x)
             left = deadline - time.perf_counter()
             if left <= 0:
@@ -212,12 +213,12 @@ class MilpSolver:
             if (outcome.objective is None or self.free_order or not model.relaxes_pools
                     or outcome.status != "optimal"):
                 break
-            if relative_gap(search.best_value, proven) <= OPTIMAL_GAP:
+            if proven is not None and relative_gap(search.best_value, proven) <= OPTIMAL_GAP:
                 break
             # The pool relaxation let the model beat the evaluator on this placement: cut it off and
             # solve again; the model's optimum over the rest bounds every placement not yet seen.
             model.exclude(genes)
-            warm = warm and not any(np.array_equal(cut, search.best_x) for cut in model.cuts)
+            warm = warm and not any(np.array_equal(cut, np.asarray(search.best_x)) for cut in model.cuts)
         value = search.best_value
         # Every bound is at most the optimum, itself at most `value`: a bound above `value` is the
         # solver's feasibility tolerance (about 1e-7), clipped so that the report never claims more.

@@ -170,7 +170,8 @@ class RecursiveEfficiency:
 
     @staticmethod
     def _free_runs(segment: list[int], uploaded: set[int]) -> list[list[int]]:
-        runs, current = [], []
+        runs: list[list[int]] = []
+        current: list[int] = []
         for u in segment:
             if u in uploaded:
                 if current:

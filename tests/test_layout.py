@@ -110,3 +110,28 @@ def test_numba_keeps_its_cache_outside_the_source_tree(tmp_path):
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, timeout=120)
     assert out.returncode == 0, out.stderr
     assert Path(out.stdout.strip()) == tmp_path / "eosdnn" / "numba"
+
+
+def package_view(root: Path) -> Path:
+    """The package as users import it: `eosdnn/` with the mapped folders linked in (the source tree's
+    folder names are not the package names, so a type checker cannot read it in place)."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-dir"]
+    view = root / "eosdnn"
+    view.mkdir()
+    for item in (ROOT / "eosdnn").iterdir():
+        if item.name != "__pycache__":
+            (view / item.name).symlink_to(item)
+    for name, folder in config.items():
+        parts = name.split(".")
+        if len(parts) == 2 and not (view / parts[1]).exists():
+            (view / parts[1]).symlink_to(ROOT / folder)
+    return root
+
+
+def test_the_type_checker_passes_over_the_package_as_users_import_it(tmp_path):
+    pytest.importorskip("mypy")
+    view = package_view(tmp_path)
+    check = subprocess.run([sys.executable, "-m", "mypy", "--config-file", str(ROOT / "pyproject.toml"),
+                            "--cache-dir", str(tmp_path / ".mypy_cache"), "eosdnn"],
+                           cwd=view, capture_output=True, text=True, timeout=600)
+    assert check.returncode == 0, check.stdout[-3000:] + check.stderr[-1000:]

@@ -3,6 +3,8 @@ the paper's setups, each beside the scenario's lower bound; and the convergence 
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.markup import escape
 from rich.table import Table
 
@@ -32,10 +34,10 @@ def fig15(ctx: Context) -> Figure:
     PSO-GA's and Greedy's totals and the lower bound beside it: it tells the environment's effect from
     the search's."""
     settings = ctx.settings
-    values = {part: {env: {m: [] for m in settings.models} for env in ENVIRONMENTS} for part in PARTS}
-    greedy = {env: {m: [] for m in settings.models} for env in ENVIRONMENTS}
-    psoga = {env: {m: [] for m in settings.models} for env in ENVIRONMENTS}
-    bounds = {env: {m: [] for m in settings.models} for env in ENVIRONMENTS}
+    values: dict[Any, Any] = {part: {env: {m: [] for m in settings.models} for env in ENVIRONMENTS} for part in PARTS}
+    greedy: dict[Any, Any] = {env: {m: [] for m in settings.models} for env in ENVIRONMENTS}
+    psoga: dict[Any, Any] = {env: {m: [] for m in settings.models} for env in ENVIRONMENTS}
+    bounds: dict[Any, Any] = {env: {m: [] for m in settings.models} for env in ENVIRONMENTS}
     for (env, model, _), setup in fig15_setups(settings).items():
         bounds[env][model].append(ctx.problem(setup).lower_bound)
         details = ctx.run(setup, "eosdnn").details
@@ -43,7 +45,7 @@ def fig15(ctx: Context) -> Figure:
             values[part][env][model].append(details[part])
         psoga[env][model].append(ctx.run(setup, "psoga").value)
         greedy[env][model].append(ctx.run(setup, "greedy").value)
-    data = {"environments": list(ENVIRONMENTS), "models": list(settings.models),
+    data: dict[str, Any] = {"environments": list(ENVIRONMENTS), "models": list(settings.models),
             "tasks_per_model": settings.tasks_per_model, "seeds": settings.seed_list,
             **{part: {env: {m: spread(v) for m, v in by_model.items()} for env, by_model in values[part].items()}
                for part in PARTS},
@@ -68,14 +70,14 @@ def fig15(ctx: Context) -> Figure:
                                               for env in ENVIRONMENTS}
         plots.bar_panels(path, list(settings.models), panels, "Fig. 15: EosDNN in L-E, L-C and L-E-C")
 
-    return Figure("fig15", table.title, data, table, draw)
+    return Figure("fig15", str(table.title), data, table, draw)
 
 
 def algorithm_sweep(ctx: Context, grid: dict) -> dict[str, dict]:
     """Every algorithm on every setup of `grid` ({(point, seed): setup}): {algorithm: {point: [delay]}},
     the best plan found per point and seed under "best", and the scenarios' lower bounds under "bound"."""
     points = list(dict.fromkeys(point for point, _ in grid))
-    values = {a: {point: [] for point in points} for a in (*ALGORITHMS, "bound")}
+    values: dict[Any, Any] = {a: {point: [] for point in points} for a in (*ALGORITHMS, "bound")}
     for (point, _), setup in grid.items():
         values["bound"][point].append(ctx.problem(setup).lower_bound)
         for algorithm in ALGORITHMS:
@@ -105,7 +107,7 @@ def fig16(ctx: Context) -> Figure:
     settings = ctx.settings
     values = algorithm_sweep(ctx, fig16_grid(settings))
     bound, best = values.pop("bound"), values.pop("best")
-    data = {"models": list(settings.models), "tasks_per_model": settings.tasks_per_model, "seeds": settings.seed_list,
+    data: dict[str, Any] = {"models": list(settings.models), "tasks_per_model": settings.tasks_per_model, "seeds": settings.seed_list,
             "delay": {a: {m: spread(v) for m, v in by_model.items()} for a, by_model in values.items()},
             "best": {m: spread(v) for m, v in best.items()},
             "lower_bound": {m: spread(v) for m, v in bound.items()}}
@@ -148,7 +150,7 @@ def fig17(ctx: Context) -> Figure:
     and the lower bound."""
     settings = ctx.settings
     values = algorithm_sweep(ctx, fig17_grid(settings))
-    data = {"tasks": list(settings.task_counts), "seeds": settings.seed_list,
+    data: dict[str, Any] = {"tasks": list(settings.task_counts), "seeds": settings.seed_list,
             "delay": {a: [spread(values[a][n]) for n in settings.task_counts] for a in ALGORITHMS},
             "best": [spread(values["best"][n]) for n in settings.task_counts],
             "lower_bound": [spread(values["bound"][n]) for n in settings.task_counts]}
@@ -161,7 +163,7 @@ def fig17(ctx: Context) -> Figure:
                           "tasks", "migration delay (s)", "Fig. 17: delay against the number of tasks",
                           bound=[cell["mean"] for cell in data["lower_bound"]])
 
-    return Figure("fig17", table.title, data, table, draw)
+    return Figure("fig17", str(table.title), data, table, draw)
 
 
 CONVERGENCE_SOLVERS: dict[str, str] = {
@@ -189,7 +191,7 @@ def convergence(ctx: Context) -> Figure:
             result = ctx.run(setup, solver)
             histories[label].append([[int(e), float(v)] for e, v in result.history])
             finals[label].append(result.value)
-    data = {"seeds": settings.seed_list, "evaluations": evaluations, "lower_bound": spread(bounds),
+    data: dict[str, Any] = {"seeds": settings.seed_list, "evaluations": evaluations, "lower_bound": spread(bounds),
             "final": {label: spread(v) for label, v in finals.items()}, "histories": histories}
     table = Table(title=f"Convergence on the paper scenario: best total (s) at the paper's budget ({evaluations:,} "
                         f"evaluations; PSO-GA and prePSO add their seeding GA), mean over {settings.seeds} seeds; "
@@ -204,7 +206,7 @@ def convergence(ctx: Context) -> Figure:
         plots.convergence_plot(path, {label: [[tuple(p) for p in run] for run in runs] for label, runs in histories.items()},
                                "Convergence on the paper scenario (12 tasks)", data["lower_bound"]["mean"])
 
-    return Figure("convergence", table.title, data, table, draw)
+    return Figure("convergence", str(table.title), data, table, draw)
 
 
 def fig18_setups(settings: Settings) -> dict[tuple[int, int], Setup]:
@@ -224,10 +226,10 @@ def fig18(ctx: Context) -> Figure:
     settings = ctx.settings
     setups = fig18_setups(settings)
     tasks = next(iter(setups.values())).per_model * len(settings.models)
-    values = {part: {c: [] for c in settings.client_counts} for part in PARTS}
-    greedy = {c: [] for c in settings.client_counts}
-    psoga = {c: [] for c in settings.client_counts}
-    bounds = {c: [] for c in settings.client_counts}
+    values: dict[Any, Any] = {part: {c: [] for c in settings.client_counts} for part in PARTS}
+    greedy: dict[Any, Any] = {c: [] for c in settings.client_counts}
+    psoga: dict[Any, Any] = {c: [] for c in settings.client_counts}
+    bounds: dict[Any, Any] = {c: [] for c in settings.client_counts}
     for (clients, _), setup in setups.items():
         bounds[clients].append(ctx.problem(setup).lower_bound)
         details = ctx.run(setup, "eosdnn").details
@@ -235,7 +237,7 @@ def fig18(ctx: Context) -> Figure:
             values[part][clients].append(details[part])
         psoga[clients].append(ctx.run(setup, "psoga").value)
         greedy[clients].append(ctx.run(setup, "greedy").value)
-    data = {"clients": list(settings.client_counts), "tasks": tasks, "seeds": settings.seed_list,
+    data: dict[str, Any] = {"clients": list(settings.client_counts), "tasks": tasks, "seeds": settings.seed_list,
             "eosdnn": {part: [spread(values[part][c]) for c in settings.client_counts] for part in PARTS},
             "psoga_total": [spread(psoga[c]) for c in settings.client_counts],
             "greedy_total": [spread(greedy[c]) for c in settings.client_counts],
@@ -249,7 +251,7 @@ def fig18(ctx: Context) -> Figure:
         plots.sweep_lines(path, list(settings.client_counts), series, "clients", "delay (s)",
                           "Fig. 18: delay against the number of clients")
 
-    return Figure("fig18", table.title, data, table, draw)
+    return Figure("fig18", str(table.title), data, table, draw)
 
 
 def sweep_table(title: str, axis: str, points, series: dict[str, list[dict]]) -> Table:

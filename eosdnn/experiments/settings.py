@@ -79,14 +79,14 @@ def solver_params(algorithm: str, settings: Settings) -> dict:
     GA population N for T generations, prePSO with that PSO-GA inside, EosDNN with N particles."""
     n, t = settings.particles, settings.iterations
     psoga = {"particles": n, "iterations": t, "seed_generations": 2 if settings.quick else 10}
-    defaults = {
+    by_algorithm: dict[str, dict[str, Any]] = {
         "psoga": psoga,
         "ga": {"population": n, "generations": t},
         "prepso": {"inner_params": psoga},
         "eosdnn": {"particles": n, "iterations": t, "seed_generations": psoga["seed_generations"]},
         "local-search": {"start": "peft"},
-    }.get(algorithm, {})
-    return defaults | settings.of(algorithm)
+    }
+    return by_algorithm.get(algorithm, {}) | settings.of(algorithm)
 
 
 def migrate(problem: MigrationProblem, algorithm: str, settings: Settings, seed: int) -> Result:

@@ -3,6 +3,8 @@ under the placement the paper's Fig. 13 time axis implies."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from rich.markup import escape
 from rich.table import Table
@@ -41,7 +43,7 @@ def fig12(ctx: Context) -> Figure:
                     shares[name][task.model.name].append(largest_share(upload, plan_upload(name, upload, **settings.of(name))))
                 except EosdnnError as error:
                     refused.append(f"seed {seed} task {t} {name}: {error}")
-    data = {"models": list(settings.models), "seeds": settings.seed_list, "refused": refused,
+    data: dict[str, Any] = {"models": list(settings.models), "seeds": settings.seed_list, "refused": refused,
             "largest_share": {p: {m: spread(v) for m, v in by_model.items() if v} for p, by_model in shares.items()}}
     table = Table(title="Fig. 12: largest partition / whole model (mean over tasks and seeds)")
     table.add_column("model")
@@ -56,7 +58,7 @@ def fig12(ctx: Context) -> Figure:
             "largest partition / model weights", "Fig. 12: largest partition per model (EosDNN placement)",
             percent=True)
 
-    return Figure("fig12", table.title, data, table, draw)
+    return Figure("fig12", str(table.title), data, table, draw)
 
 
 PAPER_INTERVALS = [(0.23447, 0.57212), (17.38056, 23.78212)]  # Fig. 13(b), in seconds
@@ -113,12 +115,12 @@ def sd_figure(name: str, model: str, ctx: Context) -> Figure:
     by_placement = {kind: sd_runs(model, ctx, kind) for kind in ("eosdnn", "paper")}
     per_seed = by_placement["eosdnn"]
     first = per_seed[0]
-    summary = {kind: {
+    summary: dict[Any, Any] = {kind: {
         "lmu_improvement": {p: spread([run["lmu_improvement"][p] for run in runs]) for p in PLANNERS if p != "lmu"},
         "lmu_below_ionn_in_paper_intervals": spread([run["lmu_below_ionn_in_paper_intervals"] for run in runs]),
     } for kind, runs in by_placement.items()}
     improvements = summary["eosdnn"]["lmu_improvement"]
-    data = {"model": model, "seeds": settings.seed_list, "runs": per_seed, "lmu_improvement": improvements,
+    data: dict[str, Any] = {"model": model, "seeds": settings.seed_list, "runs": per_seed, "lmu_improvement": improvements,
             "paper_lmu_improvement_over_non_uploading": PAPER_IMPROVEMENT.get(model),
             "paper_placement": {"runs": by_placement["paper"], **summary["paper"],
                                 "breakpoints_found": breakpoint_check(by_placement["paper"])},

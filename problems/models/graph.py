@@ -8,6 +8,7 @@ import math
 import attrs
 
 from eosdnn.framework.errors import EosdnnError
+from eosdnn.framework.params import as_tuple
 
 
 def check_amount(where: str, field: str, value: object) -> float:
@@ -27,7 +28,7 @@ class Layer:
     flops: float
     out_bytes: float
     weight_bytes: float
-    inputs: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    inputs: tuple[str, ...] = attrs.field(default=(), converter=as_tuple)
     module: str | None = None
 
     def __attrs_post_init__(self) -> None:
@@ -47,7 +48,7 @@ class DnnModel:
 
     name: str
     input_bytes: float
-    layers: tuple[Layer, ...] = attrs.field(converter=tuple)
+    layers: tuple[Layer, ...] = attrs.field(converter=as_tuple)
 
     def __attrs_post_init__(self) -> None:
         check_amount(f"model {self.name!r}", "input_bytes", self.input_bytes)

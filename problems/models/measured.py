@@ -21,6 +21,7 @@ import math
 import re
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 import attrs
 
@@ -115,7 +116,7 @@ def _read_rows(path: Path) -> list[dict]:
         for line, raw in enumerate(reader, start=2):
             where = f"{path.name} line {line}"
             try:
-                row = {
+                row: dict[str, Any] = {
                     "name": (raw["layer"] or "").strip(),
                     "id": int(raw["layer_number"]),
                     "seconds": float(raw["exec_time_s"]),
