@@ -12,7 +12,7 @@ from typing import Any, NoReturn
 import numpy as np
 
 from eosdnn import __version__, plots, report
-from eosdnn.framework import PLANNERS, SOLVERS, Budget, Registry, Result
+from eosdnn.framework import SOLVERS, Budget, Registry, Result
 from eosdnn.framework.executors import cpu_count, make_executor
 from eosdnn.framework.params import parse_params
 from eosdnn.framework.progress import progress_callback
@@ -27,8 +27,9 @@ from eosdnn.problems.placement import load_placement, placement_to_dict, save_pl
 from eosdnn.problems.scenario import Scenario, load_scenario, paper_scenario
 from eosdnn.problems.schedule import schedule
 import eosdnn.solvers  # noqa: F401,E402  (importing registers the built-in solvers and planners)
+from eosdnn.solvers.upload import PLANNERS
 from eosdnn.recommend import PAPER_EVALUATIONS, recommend
-from eosdnn.uploading import DEFAULT_PLANNERS, plan_tasks, summary, upload_document
+from eosdnn.upload_tasks import DEFAULT_PLANNERS, plan_tasks, summary, upload_document
 from eosdnn.validation import DEFAULT_EVALUATIONS, DEFAULT_SOLVERS, validate, validation_document
 
 TIER_PLANS = {"all-local": "client", "all-edge": "edge", "all-cloud": "cloud"}
@@ -456,11 +457,11 @@ def cmd_upload(args: argparse.Namespace) -> None:
 def cmd_reproduce(args: argparse.Namespace) -> None:
     from eosdnn.experiments import Settings, figure_names, reproduce
     from eosdnn.experiments.settings import ALGORITHMS
-    from eosdnn.experiments.uploading import PLANNERS as FIGURE_PLANNERS
+    from eosdnn.experiments.upload_figures import PAPER_PLANNERS
 
     check_outputs(args)
     names = figure_names(args.figure)
-    raw = built_params(args.param, dict.fromkeys(ALGORITHMS, SOLVERS) | dict.fromkeys(FIGURE_PLANNERS, PLANNERS),
+    raw = built_params(args.param, dict.fromkeys(ALGORITHMS, SOLVERS) | dict.fromkeys(PAPER_PLANNERS, PLANNERS),
                        "solver or planner")
     seeds = args.seeds if args.seeds is not None else (2 if args.quick else 5)
     settings = Settings(seeds=seeds, first_seed=run_seed(args), quick=args.quick,

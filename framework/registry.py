@@ -122,4 +122,3 @@ def first_line(item: Any) -> str:
 
 SOLVERS = Registry("solver", "eosdnn.solvers", builtins=("eosdnn.solvers",))
 OPERATORS = Registry("operator", "eosdnn.operators", builtins=("eosdnn.operators",))
-PLANNERS = Registry("planner", "eosdnn.planners", builtins=("eosdnn.solvers",))

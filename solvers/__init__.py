@@ -2,14 +2,13 @@
 
 Importing this package registers: psoga, ga, greedy, prepso, two-step, random, all-local,
 all-edge, all-cloud, milp, milp-free, exhaustive. `make_solver(name, **params)` builds one.
-Uploading planners (PLANNERS): lmu, non-uploading, ionn, recursive-efficiency, exact;
-`plan_upload(name, upload_problem)` returns a timed plan.
+Uploading planners live in `eosdnn.solvers.upload` (PLANNERS: lmu, non-uploading, ionn,
+recursive-efficiency, exact); `plan_upload(name, upload_problem)` returns a timed plan.
 """
 
-from eosdnn.framework import PLANNERS, SOLVERS
-from eosdnn.solvers import baselines, eosdnn_solver, exhaustive, ga, greedy, heft, local_search, milp, psoga, structured  # noqa: F401  (registration)
-from eosdnn.solvers import lmu, planners, upload_exact  # noqa: F401  (uploading planners)
-from eosdnn.solvers.planners import plan_upload
+from eosdnn.framework import SOLVERS
+from eosdnn.solvers import eosdnn_solver, exhaustive, ga, greedy, heft, local_search, milp, psoga, simple_plans, structured  # noqa: F401  (registration)
+from eosdnn.solvers.upload import PLANNERS, plan_upload
 
 
 def make_solver(name: str, **params):

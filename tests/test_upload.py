@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from eosdnn.cli import main
-from eosdnn.framework import PLANNERS
+from eosdnn.solvers.upload import PLANNERS
 from eosdnn.framework.errors import EosdnnError
 from eosdnn.problems.migration import MigrationProblem
 from eosdnn.problems.models import builtin_model
@@ -16,7 +16,7 @@ from eosdnn.problems.placement import save_placement
 from eosdnn.problems.scenario import paper_scenario
 from eosdnn.problems.upload import UploadProblem, largest_share, make_plan, ssd_of
 from eosdnn.solvers import plan_upload
-from eosdnn.solvers.lmu import lda_star, merge_segment
+from eosdnn.solvers.upload.lmu import lda_star, merge_segment
 from helpers import MB, chain, diamond, environment, scenario
 
 PLANNER_NAMES = ["lmu", "non-uploading", "ionn", "recursive-efficiency", "exact"]
@@ -251,7 +251,7 @@ def test_the_interval_metric_on_a_hand_built_timeline():
 
 
 def test_paper_placement_breakpoints_are_table_v_sizes_over_10_mb_s():
-    from eosdnn.experiments.uploading import paper_axis_nodes
+    from eosdnn.experiments.upload_figures import paper_axis_nodes
     from eosdnn.problems.scenario import paper_scenario
     from eosdnn.problems.upload import UploadProblem
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from eosdnn.experiments import migration, uploading
+from eosdnn.experiments import migration_figures, upload_figures
 from eosdnn.experiments.settings import Context, Figure, Settings, Setup
 from eosdnn.framework.executors import Executor, SerialExecutor
 from eosdnn.framework.progress import progress_steps
@@ -16,14 +16,14 @@ from eosdnn.problems.files import write_json
 
 # name -> (figure function, the migration runs it reads for the settings)
 FIGURES: dict[str, tuple[Callable[[Context], Figure], Callable[[Settings], list[tuple[Setup, str]]]]] = {
-    "fig12": (uploading.fig12, uploading.runs),
-    "fig13": (uploading.fig13, uploading.runs),
-    "fig14": (uploading.fig14, uploading.runs),
-    "fig15": (migration.fig15, migration.runs_fig15),
-    "fig16": (migration.fig16, migration.runs_fig16),
-    "fig17": (migration.fig17, migration.runs_fig17),
-    "fig18": (migration.fig18, migration.runs_fig18),
-    "convergence": (migration.convergence, migration.runs_convergence),
+    "fig12": (upload_figures.fig12, upload_figures.runs),
+    "fig13": (upload_figures.fig13, upload_figures.runs),
+    "fig14": (upload_figures.fig14, upload_figures.runs),
+    "fig15": (migration_figures.fig15, migration_figures.runs_fig15),
+    "fig16": (migration_figures.fig16, migration_figures.runs_fig16),
+    "fig17": (migration_figures.fig17, migration_figures.runs_fig17),
+    "fig18": (migration_figures.fig18, migration_figures.runs_fig18),
+    "convergence": (migration_figures.convergence, migration_figures.runs_convergence),
 }
 
 

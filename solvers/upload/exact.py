@@ -13,10 +13,10 @@ import attrs
 import numba
 import numpy as np
 
-from eosdnn.framework import PLANNERS
 from eosdnn.problems.upload import UploadProblem
 from eosdnn.framework.params import whole
-from eosdnn.solvers.planners import RecursiveEfficiency, check_units
+from eosdnn.solvers.upload import PLANNERS, check_units
+from eosdnn.solvers.upload.baselines import RecursiveEfficiency
 
 CHUNK = 1 << 16
 

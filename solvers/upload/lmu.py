@@ -22,10 +22,9 @@ from __future__ import annotations
 import attrs
 import numpy as np
 
-from eosdnn.framework import PLANNERS
 from eosdnn.framework.params import one_of, whole
 from eosdnn.problems.upload import UploadProblem
-from eosdnn.solvers.planners import check_units
+from eosdnn.solvers.upload import PLANNERS, check_units
 
 TOLERANCE = 1e-12
 

@@ -8,7 +8,7 @@ import numpy as np
 from eosdnn.framework.errors import EosdnnError
 from eosdnn.problems.migration import MigrationProblem
 from eosdnn.problems.upload import UploadPlan, UploadProblem, largest_share
-from eosdnn.solvers.planners import plan_upload
+from eosdnn.solvers.upload import plan_upload
 
 DEFAULT_PLANNERS = ("lmu", "non-uploading", "ionn", "recursive-efficiency")
 BASELINE = "non-uploading"

@@ -16,7 +16,7 @@ from eosdnn.problems.scenario import Scenario
 from eosdnn.problems.upload import UploadProblem, interval_saving, largest_share
 from eosdnn.solvers import plan_upload
 
-PLANNERS = ("non-uploading", "ionn", "recursive-efficiency", "lmu")  # the paper's four
+PAPER_PLANNERS = ("non-uploading", "ionn", "recursive-efficiency", "lmu")  # the paper's four
 PAPER_IMPROVEMENT = {"alexnet": 0.4516}  # Fig. 13(a): LMU's SSD against Non-uploading
 
 
@@ -33,12 +33,12 @@ def runs(settings: Settings) -> list[tuple[Setup, str]]:
 
 def fig12(ctx: Context) -> Figure:
     settings = ctx.settings
-    shares: dict[str, dict[str, list[float]]] = {p: {m: [] for m in settings.models} for p in PLANNERS}
+    shares: dict[str, dict[str, list[float]]] = {p: {m: [] for m in settings.models} for p in PAPER_PLANNERS}
     refused: list[str] = []
     for seed, scenario, nodes in placements(ctx):
         for t, task in enumerate(scenario.tasks):
             upload = UploadProblem(scenario, t, nodes[t])
-            for name in PLANNERS:
+            for name in PAPER_PLANNERS:
                 try:
                     shares[name][task.model.name].append(largest_share(upload, plan_upload(name, upload, **settings.of(name))))
                 except EosdnnError as error:
@@ -47,14 +47,14 @@ def fig12(ctx: Context) -> Figure:
             "largest_share": {p: {m: spread(v) for m, v in by_model.items() if v} for p, by_model in shares.items()}}
     table = Table(title="Fig. 12: largest partition / whole model (mean over tasks and seeds)")
     table.add_column("model")
-    for name in PLANNERS:
+    for name in PAPER_PLANNERS:
         table.add_column(name, justify="right")
     for m in settings.models:
-        table.add_row(m, *[f"{100 * data['largest_share'][p][m]['mean']:.1f}%" for p in PLANNERS])
+        table.add_row(m, *[f"{100 * data['largest_share'][p][m]['mean']:.1f}%" for p in PAPER_PLANNERS])
 
     def draw(path: str) -> None:
         plots.grouped_bars(path, list(settings.models), {
-            p: [data["largest_share"][p][m] for m in settings.models] for p in PLANNERS},
+            p: [data["largest_share"][p][m] for m in settings.models] for p in PAPER_PLANNERS},
             "largest partition / model weights", "Fig. 12: largest partition per model (EosDNN placement)",
             percent=True)
 
@@ -88,7 +88,7 @@ def sd_runs(model: str, ctx: Context, placement: str) -> list[dict]:
     for seed, scenario, nodes in placements(ctx):
         t = next(i for i, task in enumerate(scenario.tasks) if task.model.name == model)
         upload = UploadProblem(scenario, t, nodes[t] if placement == "eosdnn" else paper_axis_nodes(scenario, t))
-        plans = {p: plan_upload(p, upload, **settings.of(p)) for p in PLANNERS}
+        plans = {p: plan_upload(p, upload, **settings.of(p)) for p in PAPER_PLANNERS}
         timelines = {p: plan.timeline() for p, plan in plans.items()}
         runs.append({
             "seed": seed, "task": t, "units": upload.n_units,
@@ -116,7 +116,7 @@ def sd_figure(name: str, model: str, ctx: Context) -> Figure:
     per_seed = by_placement["eosdnn"]
     first = per_seed[0]
     summary: dict[Any, Any] = {kind: {
-        "lmu_improvement": {p: spread([run["lmu_improvement"][p] for run in runs]) for p in PLANNERS if p != "lmu"},
+        "lmu_improvement": {p: spread([run["lmu_improvement"][p] for run in runs]) for p in PAPER_PLANNERS if p != "lmu"},
         "lmu_below_ionn_in_paper_intervals": spread([run["lmu_below_ionn_in_paper_intervals"] for run in runs]),
     } for kind, runs in by_placement.items()}
     improvements = summary["eosdnn"]["lmu_improvement"]
@@ -142,7 +142,7 @@ def sd_figure(name: str, model: str, ctx: Context) -> Figure:
     def cell(stats: dict | None) -> str:
         return "-" if stats is None else f"{100 * stats['mean']:.2f}% [{100 * stats['min']:.1f}, {100 * stats['max']:.1f}]"
 
-    for p in PLANNERS:
+    for p in PAPER_PLANNERS:
         table.add_row(p, f"{first['ssd'][p]:.4g}", cell(summary["eosdnn"]["lmu_improvement"].get(p)),
                       cell(summary["paper"]["lmu_improvement"].get(p)))
     table.add_row("LMU below IONN within 234.47-572.12 and 17380.56-23782.12 ms"
@@ -154,9 +154,9 @@ def sd_figure(name: str, model: str, ctx: Context) -> Figure:
                      + ", ".join(f"{bp} {'yes' if ok else 'no'}" for bp, ok in found.items()))
 
     def draw(path: str) -> None:
-        lines = {p: (np.array(first["timeline"][p][0]), np.array(first["timeline"][p][1])) for p in PLANNERS}
+        lines = {p: (np.array(first["timeline"][p][0]), np.array(first["timeline"][p][1])) for p in PAPER_PLANNERS}
         paper = by_placement["paper"][0]
-        paper_lines = {p: (np.array(paper["timeline"][p][0]), np.array(paper["timeline"][p][1])) for p in PLANNERS}
+        paper_lines = {p: (np.array(paper["timeline"][p][0]), np.array(paper["timeline"][p][1])) for p in PAPER_PLANNERS}
         plots.sd_timelines(path, [(f"{name}: {model}, task {first['task']}, seed {first['seed']}, EosDNN placement",
                                    lines),
                                   (f"{model}, paper's implied placement (seed {paper['seed']})", paper_lines)])

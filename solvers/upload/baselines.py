@@ -1,42 +1,15 @@
-"""Uploading planners (MODEL.md section 6): each turns a task's fixed placement into an ordered list
-of partitions. Registered by name in `PLANNERS`; `plan_upload(name, problem)` returns the timed plan.
-
-Baselines here: `non-uploading` (Neurosurgeon), `ionn` (penalty-factor shortest paths) and
-`recursive-efficiency` (Enhanced Partitioning). LMU is in `lmu.py`, the exact DP in `upload_exact.py`.
-"""
+"""The paper's rival uploading planners: `non-uploading` (Neurosurgeon), `ionn` (penalty-factor shortest
+paths) and `recursive-efficiency` (Enhanced Partitioning)."""
 
 from __future__ import annotations
-
-from typing import Protocol
 
 import attrs
 import numpy as np
 
-from eosdnn.framework import PLANNERS
 from eosdnn.framework.params import ParameterError, whole
 from eosdnn.framework.errors import EosdnnError
-from eosdnn.problems.upload import UploadPlan, UploadProblem, make_plan
-
-
-class Planner(Protocol):
-    def partitions(self, problem: UploadProblem) -> list[list[int]]: ...
-
-
-def check_units(planner: str, problem: UploadProblem, limit: int, growth: str) -> None:
-    """Refuse, before any work, a task with more upload units than the planner's `max_units`."""
-    n = problem.n_units
-    if n > limit:
-        weighted = sum(unit.weighted for unit in problem.units)
-        raise EosdnnError(
-            f"{planner}.max_units: task {problem.task_index} ({problem.model.name}) has {n} off-client upload units "
-            f"({weighted} with weights), above the limit of {limit} (the work grows as {growth}); "
-            f"raise it with {planner}.max_units=N")
-
-
-def plan_upload(name: str, problem: UploadProblem, horizon: float | None = None, **params) -> UploadPlan:
-    """Run one registered planner and time its partitions."""
-    planner = PLANNERS.create(name, **params)
-    return make_plan(problem, name, planner.partitions(problem), horizon)
+from eosdnn.problems.upload import UploadProblem
+from eosdnn.solvers.upload import PLANNERS, check_units
 
 
 @PLANNERS.register("non-uploading")
