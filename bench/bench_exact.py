@@ -14,6 +14,7 @@ import time
 from eosdnn.framework import Budget
 from eosdnn.problems.instances import InstanceShape, random_scenario
 from eosdnn.problems.migration import MigrationProblem
+from eosdnn.framework.solver import run_solver
 from eosdnn.solvers import make_solver
 
 # (tasks, layers per model, clients, edge, cloud)
@@ -41,8 +42,8 @@ def main() -> None:
         cells, binaries = [], "-"
         for backend in list(alive):
             started = time.perf_counter()
-            result = make_solver(solver, backend=backend, time_limit=args.time_limit,
-                                 max_binaries=10**7, threads=args.threads).solve(problem, budget=Budget(), seed=0)
+            result = run_solver(make_solver(solver, backend=backend, time_limit=args.time_limit,
+                                 max_binaries=10**7, threads=args.threads), problem, budget=Budget(), seed=0)
             wall = time.perf_counter() - started
             binaries = str(result.info["binaries"])
             if result.status == "optimal":

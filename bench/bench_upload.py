@@ -9,16 +9,16 @@ planner's improvement over Non-uploading (the paper reports 45.16% for LMU on Al
 from __future__ import annotations
 
 import argparse
-import time
 
 from eosdnn.framework import Budget
-from eosdnn.framework.errors import EosdnnError
 from eosdnn.problems.migration import MigrationProblem
 from eosdnn.problems.scenario import paper_scenario
 from eosdnn.problems.upload import UploadProblem, largest_share
-from eosdnn.solvers import make_solver, plan_upload
+from eosdnn.framework.solver import run_solver
+from eosdnn.solvers import make_solver
+from eosdnn.upload_tasks import plan_task
 
-PLANNERS = {"non-uploading": {}, "ionn": {}, "recursive-efficiency": {}, "lmu": {},
+VARIANTS = {"non-uploading": {}, "ionn": {}, "recursive-efficiency": {}, "lmu": {},
             "lmu:requeue": {"rest": "requeue"}, "exact": {}}
 
 
@@ -30,8 +30,8 @@ def main() -> None:
     args = parser.parse_args()
     scenario = paper_scenario(args.seed)
     problem = MigrationProblem(scenario)
-    result = make_solver(args.placement_solver).solve(problem, budget=Budget(iterations=args.iterations),
-                                                       seed=args.seed)
+    result = run_solver(make_solver(args.placement_solver), problem, budget=Budget(iterations=args.iterations),
+                        seed=args.seed)
     nodes = problem.nodes_of(result.x)
     print(f"placement: {args.placement_solver}, seed {args.seed}, value {result.value:.3f}")
     print(f"{'model':<10} {'units':>5} {'planner':<21} {'SSD':>11} {'vs non-upl':>10} {'parts':>5} "
@@ -43,16 +43,16 @@ def main() -> None:
         seen.add(task.model.name)
         upload = UploadProblem(scenario, t, nodes[t])
         plans = {}
-        for name, params in PLANNERS.items():
-            started = time.perf_counter()
-            try:
-                plans[name] = (plan_upload(name.split(":")[0], upload, **params), time.perf_counter() - started)
-            except EosdnnError as error:
-                print(f"{task.model.name:<10} {upload.n_units:>5} {name:<21} refused: {str(error)[:60]}")
-        base = plans["non-uploading"][0].ssd
-        for name, (plan, wall) in plans.items():
-            print(f"{task.model.name:<10} {upload.n_units:>5} {name:<21} {plan.ssd:>11.2f} "
-                  f"{100 * (base - plan.ssd) / base:>9.2f}% {len(plan.steps):>5} "
+        for label, params in VARIANTS.items():  # a label is a planner's name, or name:variant
+            name = label.split(":")[0]
+            planned = plan_task(upload, [name], params={name: params}, skip_refused=True)
+            if name in planned.refused:
+                print(f"{task.model.name:<10} {upload.n_units:>5} {label:<21} refused: {planned.refused[name][:60]}")
+            else:
+                plans[label] = (planned.plans[name], planned.seconds[name], planned.improvement(name))
+        for label, (plan, wall, saving) in plans.items():
+            print(f"{task.model.name:<10} {upload.n_units:>5} {label:<21} {plan.ssd:>11.2f} "
+                  f"{100 * saving:>9.2f}% {len(plan.steps):>5} "
                   f"{100 * largest_share(upload, plan):>7.1f}% {wall:>7.2f}")
         if "exact" in plans:
             gap = (plans["lmu"][0].ssd - plans["exact"][0].ssd) / plans["exact"][0].ssd

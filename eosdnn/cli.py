@@ -19,7 +19,7 @@ from eosdnn.framework.progress import progress_callback
 from eosdnn.framework.solver import SearchTracker, run_solver
 from eosdnn.framework.errors import EosdnnError
 from eosdnn.problems.files import check_output, write_json
-from eosdnn.problems.migration import MigrationProblem
+from eosdnn.problems.migration import TIER_PLANS, MigrationProblem
 from eosdnn.problems.objectives import OBJECTIVES
 from eosdnn.problems.models import BUILTIN, builtin_model, resolve_model, save_model
 from eosdnn.problems.models.measured import UNITS, load_measured_table
@@ -32,7 +32,6 @@ from eosdnn.recommend import PAPER_EVALUATIONS, recommend
 from eosdnn.upload_tasks import DEFAULT_PLANNERS, plan_tasks, summary, upload_document
 from eosdnn.validation import DEFAULT_EVALUATIONS, DEFAULT_SOLVERS, validate, validation_document
 
-TIER_PLANS = {"all-local": "client", "all-edge": "edge", "all-cloud": "cloud"}
 SEED_MAX = 2**32 - 1
 EXACT_FLAGS = {"backend": "--backend", "time_limit": "--time-limit", "gap": "--gap", "warm_start": "--warm-start"}
 OUTPUT_FLAGS = {"json": "--json", "placement_out": "--placement-out", "save_placement": "--save-placement",
@@ -486,7 +485,7 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
         genes = load_placement(problem, args.placement)
         label = Path(args.placement).name
     else:
-        genes = problem.tier_plan(TIER_PLANS[args.plan])
+        genes = problem.named_plan(args.plan)
         label = args.plan
     result = problem.report(genes)
     out = report.console()

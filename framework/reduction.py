@@ -6,6 +6,7 @@ solver: the reduced problem is a `Problem` like any other, and its solutions exp
 
 from __future__ import annotations
 
+import attrs
 import numpy as np
 
 from eosdnn.framework.problem import Problem
@@ -71,7 +72,5 @@ class ReducedProblem(Problem):
                                                      else result.status)
         info = dict(result.info) | ({"reduced_status": result.status, "reduced_bound": result.bound}
                                     if result.status is not None else {})
-        return Result(solver=name, x=x, value=float(details["value"]), details=details,
-                      evaluations=result.evaluations, wall_s=result.wall_s, seed=result.seed,
-                      history=list(result.history), status=status, bound=None, gap=None,
-                      model_value=result.model_value, info=info)
+        return attrs.evolve(result, solver=name, x=x, value=float(details["value"]), details=details,
+                            history=list(result.history), status=status, bound=None, gap=None, info=info)

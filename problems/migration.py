@@ -13,6 +13,10 @@ from eosdnn.problems.schedule import Anchor, CompiledWorkload, anchor, compile_w
 MAX_ANCHOR_STATES = 20_000_000  # positions x pools kept to re-score neighbours; above it, score them in full
 
 
+# the trivial reference plans, by name: every layer on its client, or on the fastest server of a tier
+TIER_PLANS = {"all-local": "client", "all-edge": "edge", "all-cloud": "cloud"}
+
+
 class MigrationProblem(Problem):
     """Place every layer of every task (MODEL.md section 3); minimise `total` or `makespan`."""
 
@@ -76,6 +80,10 @@ class MigrationProblem(Problem):
             [int(self.workload.choice_node[t, g]) for g in genes[self.task_genes(t)]]
             for t in range(len(self.scenario.tasks))
         ]
+
+    def named_plan(self, name: str) -> np.ndarray:
+        """The reference plan `name` of TIER_PLANS (all-local, all-edge, all-cloud)."""
+        return self.tier_plan(TIER_PLANS[name])
 
     def tier_plan(self, tier: str) -> np.ndarray:
         """Every layer on the owner client, or on the fastest node of one server tier."""

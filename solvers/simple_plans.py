@@ -11,7 +11,7 @@ from typing import ClassVar
 from eosdnn.framework import SOLVERS, Budget, Problem, Result, Search
 from eosdnn.framework.params import whole
 from eosdnn.operators import operator
-from eosdnn.problems.migration import MigrationProblem
+from eosdnn.problems.migration import TIER_PLANS, MigrationProblem
 
 
 @SOLVERS.register("random")
@@ -50,5 +50,5 @@ class TierPlan:
         return search.result()
 
 
-for _tier, _name in (("client", "all-local"), ("edge", "all-edge"), ("cloud", "all-cloud")):
+for _name, _tier in TIER_PLANS.items():
     SOLVERS.register(_name, functools.partial(TierPlan, _tier, _name))

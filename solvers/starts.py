@@ -5,6 +5,7 @@ problem, reduced (each group takes its first member's node)."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 import numpy as np
@@ -13,7 +14,7 @@ from eosdnn.framework import Problem
 from eosdnn.framework.params import ParameterError
 from eosdnn.framework.reduction import ReducedProblem
 from eosdnn.framework.errors import EosdnnError
-from eosdnn.problems.migration import MigrationProblem
+from eosdnn.problems.migration import TIER_PLANS, MigrationProblem
 from eosdnn.solvers.greedy import greedy_genes
 from eosdnn.solvers.heft import heft_genes, peft_genes
 
@@ -21,10 +22,7 @@ CONSTRUCTIVE: dict[str, Callable[[MigrationProblem], np.ndarray]] = {
     "greedy": greedy_genes,
     "heft": heft_genes,
     "peft": peft_genes,
-    "all-local": lambda problem: problem.tier_plan("client"),
-    "all-edge": lambda problem: problem.tier_plan("edge"),
-    "all-cloud": lambda problem: problem.tier_plan("cloud"),
-}
+} | {name: functools.partial(MigrationProblem.named_plan, name=name) for name in TIER_PLANS}
 
 
 def check_starts(_instance, attribute, value) -> None:

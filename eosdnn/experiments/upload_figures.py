@@ -13,8 +13,8 @@ from eosdnn import plots
 from eosdnn.experiments.settings import Context, Figure, Settings, Setup, spread
 from eosdnn.framework.errors import EosdnnError
 from eosdnn.problems.scenario import Scenario
-from eosdnn.problems.upload import UploadProblem, interval_saving, largest_share
-from eosdnn.solvers import plan_upload
+from eosdnn.problems.upload import UploadProblem, interval_saving, largest_share, ssd_saving
+from eosdnn.upload_tasks import plan_task
 
 PAPER_PLANNERS = ("non-uploading", "ionn", "recursive-efficiency", "lmu")  # the paper's four
 PAPER_IMPROVEMENT = {"alexnet": 0.4516}  # Fig. 13(a): LMU's SSD against Non-uploading
@@ -38,11 +38,10 @@ def fig12(ctx: Context) -> Figure:
     for seed, scenario, nodes in placements(ctx):
         for t, task in enumerate(scenario.tasks):
             upload = UploadProblem(scenario, t, nodes[t])
-            for name in PAPER_PLANNERS:
-                try:
-                    shares[name][task.model.name].append(largest_share(upload, plan_upload(name, upload, **settings.of(name))))
-                except EosdnnError as error:
-                    refused.append(f"seed {seed} task {t} {name}: {error}")
+            planned = plan_task(upload, PAPER_PLANNERS, params=settings.params, skip_refused=True)
+            for name, plan in planned.plans.items():
+                shares[name][task.model.name].append(largest_share(upload, plan))
+            refused += [f"seed {seed} task {t} {name}: {error}" for name, error in planned.refused.items()]
     data: dict[str, Any] = {"models": list(settings.models), "seeds": settings.seed_list, "refused": refused,
             "largest_share": {p: {m: spread(v) for m, v in by_model.items() if v} for p, by_model in shares.items()}}
     table = Table(title="Fig. 12: largest partition / whole model (mean over tasks and seeds)")
@@ -88,13 +87,12 @@ def sd_runs(model: str, ctx: Context, placement: str) -> list[dict]:
     for seed, scenario, nodes in placements(ctx):
         t = next(i for i, task in enumerate(scenario.tasks) if task.model.name == model)
         upload = UploadProblem(scenario, t, nodes[t] if placement == "eosdnn" else paper_axis_nodes(scenario, t))
-        plans = {p: plan_upload(p, upload, **settings.of(p)) for p in PAPER_PLANNERS}
+        plans = plan_task(upload, PAPER_PLANNERS, params=settings.params).plans
         timelines = {p: plan.timeline() for p, plan in plans.items()}
         runs.append({
             "seed": seed, "task": t, "units": upload.n_units,
             "ssd": {p: plan.ssd for p, plan in plans.items()},
-            "lmu_improvement": {p: (plan.ssd - plans["lmu"].ssd) / plan.ssd if plan.ssd > 0 else 0.0
-                                for p, plan in plans.items() if p != "lmu"},
+            "lmu_improvement": {p: ssd_saving(plans["lmu"], plan) for p, plan in plans.items() if p != "lmu"},
             "lmu_below_ionn_in_paper_intervals": interval_saving(timelines["lmu"], timelines["ionn"], PAPER_INTERVALS),
             "breakpoints": {p: [step.end for step in plan.steps] for p, plan in plans.items()},
             "timeline": {p: [arr.tolist() for arr in timeline] for p, timeline in timelines.items()},
