@@ -28,8 +28,11 @@ from eosdnn.problems.scenario import Scenario, load_scenario, paper_scenario
 from eosdnn.problems.schedule import schedule
 import eosdnn.solvers  # noqa: F401,E402  (importing registers the built-in solvers and planners)
 from eosdnn.solvers.upload import PLANNERS
+from eosdnn.compare import Comparison, compare
+from eosdnn.documents import interrupted_document, solve_document, summary, upload_document
+from eosdnn.problems.plan_report import plan_report
 from eosdnn.recommend import PAPER_EVALUATIONS, recommend
-from eosdnn.upload_tasks import DEFAULT_PLANNERS, plan_tasks, summary, upload_document
+from eosdnn.upload_tasks import DEFAULT_PLANNERS, plan_tasks
 from eosdnn.validation import DEFAULT_EVALUATIONS, DEFAULT_SOLVERS, validate, validation_document
 
 SEED_MAX = 2**32 - 1
@@ -165,39 +168,6 @@ def solve_named(problem: MigrationProblem, name: str, params: dict, budget: Budg
         return run_solver(solver, problem, budget=budget, seed=seed, callback=tracker)
 
 
-def solve_document(problem: MigrationProblem, result: Result) -> dict:
-    doc = problem.report(result.x)
-    doc.update({
-        "lower_bound": problem.lower_bound,
-        "gap_to_bound": problem.gap_to_bound(doc["value"]),
-        "solver": result.solver,
-        "seed": result.seed,
-        "placement": placement_to_dict(problem, result.x),
-        "evaluations": result.evaluations,
-        "wall_s": result.wall_s,
-        "history": [[e, v] for e, v in result.history],
-    })
-    if result.status is not None:
-        doc.update({"status": result.status, "bound": result.bound, "gap": result.gap})
-    if result.model_status is not None:
-        doc["model_status"] = result.model_status
-    if result.model_value is not None:
-        doc["model_value"] = result.model_value
-    if result.info:
-        doc["info"] = dict(result.info)
-    return doc
-
-
-def interrupted_document(problem: MigrationProblem, name: str, seed: int, tracker: SearchTracker) -> dict | None:
-    """What an interrupted run had: its best placement so far, with status `interrupted`."""
-    found = tracker.best()
-    if found is None:
-        return None
-    x, _value, evaluations = found
-    return problem.report(x) | {"solver": name, "seed": seed, "status": "interrupted",
-                                "placement": placement_to_dict(problem, x), "evaluations": evaluations}
-
-
 def save_interrupted(args: argparse.Namespace, writes: list[tuple[str, Any]]) -> None:
     """Write what an interrupted command had to the outputs it was asked for, then stop with 130."""
     written = []
@@ -231,7 +201,7 @@ def cmd_run(args: argparse.Namespace) -> None:
     chosen = recommend(problem, seed, args.evaluations,
                        run=lambda name, params, budget: solve_named(problem, name, params, budget, seed, tracker))
     best = chosen.result
-    rows = {label: problem.report(result.x) for label, result in chosen.results.items()}
+    rows = {label: plan_report(problem, result.x).document() for label, result in chosen.results.items()}
     out.print(report.results_table(
         f"Migration plans, {len(scenario.tasks)} tasks, seed {seed}: reference plans and searches "
         f"({args.evaluations:,} evaluations each)", rows, scenario.objective, problem.lower_bound))
@@ -295,29 +265,6 @@ def cmd_solve(args: argparse.Namespace) -> None:
         write_json(args.json, doc)
 
 
-def compare_document(problem: MigrationProblem, names: list[str], seeds: list[int], budget: Budget,
-                     results: dict[str, list[Result]]) -> dict:
-    rows, runs_doc = {}, {}
-    for name in names:
-        done = results.get(name, [])
-        if not done:
-            continue
-        values = np.array([r.value for r in done])
-        rows[name] = {
-            "mean": float(values.mean()), "std": float(values.std()), "best": float(values.min()),
-            "evaluations": float(np.mean([r.evaluations for r in done])),
-            "wall_s": float(np.mean([r.wall_s for r in done])),
-            **{k: float(np.mean([r.details[k] for r in done])) for k in ("exec", "transfer", "wait")},
-        }
-        runs_doc[name] = [{"seed": r.seed, "value": r.value, "evaluations": r.evaluations, "wall_s": r.wall_s,
-                           "history": [[e, v] for e, v in r.history]} for r in done]
-    bound = problem.lower_bound
-    for row in rows.values():
-        row["gap_to_bound"] = problem.gap_to_bound(row["mean"])
-    return {"format": 1, "objective": problem.scenario.objective, "seeds": seeds, "budget": budget.describe(),
-            "lower_bound": bound, "solvers": rows, "runs": runs_doc}
-
-
 def cmd_compare(args: argparse.Namespace) -> None:
     check_outputs(args)
     names = registered_names(args.solvers, SOLVERS, "--solvers")
@@ -326,23 +273,28 @@ def cmd_compare(args: argparse.Namespace) -> None:
     problem = MigrationProblem(scenario)
     budget = budget_of(args)
     seeds = list(range(run_seed(args), run_seed(args) + args.seeds))
-    results: dict[str, list[Result]] = {}
-    for name in names:
-        for seed in seeds:
-            tracker = SearchTracker()
-            try:
-                results.setdefault(name, []).append(solve_named(problem, name, params[name], budget, seed, tracker))
-            except KeyboardInterrupt:
-                doc = compare_document(problem, names, seeds, budget, results) | {"status": "interrupted"}
-                doc["interrupted_run"] = interrupted_document(problem, name, seed, tracker)
-                save_interrupted(args, [(args.json, doc)])
-    doc = compare_document(problem, names, seeds, budget, results)
+    comparison = Comparison(problem, names, seeds, budget)
+    tracker = SearchTracker()
+
+    def one_run(name: str, seed: int) -> Result:
+        nonlocal tracker
+        tracker = SearchTracker()
+        try:
+            return solve_named(problem, name, params[name], budget, seed, tracker)
+        except KeyboardInterrupt:
+            doc = comparison.document() | {"status": "interrupted",
+                                           "interrupted_run": interrupted_document(problem, name, seed, tracker)}
+            save_interrupted(args, [(args.json, doc)])
+            raise
+
+    compare(problem, names, seeds, budget, one_run, into=comparison)
+    doc = comparison.document()
     out = report.console()
     out.print(report.comparison_table(
         f"{len(names)} solvers x {len(seeds)} seeds, budget {budget.describe()}, objective {scenario.objective}",
         doc["solvers"], doc["lower_bound"]))
     if args.plot:
-        plots.convergence_plot(args.plot, {name: [r.history for r in runs] for name, runs in results.items()},
+        plots.convergence_plot(args.plot, {name: [r.history for r in runs] for name, runs in comparison.runs.items()},
                                f"Convergence on {scenario.name} ({len(scenario.tasks)} tasks)", problem.lower_bound)
     if args.json:
         write_json(args.json, doc)
@@ -487,7 +439,7 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
     else:
         genes = problem.named_plan(args.plan)
         label = args.plan
-    result = problem.report(genes)
+    result = plan_report(problem, genes).document()
     out = report.console()
     result |= {"lower_bound": problem.lower_bound, "gap_to_bound": problem.gap_to_bound(result["value"])}
     out.print(report.results_table(f"Evaluation of {label}", {label: result}, scenario.objective, problem.lower_bound))

@@ -1,4 +1,4 @@
-"""Uploading plans for every task of a placement: run planners, summarise, write FORMATS.md's JSON."""
+"""Uploading plans for every task of a placement: every planner on each task (the one planning loop)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import numpy as np
 
 from eosdnn.framework.errors import EosdnnError
 from eosdnn.problems.migration import MigrationProblem
-from eosdnn.problems.upload import UploadPlan, UploadProblem, largest_share, ssd_saving
+from eosdnn.problems.upload import UploadPlan, UploadProblem, ssd_saving
 from eosdnn.solvers.upload import plan_upload
 
 DEFAULT_PLANNERS = ("lmu", "non-uploading", "ionn", "recursive-efficiency")
@@ -62,43 +62,3 @@ def plan_tasks(problem: MigrationProblem, genes: np.ndarray, planners: list[str]
             raise EosdnnError(f"tasks: task {t} does not exist (the scenario has {len(nodes)} tasks)")
     return [plan_task(UploadProblem(problem.scenario, t, nodes[t]), planners, horizon=horizon, params=params,
                       skip_refused=skip_refused) for t in selected]
-
-
-def summary(task: TaskPlans, name: str) -> dict:
-    plan = task.plans[name]
-    return {
-        "ssd": plan.ssd,
-        "improvement": task.improvement(name),
-        "partitions": len(plan.steps),
-        "largest_share": largest_share(task.problem, plan),
-        "upload_s": plan.upload_seconds,
-        "sd_initial": plan.sd_initial,
-        "sd_final": plan.sd_final,
-    }
-
-
-def plan_document(task: TaskPlans, name: str) -> dict:
-    """One task's plan in FORMATS.md's upload JSON."""
-    problem, plan = task.problem, task.plans[name]
-    layer_names = problem.model.names
-    return {
-        "task": problem.task_index,
-        "model": problem.model.name,
-        **summary(task, name),
-        "horizon": plan.horizon,
-        "partitions": [{
-            "layers": [layer_names[i] for u in step.units for i in problem.units[u].layers],
-            "start": step.start,
-            "end": step.end,
-            "sd_after": step.sd_after,
-        } for step in plan.steps],
-    }
-
-
-def upload_document(tasks: list[TaskPlans], planners: list[str]) -> dict:
-    doc: dict = {"format": 1, "planners": {}}
-    for name in planners:
-        entries = [plan_document(task, name) for task in tasks if name in task.plans]
-        refused = [{"task": task.problem.task_index, "error": task.refused[name]} for task in tasks if name in task.refused]
-        doc["planners"][name] = {"tasks": entries} | ({"refused": refused} if refused else {})
-    return doc

@@ -95,28 +95,3 @@ class MigrationProblem(Problem):
             raise EosdnnError(f"plan all-{tier}: the environment has no {tier} server")
         fastest = max(candidates, key=lambda i: env.nodes[i].ghz)
         return np.full(self.n_var, fastest - env.n_clients + 1, dtype=np.int64)  # gene of a server node
-
-    def report(self, genes: np.ndarray) -> dict:
-        """The common result fields of FORMATS.md for one placement."""
-        s = schedule(self.workload, genes)
-        tasks = []
-        for t in range(len(self.scenario.tasks)):
-            part = self.task_genes(t)
-            tasks.append({
-                "task": t,
-                "completion": float(s.completion[t]),
-                "exec": float(s.exec[part].sum()),
-                "transfer": float(s.transfer[part].sum() + s.result_transfer[t]),
-                "wait": float(s.wait[part].sum()),
-            })
-        return {
-            "format": 1,
-            "objective": self.scenario.objective,
-            "value": float(self.workload.objective.value(s)),
-            "total": s.total,
-            "makespan": s.makespan,
-            "exec": float(sum(task["exec"] for task in tasks)),
-            "transfer": float(sum(task["transfer"] for task in tasks)),
-            "wait": float(sum(task["wait"] for task in tasks)),
-            "tasks": tasks,
-        }

@@ -1,0 +1,94 @@
+"""FORMATS.md's JSON documents, one function each: a solver's run, an interrupted run, a comparison
+and uploading plans. Commands build their files here and write them with `problems.files.write_json`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from eosdnn.framework import Result
+from eosdnn.framework.solver import SearchTracker
+from eosdnn.problems.migration import MigrationProblem
+from eosdnn.problems.placement import placement_to_dict
+from eosdnn.problems.plan_report import plan_report
+from eosdnn.problems.upload import largest_share
+from eosdnn.upload_tasks import TaskPlans
+
+
+def history_document(result: Result) -> list[list[float]]:
+    return [[e, v] for e, v in result.history]
+
+
+def solve_document(problem: MigrationProblem, result: Result) -> dict[str, Any]:
+    """One run: its plan's figures, the bound and gap, the placement, and how the search went."""
+    doc = plan_report(problem, result.x).document()
+    doc.update({
+        "lower_bound": problem.lower_bound,
+        "gap_to_bound": problem.gap_to_bound(doc["value"]),
+        "solver": result.solver,
+        "seed": result.seed,
+        "placement": placement_to_dict(problem, result.x),
+        "evaluations": result.evaluations,
+        "wall_s": result.wall_s,
+        "history": history_document(result),
+    })
+    if result.status is not None:
+        doc.update({"status": result.status, "bound": result.bound, "gap": result.gap})
+    if result.model_status is not None:
+        doc["model_status"] = result.model_status
+    if result.model_value is not None:
+        doc["model_value"] = result.model_value
+    if result.info:
+        doc["info"] = dict(result.info)
+    return doc
+
+
+def interrupted_document(problem: MigrationProblem, name: str, seed: int, tracker: SearchTracker) -> dict | None:
+    """What an interrupted run had: its best placement so far, with status `interrupted`."""
+    found = tracker.best()
+    if found is None:
+        return None
+    x, _value, evaluations = found
+    return plan_report(problem, x).document() | {"solver": name, "seed": seed, "status": "interrupted",
+                                                 "placement": placement_to_dict(problem, x),
+                                                 "evaluations": evaluations}
+
+
+def summary(task: TaskPlans, name: str) -> dict:
+    """One planner's plan of one task in figures: SSD, its saving, partitions, largest share, times."""
+    plan = task.plans[name]
+    return {
+        "ssd": plan.ssd,
+        "improvement": task.improvement(name),
+        "partitions": len(plan.steps),
+        "largest_share": largest_share(task.problem, plan),
+        "upload_s": plan.upload_seconds,
+        "sd_initial": plan.sd_initial,
+        "sd_final": plan.sd_final,
+    }
+
+
+def plan_document(task: TaskPlans, name: str) -> dict:
+    """One task's plan in FORMATS.md's upload JSON."""
+    problem, plan = task.problem, task.plans[name]
+    layer_names = problem.model.names
+    return {
+        "task": problem.task_index,
+        "model": problem.model.name,
+        **summary(task, name),
+        "horizon": plan.horizon,
+        "partitions": [{
+            "layers": [layer_names[i] for u in step.units for i in problem.units[u].layers],
+            "start": step.start,
+            "end": step.end,
+            "sd_after": step.sd_after,
+        } for step in plan.steps],
+    }
+
+
+def upload_document(tasks: list[TaskPlans], planners: list[str]) -> dict:
+    doc: dict = {"format": 1, "planners": {}}
+    for name in planners:
+        entries = [plan_document(task, name) for task in tasks if name in task.plans]
+        refused = [{"task": task.problem.task_index, "error": task.refused[name]} for task in tasks if name in task.refused]
+        doc["planners"][name] = {"tasks": entries} | ({"refused": refused} if refused else {})
+    return doc
