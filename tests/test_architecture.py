@@ -1,0 +1,66 @@
+"""Registries, operators with parameters, what solvers accept, and errors naming fields."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from eosdnn.cli import main
+from eosdnn.framework import OPERATORS, Budget
+from eosdnn.framework.errors import EosdnnError
+from eosdnn.framework.reduction import ReducedProblem
+from eosdnn.framework.solver import run_solver
+from eosdnn.operators import operator
+from eosdnn.problems.migration import MigrationProblem
+from eosdnn.problems.scenario import paper_scenario
+from eosdnn.solvers import make_solver
+
+
+def test_built_in_entries_are_found_after_importing_only_the_framework():
+    probe = ("from eosdnn.framework import SOLVERS, OPERATORS\n"
+             "print(type(SOLVERS.create('psoga')).__name__, OPERATORS.describe('mutation:reset'))")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("PsoGa Every gene independently redrawn")
+
+
+def test_an_operator_takes_its_parameters_by_name_and_checks_them():
+    rng = np.random.default_rng(0)
+    X = np.zeros((200, 50), dtype=np.int64)
+    lower, upper = np.zeros(50, dtype=np.int64), np.full(50, 2, dtype=np.int64)
+    changed = (operator("mutation", "reset,rate=0.5")(rng, X, lower, upper) != 0).mean()
+    assert 0.30 < changed < 0.37  # half the genes redrawn, two thirds of those to a new value
+    with pytest.raises(EosdnnError, match="mutation:reset.rate"):
+        operator("mutation", "reset,rate=2")
+    with pytest.raises(EosdnnError, match="takes no parameters"):
+        operator("mutation", "random-gene,rate=0.5")
+
+
+def test_a_solver_takes_an_operator_with_parameters_from_the_command_line(capsys):
+    assert main(["solve", "--solver", "psoga", "--iterations", "2", "--param", "mutation=reset,rate=0.1",
+                 "--quiet"]) == 0
+    assert main(["solve", "--solver", "psoga", "--param", "mutation=reset,rate=-1"]) == 2
+    assert "error: psoga.mutation: mutation:reset.rate" in capsys.readouterr().err
+
+
+def test_a_solver_that_reads_layers_refuses_a_reduced_problem_in_one_check():
+    problem = MigrationProblem(paper_scenario(0, per_model=1))
+    reduced = ReducedProblem(problem, [[0, 1]])
+    with pytest.raises(EosdnnError, match="solver greedy: needs a MigrationProblem, got a ReducedProblem"):
+        run_solver(make_solver("greedy"), reduced, budget=Budget(iterations=1), seed=0)
+    assert run_solver(make_solver("random"), reduced, budget=Budget(iterations=1), seed=0).value > 0
+
+
+def test_library_errors_name_the_field_and_the_command_line_names_the_flag(capsys):
+    from eosdnn.problems.upload import UploadProblem
+    from eosdnn.solvers.upload import plan_upload
+
+    scenario = paper_scenario(0, per_model=1)
+    upload = UploadProblem(scenario, 0, [scenario.tasks[0].client] + [5] * (scenario.tasks[0].model.n_layers - 1))
+    with pytest.raises(EosdnnError, match=r"^horizon: "):
+        plan_upload("lmu", upload, horizon=1e-6)
+    assert main(["upload", "--horizon", "0.000001", "--solver", "greedy"]) == 2
+    assert "error: --horizon: " in capsys.readouterr().err
