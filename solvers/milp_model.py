@@ -29,7 +29,7 @@ import attrs
 import numpy as np
 import pulp
 
-from eosdnn.problems.schedule import CompiledWorkload, schedule
+from eosdnn.problems.schedule import CompiledWorkload, schedule, take_pool
 
 
 def ancestor_matrix(workload: CompiledWorkload) -> np.ndarray:
@@ -105,27 +105,26 @@ class MilpModel:
             var.setInitialValue(float(s.completion[t]))
         if self.makespan is not None:
             self.makespan.setInitialValue(float(s.completion.max()))
-        pool = best_fit_pools(w, node, start)
+        pool = best_fit_pools(w, node, s.ready[by_pos])
         for (p, n, k), var in self.z.items():
             var.setInitialValue(1.0 if (node[p] == n and pool[p] == k) else 0.0)
         for (q, p), var in self.order.items():
             var.setInitialValue(1.0 if start[q] <= start[p] else 0.0)
 
 
-def best_fit_pools(w: CompiledWorkload, node: np.ndarray, start: np.ndarray) -> np.ndarray:
-    """Pool of every position under the evaluator's rule, relabelled by first use on each node."""
+def best_fit_pools(w: CompiledWorkload, node: np.ndarray, ready: np.ndarray) -> np.ndarray:
+    """Pool of every position as the evaluator picks it (the one pool rule, `take_pool`, from the
+    same ready times), relabelled by first use on each node."""
     pool_free = np.zeros(w.pool_ptr[-1])
     exec_s = w.exec_s[np.arange(w.n_genes), node]
     pools = np.zeros(w.n_genes, dtype=np.int64)
     labels: dict[int, dict[int, int]] = {}
     for p in range(w.n_genes):
-        n = node[p]
-        free = pool_free[w.pool_ptr[n]:w.pool_ptr[n + 1]]
-        usable = [k for k in range(free.size) if free[k] <= start[p] + 1e-12]
-        k = max(usable, key=lambda j: (free[j], -j)) if usable else int(np.argmin(free))
-        pool_free[w.pool_ptr[n] + k] = start[p] + exec_s[p]
-        names = labels.setdefault(int(n), {})
-        pools[p] = names.setdefault(k, len(names))
+        n = int(node[p])
+        chosen = int(take_pool(pool_free, w.pool_ptr[n], w.pool_ptr[n + 1], float(ready[p])))
+        pool_free[chosen] = max(float(ready[p]), pool_free[chosen]) + exec_s[p]
+        names = labels.setdefault(n, {})
+        pools[p] = names.setdefault(chosen - int(w.pool_ptr[n]), len(names))
     return pools
 
 
