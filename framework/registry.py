@@ -12,15 +12,20 @@ import functools
 import importlib
 import inspect
 from importlib.metadata import entry_points
-from typing import Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import attrs
 
 from eosdnn.framework.params import ParameterError
+
+if TYPE_CHECKING:
+    from eosdnn.framework.solver import Solver
+
+T = TypeVar("T")
 from eosdnn.framework.errors import EosdnnError
 
 
-class Registry:
+class Registry(Generic[T]):
     """Names -> factories with a one-line description each, filled by decorators, by the modules
     of the built-in entries (imported on first lookup, so a lookup never depends on what the caller
     imported before) and by entry points."""
@@ -96,7 +101,7 @@ class Registry:
             raise EosdnnError(f"{name}.{next(iter(params))}: unknown parameter ({name} takes no parameters)")
         return entry
 
-    def create(self, name: str, **params: Any) -> Any:
+    def create(self, name: str, **params: Any) -> T:
         """Build the entry with `params`; an unknown key or a bad value is one error naming `name.key`."""
         factory: Callable[..., Any] = self.get(name)
         known = self.parameters(name)
@@ -120,5 +125,5 @@ def first_line(item: Any) -> str:
     return doc.strip().splitlines()[0] if doc.strip() else ""
 
 
-SOLVERS = Registry("solver", "eosdnn.solvers", builtins=("eosdnn.solvers",))
-OPERATORS = Registry("operator", "eosdnn.operators", builtins=("eosdnn.operators",))
+SOLVERS: Registry[Solver] = Registry("solver", "eosdnn.solvers", builtins=("eosdnn.solvers",))
+OPERATORS: Registry[Callable[..., Any]] = Registry("operator", "eosdnn.operators", builtins=("eosdnn.operators",))

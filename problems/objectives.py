@@ -50,7 +50,7 @@ class Objective(Protocol):
         wrapper with `add_variable`); returns an auxiliary variable it added, or None."""
 
 
-OBJECTIVES = Registry("objective", "eosdnn.objectives", builtins=("eosdnn.problems.objectives",))
+OBJECTIVES: Registry[Objective] = Registry("objective", "eosdnn.objectives", builtins=("eosdnn.problems.objectives",))
 
 
 @OBJECTIVES.register("total")

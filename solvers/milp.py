@@ -242,7 +242,7 @@ class MilpSolver:
         if self.warm_start not in (None, "none", "greedy"):
             path = str(self.warm_start)
             if not Path(path).exists():
-                raise EosdnnError(f"{self.name}: warm_start must be greedy, none or a placement file; {path!r} not found")
+                raise EosdnnError(f"{self.name}.warm_start: must be greedy, none or a placement file; {path!r} not found")
             return load_placement(problem, path)
         return greedy_genes(problem)
 

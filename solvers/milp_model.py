@@ -55,7 +55,7 @@ class MilpModel:
     y: dict[tuple[int, int, int], pulp.LpVariable]
     edges: list[tuple[int, int, float]]  # (source position, reader position, bytes)
     completion: list[pulp.LpVariable]
-    makespan: pulp.LpVariable | None
+    objective_variable: pulp.LpVariable | None  # an objective's own variable (the makespan), if any
     z: dict[tuple[int, int, int], pulp.LpVariable]  # (position, node, pool)
     order: dict[tuple[int, int], pulp.LpVariable]  # (q, p), q < p: 1 when q runs first
     cuts: list[np.ndarray] = attrs.field(factory=list)  # placements excluded by no-good cuts
@@ -103,8 +103,8 @@ class MilpModel:
             var.setInitialValue(1.0 if (choice[q] == g1 and choice[p] == g2) else 0.0)
         for t, var in enumerate(self.completion):
             var.setInitialValue(float(s.completion[t]))
-        if self.makespan is not None:
-            self.makespan.setInitialValue(float(s.completion.max()))
+        if self.objective_variable is not None:
+            self.objective_variable.setInitialValue(float(w.objective.value(s)))
         pool = best_fit_pools(w, node, s.ready[by_pos])
         for (p, n, k), var in self.z.items():
             var.setInitialValue(1.0 if (node[p] == n and pool[p] == k) else 0.0)
@@ -288,8 +288,8 @@ def build_milp(workload: CompiledWorkload, plan: Contention, deadline: float | N
 
     z, order = _pool_constraints(lp, plan, x, start, finish, node_of, check)
 
-    makespan = w.objective.add_to_milp(lp, completion, upper)
-    return MilpModel(w, lp, x, start, y, edges, completion, makespan, z, order)
+    objective_variable = w.objective.add_to_milp(lp, completion, upper)
+    return MilpModel(w, lp, x, start, y, edges, completion, objective_variable, z, order)
 
 
 def _pool_constraints(lp, plan: Contention, x, start, finish, node_of, check):

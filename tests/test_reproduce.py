@@ -10,7 +10,7 @@ from eosdnn.experiments.settings import migrate
 from eosdnn.problems.migration import MigrationProblem
 from eosdnn.problems.scenario import paper_scenario
 
-PLANNERS = ["non-uploading", "ionn", "recursive-efficiency", "lmu"]
+PAPER_PLANNERS = ["non-uploading", "ionn", "recursive-efficiency", "lmu"]
 MODELS = ["alexnet", "vgg19", "googlenet", "resnet101"]
 
 
@@ -32,7 +32,7 @@ def test_all_figures_write_a_png_and_a_json(quick_run):
 def test_fig12_holds_every_planner_and_model_and_non_uploading_is_the_off_client_share(quick_run):
     _, docs = quick_run
     shares = docs["fig12"]["largest_share"]
-    assert set(shares) == set(PLANNERS) and all(set(shares[p]) == set(MODELS) for p in PLANNERS)
+    assert set(shares) == set(PAPER_PLANNERS) and all(set(shares[p]) == set(MODELS) for p in PAPER_PLANNERS)
     # Non-uploading's one partition is every off-client layer: its share follows from the placement alone
     settings = Settings(seeds=2, quick=True)
     expected = {m: [] for m in MODELS}
@@ -45,7 +45,7 @@ def test_fig12_holds_every_planner_and_model_and_non_uploading_is_the_off_client
             expected[task.model.name].append(off / task.model.total_weight_bytes)
     for m in MODELS:
         assert shares["non-uploading"][m]["mean"] == pytest.approx(sum(expected[m]) / len(expected[m]))
-        for p in PLANNERS:
+        for p in PAPER_PLANNERS:
             assert 0.0 <= shares[p][m]["min"] <= shares[p][m]["mean"] <= shares[p][m]["max"] <= 1.0
 
 
@@ -54,7 +54,7 @@ def test_sd_figures_hold_the_timelines_and_savings(quick_run, name):
     _, docs = quick_run
     doc = docs[name]
     for run in doc["runs"]:
-        assert set(run["timeline"]) == set(PLANNERS)
+        assert set(run["timeline"]) == set(PAPER_PLANNERS)
         for times, values in run["timeline"].values():
             assert times[0] == 0.0 and len(times) == len(values) and times == sorted(times)
         for p, saving in run["lmu_improvement"].items():

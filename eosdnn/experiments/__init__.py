@@ -44,7 +44,7 @@ def reproduce(names: list[str], settings: Settings, out_dir: str | Path, *, exec
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise EosdnnError(f"--out: cannot create {out}: {error.strerror}") from None
+        raise EosdnnError(f"out: cannot create {out}: {error.strerror}") from None
     needs = list(dict.fromkeys(need for name in names for need in FIGURES[name][1](settings)))
     context = Context(settings)
     with progress_steps("reproduce", len(needs), progress) as step:

@@ -39,7 +39,7 @@ class Settings:
 
     def __attrs_post_init__(self) -> None:
         if self.seeds < 1:
-            raise EosdnnError(f"--seeds: must be at least 1, got {self.seeds}")
+            raise EosdnnError(f"seeds: must be at least 1, got {self.seeds}")
 
     @property
     def seed_list(self) -> list[int]:

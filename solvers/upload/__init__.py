@@ -12,11 +12,11 @@ from eosdnn.framework.errors import EosdnnError
 from eosdnn.framework.registry import Registry
 from eosdnn.problems.upload import UploadPlan, UploadProblem, make_plan
 
-PLANNERS = Registry("planner", "eosdnn.planners", builtins=("eosdnn.solvers.upload",))
-
-
 class Planner(Protocol):
     def partitions(self, problem: UploadProblem) -> list[list[int]]: ...
+
+
+PLANNERS: Registry[Planner] = Registry("planner", "eosdnn.planners", builtins=("eosdnn.solvers.upload",))
 
 
 def check_units(planner: str, problem: UploadProblem, limit: int, growth: str) -> None:
