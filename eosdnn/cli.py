@@ -84,6 +84,17 @@ def positive_number(text: str) -> float:
     return value
 
 
+def shape_type(text: str) -> tuple[int, ...]:
+    """A tensor shape: positive whole numbers separated by commas (or x)."""
+    try:
+        dims = tuple(int(part) for part in text.replace("x", ",").split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected sizes like 1,3,224,224, got {text!r}") from None
+    if not dims or min(dims) < 1:
+        raise argparse.ArgumentTypeError(f"sizes must be whole numbers >= 1, got {text!r}")
+    return dims
+
+
 def fraction(text: str) -> float:
     """An argparse type: a number in [0, 1]."""
     value = _number(text)
@@ -462,9 +473,14 @@ def cmd_models(args: argparse.Namespace) -> None:
         if not args.name:
             raise EosdnnError("models show: give a model name or a model JSON path")
         model = resolve_model(args.name)
-    else:  # import
+    elif args.name and args.name.lower().endswith(".onnx"):  # import an ONNX model
+        from eosdnn.problems.models.onnx_import import import_onnx
+
+        model = import_onnx(args.name, granularity=args.granularity, batch=args.batch,
+                            input_shape=args.input_shape, unknown=args.unknown, name=args.model_name)
+    else:  # import a measured table
         if not args.name:
-            raise EosdnnError("models import: give the path of a measured layer table (CSV)")
+            raise EosdnnError("models import: give an ONNX model (.onnx) or a measured layer table (CSV)")
         if args.host_ghz is None:
             raise EosdnnError("--host-ghz: the clock of the host that measured the table is needed")
         measured = load_measured_table(args.name, host_ghz=args.host_ghz, unit=args.unit, name=args.model_name,
@@ -616,13 +632,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("models", help="built-in models; `models show NAME`; `models import CSV --host-ghz G`")
     p.add_argument("action", nargs="?", choices=["show", "import"])
-    p.add_argument("name", nargs="?", help="model name or JSON path (show); measured CSV table (import)")
+    p.add_argument("name", nargs="?", help="model name, model JSON or ONNX path (show); ONNX model or measured CSV table (import)")
     p.add_argument("--json", metavar="PATH", help="write the model in the model JSON format")
     p.add_argument("--host-ghz", type=positive_number, help="import: clock of the host that measured the table")
     p.add_argument("--unit", choices=sorted(UNITS), default="mib",
                    help="import: unit of output_size_mb (mib: MiB of float32; mb: decimal MB; mib8: elements*8/2**20)")
     p.add_argument("--model-name", help="import: name of the model (default: the file name)")
     p.add_argument("--strict", action="store_true", help="import: refuse a table with structural defects instead of repairing")
+    p.add_argument("--granularity", choices=["fused", "node"], default="fused",
+                   help="import .onnx: fold elementwise and shape-only nodes into their producer (default) or keep every node")
+    p.add_argument("--batch", type=whole_number(1, 1_000_000), default=1, help="import .onnx: size of dynamic dimensions (default 1)")
+    p.add_argument("--input-shape", type=shape_type, help="import .onnx: the input's shape, e.g. 1,3,224,224")
+    p.add_argument("--unknown", choices=["error", "zero"], default="error",
+                   help="import .onnx: an unsupported op is an error (default) or a layer of zero operations")
     p.set_defaults(func=cmd_models)
     return parser
 

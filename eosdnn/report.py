@@ -35,10 +35,12 @@ def models_table(models: list[DnnModel]) -> Table:
 
 
 def model_table(model: DnnModel) -> Table:
-    table = Table(title=f"{model.name}: {model.n_layers} layers, {model.total_flops / 1e9:.3f} GFLOPs, "
+    unit = "GFLOPs" if model.ops_unit == "flops" else "G cycles (measured)"
+    per_layer = "MFLOPs" if model.ops_unit == "flops" else "M cycles"
+    table = Table(title=f"{model.name}: {model.n_layers} layers, {model.total_flops / 1e9:.3f} {unit}, "
                         f"{model.total_weight_bytes / MB:.1f} MB of weights")
-    for column in ("#", "layer", "module", "MFLOPs", "out (MB)", "weights (MB)", "inputs"):
-        table.add_column(column, justify="right" if column in ("#", "MFLOPs", "out (MB)", "weights (MB)") else "left")
+    for column in ("#", "layer", "module", per_layer, "out (MB)", "weights (MB)", "inputs"):
+        table.add_column(column, justify="right" if column in ("#", per_layer, "out (MB)", "weights (MB)") else "left")
     for i, layer in enumerate(model.layers):
         table.add_row(
             str(i + 1),

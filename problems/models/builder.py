@@ -14,6 +14,7 @@ import math
 import attrs
 
 from eosdnn.problems.models.graph import DnnModel, Layer
+from eosdnn.problems.models.ops import conv_ops, dense_ops, elementwise_ops, lrn_ops, pool_ops
 
 FLOAT_BYTES = 4
 
@@ -55,37 +56,37 @@ class ArchitectureBuilder:
              *, batch_norm: bool = False) -> str:
         c, h, w = self._shape(source)
         oh, ow = _out_size(h, kernel, stride, pad, False), _out_size(w, kernel, stride, pad, False)
-        macs = oh * ow * channels * c * kernel * kernel
+        macs = conv_ops(channels, c, kernel, kernel, oh, ow)
         params = channels * c * kernel * kernel + (2 * channels if batch_norm else channels)
         return self._add(name, [source], (channels, oh, ow), macs, params)
 
     def pool(self, name: str, source: str | None, kernel: int, stride: int, pad: int = 0, *, ceil: bool = False) -> str:
         c, h, w = self._shape(source)
         oh, ow = _out_size(h, kernel, stride, pad, ceil), _out_size(w, kernel, stride, pad, ceil)
-        return self._add(name, [source], (c, oh, ow), c * oh * ow * kernel * kernel, 0)
+        return self._add(name, [source], (c, oh, ow), pool_ops(c, oh, ow, kernel, kernel), 0)
 
     def global_pool(self, name: str, source: str) -> str:
         c, h, w = self._shape(source)
-        return self._add(name, [source], (c, 1, 1), c * h * w, 0)
+        return self._add(name, [source], (c, 1, 1), pool_ops(c, 1, 1, h, w), 0)
 
     def lrn(self, name: str, source: str, size: int = 5) -> str:
         shape = self._shape(source)
-        return self._add(name, [source], shape, shape[0] * shape[1] * shape[2] * size, 0)
+        return self._add(name, [source], shape, lrn_ops(shape[0] * shape[1] * shape[2], size), 0)
 
     def fc(self, name: str, source: str, outputs: int) -> str:
         c, h, w = self._shape(source)
         inputs = c * h * w
-        return self._add(name, [source], (outputs, 1, 1), inputs * outputs, inputs * outputs + outputs)
+        return self._add(name, [source], (outputs, 1, 1), dense_ops(inputs, outputs), inputs * outputs + outputs)
 
     def concat(self, name: str, sources: list[str]) -> str:
         shapes = [self._shape(s) for s in sources]
         _, h, w = shapes[0]
         channels = sum(s[0] for s in shapes)
-        return self._add(name, list(sources), (channels, h, w), channels * h * w, 0)
+        return self._add(name, list(sources), (channels, h, w), elementwise_ops(channels * h * w), 0)
 
     def add(self, name: str, sources: list[str]) -> str:
         shape = self._shape(sources[0])
-        return self._add(name, list(sources), shape, shape[0] * shape[1] * shape[2], 0)
+        return self._add(name, list(sources), shape, elementwise_ops(shape[0] * shape[1] * shape[2]), 0)
 
     def build(self) -> DnnModel:
         c, h, w = self.input_shape

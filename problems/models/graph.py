@@ -38,6 +38,9 @@ class Layer:
             check_amount(f"layer {self.name!r}", field, getattr(self, field))
 
 
+OPS_UNITS = ("flops", "cycles")
+
+
 @attrs.frozen
 class DnnModel:
     """Layers in topological order; exactly one layer's output is the result.
@@ -49,9 +52,12 @@ class DnnModel:
     name: str
     input_bytes: float
     layers: tuple[Layer, ...] = attrs.field(converter=as_tuple)
+    ops_unit: str = "flops"  # what `flops` counts: "flops" (multiply-adds, from shapes) or "cycles" (measured)
 
     def __attrs_post_init__(self) -> None:
         check_amount(f"model {self.name!r}", "input_bytes", self.input_bytes)
+        if self.ops_unit not in OPS_UNITS:
+            raise EosdnnError(f"model {self.name!r}.ops_unit: must be one of {', '.join(OPS_UNITS)}, got {self.ops_unit!r}")
         if not self.layers:
             raise EosdnnError(f"model {self.name!r}.layers: a model needs at least one layer")
         seen: set[str] = set()

@@ -27,7 +27,8 @@ def model_to_dict(model: DnnModel) -> dict[str, Any]:
         if layer.module is not None:
             entry["module"] = layer.module
         layers.append(entry)
-    return {"format": FORMAT, "name": model.name, "input_bytes": model.input_bytes, "layers": layers}
+    return {"format": FORMAT, "name": model.name, "input_bytes": model.input_bytes, "layers": layers} | (
+        {"ops_unit": model.ops_unit} if model.ops_unit != "flops" else {})
 
 
 def model_from_dict(data: Any, source: str = "model") -> DnnModel:
@@ -63,7 +64,7 @@ def model_from_dict(data: Any, source: str = "model") -> DnnModel:
         except EosdnnError as error:
             raise EosdnnError(f"{where}: {error}") from None
     try:
-        return DnnModel(str(data["name"]), data["input_bytes"], tuple(layers))
+        return DnnModel(str(data["name"]), data["input_bytes"], tuple(layers), ops_unit=data.get("ops_unit", "flops"))
     except EosdnnError as error:  # name the file as well as the model
         raise EosdnnError(f"{source}: {error}") from None
 
@@ -79,11 +80,15 @@ def load_model_file(path: str | Path) -> DnnModel:
 
 
 def resolve_model(name_or_path: str, base_dir: Path | None = None) -> DnnModel:
-    """A built-in model by name, or a model JSON file (relative paths from `base_dir`)."""
+    """A built-in model by name, a model JSON file or an ONNX file (relative paths from `base_dir`)."""
     key = name_or_path.lower()
-    if key in BUILTIN or not (key.endswith(".json") or "/" in key):
+    if key in BUILTIN or not (key.endswith((".json", ".onnx")) or "/" in key):
         return builtin_model(name_or_path)
     path = Path(name_or_path)
     if not path.is_absolute() and base_dir is not None:
         path = base_dir / path
+    if key.endswith(".onnx"):  # imported on the fly, with the importer's defaults
+        from eosdnn.problems.models.onnx_import import import_onnx
+
+        return import_onnx(path)
     return load_model_file(path)

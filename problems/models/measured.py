@@ -27,6 +27,7 @@ import attrs
 
 from eosdnn.framework.errors import EosdnnError
 from eosdnn.problems.files import read_text
+from eosdnn.problems.models.modules import with_detected_modules
 from eosdnn.problems.models.graph import DnnModel, Layer
 
 # bytes of one unit of `output_size_mb`
@@ -86,20 +87,51 @@ def load_measured_table(path: str | Path, *, host_ghz: float, unit: str = "mib",
     if structural and not repair:
         raise EosdnnError(f"{path.name}: {len(structural)} structural defects, first: {structural[0]}")
     notes += structural
-    notes.append(f"{path.name}: no weight sizes in the table; weight_bytes = 0 for every layer")
+    if all(row["weights"] is None for row in rows):
+        notes.append(f"{path.name}: no weight sizes in the table (no weight_mb column); weight_bytes = 0 for every "
+                     "layer: give --weights-from MODEL to take them from a model with the same layers")
     name_of = {row["id"]: row["name"] for row in rows}
     layers = [
         Layer(
             row["name"],
             row["seconds"] * host_ghz * 1e9,
             row["size"] * UNITS[unit],
-            0.0,
+            (row["weights"] or 0.0) * UNITS[unit],
             tuple(name_of[p] for p in predecessors[row["id"]]),
         )
         for row in rows
     ]
-    model = DnnModel(name or path.stem, float(input_bytes), tuple(layers))
+    model = with_detected_modules(DnnModel(name or path.stem, float(input_bytes), tuple(layers), ops_unit="cycles"))
     return MeasuredModel(model, tuple(notes))
+
+
+def _key(name: str) -> str:
+    return name.lower().replace("/", "_").replace("-", "_")
+
+
+def with_weights_from(model: DnnModel, reference: DnnModel) -> MeasuredModel:
+    """`model` with the weight sizes of `reference`'s layers: matched by name (case and `/ - _`
+    ignored), or, when no name matches and both have as many layers, by position. The notes say how
+    many layers matched and how many kept no weights."""
+    weights = {_key(layer.name): layer.weight_bytes for layer in reference.layers}
+    matched = [_key(layer.name) in weights for layer in model.layers]
+    if any(matched):
+        values = [weights.get(_key(layer.name), 0.0) for layer in model.layers]
+        how = "by name"
+    elif model.n_layers == reference.n_layers:
+        values = [layer.weight_bytes for layer in reference.layers]
+        matched = [True] * model.n_layers
+        how = "by position (no layer name matched)"
+    else:
+        raise EosdnnError(f"weights_from: no layer of {reference.name!r} matches a layer of {model.name!r} by name, "
+                          f"and they have {reference.n_layers} and {model.n_layers} layers")
+    missing = [layer.name for layer, ok in zip(model.layers, matched) if not ok]
+    notes = [f"weights from {reference.name}: {sum(matched)} of {model.n_layers} layers matched {how}, "
+             f"{sum(values) / 2**20:.1f} MiB in all"]
+    if missing:
+        notes.append(f"no weights for {len(missing)} layers: {', '.join(missing[:8])}" + (" ..." if len(missing) > 8 else ""))
+    layers = tuple(attrs.evolve(layer, weight_bytes=value) for layer, value in zip(model.layers, values))
+    return MeasuredModel(attrs.evolve(model, layers=layers), tuple(notes))
 
 
 def _read_rows(path: Path) -> list[dict]:
@@ -122,12 +154,13 @@ def _read_rows(path: Path) -> list[dict]:
                     "seconds": float(raw["exec_time_s"]),
                     "size": float(raw["output_size_mb"]),
                     "successors": [int(s) for s in (raw["successors"] or "").replace(" ", "").split(",") if s],
+                    "weights": float(raw["weight_mb"]) if raw.get("weight_mb") not in (None, "") else None,
                 }
             except (ValueError, TypeError) as error:
                 raise EosdnnError(f"{where}: unreadable number ({error})") from None
-            for field in ("seconds", "size"):
-                if not math.isfinite(row[field]) or row[field] < 0:
-                    column = "exec_time_s" if field == "seconds" else "output_size_mb"
+            for field in ("seconds", "size", "weights"):
+                if row[field] is not None and (not math.isfinite(row[field]) or row[field] < 0):
+                    column = {"seconds": "exec_time_s", "size": "output_size_mb", "weights": "weight_mb"}[field]
                     raise EosdnnError(f"{where}.{column}: must be finite and >= 0, got {row[field]!r}")
             rows.append(row)
     except csv.Error as error:
