@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 from typing import Any, NoReturn
 
+import attrs
 import numpy as np
 
 from eosdnn import __version__, plots, report
@@ -22,7 +23,7 @@ from eosdnn.problems.files import check_output, write_json
 from eosdnn.problems.migration import TIER_PLANS, MigrationProblem
 from eosdnn.problems.objectives import OBJECTIVES
 from eosdnn.problems.models import BUILTIN, builtin_model, resolve_model, save_model
-from eosdnn.problems.models.measured import UNITS, load_measured_table
+from eosdnn.problems.models.measured import NO_WEIGHTS, UNITS, load_measured_table, with_weights_from
 from eosdnn.problems.placement import load_placement, placement_to_dict, save_placement
 from eosdnn.problems.scenario import Scenario, load_scenario, paper_scenario
 from eosdnn.problems.schedule import schedule
@@ -391,6 +392,10 @@ def cmd_upload(args: argparse.Namespace) -> None:
     for t in tasks or []:
         if not 0 <= t < len(scenario.tasks):
             raise EosdnnError(f"--tasks: task {t} does not exist (the scenario has {len(scenario.tasks)} tasks)")
+    for model in dict.fromkeys(scenario.tasks[t].model for t in (tasks or range(len(scenario.tasks)))):
+        if model.total_weight_bytes == 0:
+            print(f"warning: model {model.name} has no weight sizes: its uploads take no time and every SSD saving "
+                  "is 0 (import it with --weights-from MODEL or a weight_mb column)", file=sys.stderr)
     seed = run_seed(args)
     genes, source = placement_genes(args, problem, seed, raw.get(args.solver, {}))
     plans = plan_tasks(problem, genes, planners, tasks=tasks, horizon=args.horizon,
@@ -485,6 +490,10 @@ def cmd_models(args: argparse.Namespace) -> None:
             raise EosdnnError("--host-ghz: the clock of the host that measured the table is needed")
         measured = load_measured_table(args.name, host_ghz=args.host_ghz, unit=args.unit, name=args.model_name,
                                        repair=not args.strict)
+        if args.weights_from:
+            weighted = with_weights_from(measured.model, resolve_model(args.weights_from))
+            kept = tuple(note for note in measured.notes if NO_WEIGHTS not in note)
+            measured = attrs.evolve(weighted, notes=kept + weighted.notes)
         for note in measured.notes:
             out.print(f"[yellow]note:[/] {note}", highlight=False)
         model = measured.model
@@ -639,6 +648,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="import: unit of output_size_mb (mib: MiB of float32; mb: decimal MB; mib8: elements*8/2**20)")
     p.add_argument("--model-name", help="import: name of the model (default: the file name)")
     p.add_argument("--strict", action="store_true", help="import: refuse a table with structural defects instead of repairing")
+    p.add_argument("--weights-from", metavar="MODEL",
+                   help="import CSV: take weight sizes from a built-in model or model JSON with the same layer names "
+                        "(or the same number of layers)")
     p.add_argument("--granularity", choices=["fused", "node"], default="fused",
                    help="import .onnx: fold elementwise and shape-only nodes into their producer (default) or keep every node")
     p.add_argument("--batch", type=whole_number(1, 1_000_000), default=1, help="import .onnx: size of dynamic dimensions (default 1)")

@@ -41,6 +41,9 @@ INCEPTION_BRANCH = re.compile(r"^inception_(?:conv|pool)_(\w+?)(\d)/")
 INCEPTION_CONCAT = re.compile(r"^inception_(\w+)/DepthConcat$")
 
 
+NO_WEIGHTS = "no weight sizes in the table"
+
+
 @attrs.frozen
 class MeasuredModel:
     model: DnnModel
@@ -88,8 +91,8 @@ def load_measured_table(path: str | Path, *, host_ghz: float, unit: str = "mib",
         raise EosdnnError(f"{path.name}: {len(structural)} structural defects, first: {structural[0]}")
     notes += structural
     if all(row["weights"] is None for row in rows):
-        notes.append(f"{path.name}: no weight sizes in the table (no weight_mb column); weight_bytes = 0 for every "
-                     "layer: give --weights-from MODEL to take them from a model with the same layers")
+        notes.append(f"{path.name}: {NO_WEIGHTS} (no weight_mb column); weight_bytes = 0 for every layer: give "
+                     "--weights-from MODEL to take them from a model with the same layers")
     name_of = {row["id"]: row["name"] for row in rows}
     layers = [
         Layer(
