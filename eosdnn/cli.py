@@ -6,6 +6,7 @@ import argparse
 import math
 import sys
 import time
+import warnings
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -481,8 +482,12 @@ def cmd_models(args: argparse.Namespace) -> None:
     elif args.name and args.name.lower().endswith(".onnx"):  # import an ONNX model
         from eosdnn.problems.models.onnx_import import import_onnx
 
-        model = import_onnx(args.name, granularity=args.granularity, batch=args.batch,
-                            input_shape=args.input_shape, unknown=args.unknown, name=args.model_name)
+        with warnings.catch_warnings(record=True) as caught:  # `--unknown zero`: one warning line per op
+            warnings.simplefilter("always")
+            model = import_onnx(args.name, granularity=args.granularity, batch=args.batch,
+                                input_shape=args.input_shape, unknown=args.unknown, name=args.model_name)
+        for warning in caught:
+            print(f"warning: {warning.message}", file=sys.stderr)
     else:  # import a measured table
         if not args.name:
             raise EosdnnError("models import: give an ONNX model (.onnx) or a measured layer table (CSV)")

@@ -56,7 +56,7 @@ OBJECTIVES: Registry[Objective] = Registry("objective", "eosdnn.objectives", bui
 @OBJECTIVES.register("total")
 @attrs.frozen
 class TotalCompletion:
-    """total: the sum of the tasks' completion times (the paper's objective)"""
+    """total: the sum of the tasks' completion times, the paper's objective"""
 
     name: str = "total"
 

@@ -60,7 +60,7 @@ def test_dense_pooling_lrn_and_elementwise_counts(tmp_path):
     assert import_onnx(one_node(tmp_path, softmax, [1, 10], [1, 10])).layers[0].flops == 10
 
 
-def test_unsupported_ops_are_one_error_or_zero_operations(tmp_path):
+def test_unsupported_ops_are_one_error_or_zero_operations(tmp_path, capsys):
     node = helper.make_node("Hardmax", ["x"], ["y"], name="odd")
     path = one_node(tmp_path, node, [1, 10], [1, 10])
     with pytest.raises(EosdnnError, match="node 'odd': unsupported op Hardmax"):
@@ -68,6 +68,10 @@ def test_unsupported_ops_are_one_error_or_zero_operations(tmp_path):
     with pytest.warns(UserWarning, match="Hardmax"):
         assert import_onnx(path, unknown="zero").layers[0].flops == 0
     assert main(["models", "import", str(path)]) == 2
+    assert main(["models", "import", str(path), "--unknown", "zero"]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert err[0].startswith("error: Hardmax.onnx: node 'odd': unsupported op Hardmax")
+    assert err[1:] == ["warning: Hardmax.onnx: node 'odd': unsupported op Hardmax, imported with zero operations"]
     (tmp_path / "junk.onnx").write_bytes(b"not a model")
     with pytest.raises(EosdnnError, match="junk.onnx: not a readable ONNX model"):
         import_onnx(tmp_path / "junk.onnx")
