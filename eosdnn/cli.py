@@ -20,7 +20,7 @@ from eosdnn.framework.params import parse_params
 from eosdnn.framework.progress import progress_callback
 from eosdnn.framework.solver import SearchTracker, run_solver
 from eosdnn.framework.errors import EosdnnError
-from eosdnn.problems.files import check_output, write_json
+from eosdnn.problems.files import check_output, write_json, write_text
 from eosdnn.problems.migration import TIER_PLANS, MigrationProblem
 from eosdnn.problems.objectives import OBJECTIVES
 from eosdnn.problems.models import BUILTIN, builtin_model, resolve_model, save_model
@@ -30,7 +30,7 @@ from eosdnn.problems.scenario import Scenario, load_scenario, paper_scenario
 from eosdnn.problems.schedule import schedule
 import eosdnn.solvers  # noqa: F401,E402  (importing registers the built-in solvers and planners)
 from eosdnn.solvers.upload import PLANNERS
-from eosdnn.compare import Comparison, compare
+from eosdnn.compare import Comparison, compare, compare_on
 from eosdnn.documents import interrupted_document, solve_document, summary, upload_document
 from eosdnn.problems.plan_report import plan_report
 from eosdnn.recommend import PAPER_EVALUATIONS, recommend
@@ -300,7 +300,10 @@ def cmd_compare(args: argparse.Namespace) -> None:
             save_interrupted(args, [(args.json, doc)])
             raise
 
-    compare(problem, names, seeds, budget, one_run, into=comparison)
+    if args.workers in (None, 1):
+        compare(problem, names, seeds, budget, one_run, into=comparison)
+    else:
+        compare_on(make_executor(args.workers), problem, names, params, seeds, budget, into=comparison)
     doc = comparison.document()
     out = report.console()
     out.print(report.comparison_table(
@@ -446,6 +449,48 @@ def cmd_reproduce(args: argparse.Namespace) -> None:
                                "figures": {f.name: f.data for f in figures}})
 
 
+def cmd_sweep(args: argparse.Namespace) -> None:
+    from eosdnn.framework.progress import progress_steps
+    from eosdnn.sweep import ResultsDatabase, iter_csv, load_grid, run_sweep, summary
+
+    if args.target == "report":
+        if not args.database:
+            raise EosdnnError("sweep report: give the results database, e.g. `eosdnn sweep report study.sqlite`")
+        for path in (args.csv, args.plot):
+            if path:
+                check_output(path, "--csv" if path == args.csv else "--plot")
+        database = ResultsDatabase(args.database, create=False)
+        rows = database.rows()
+        database.close()
+        entries = summary(rows)
+        report.console().print(report.sweep_table(f"{args.database}: {len(rows)} runs", entries))
+        if args.csv:
+            import csv
+            import io
+
+            buffer = io.StringIO()
+            csv.writer(buffer).writerows(iter_csv(rows))
+            write_text(args.csv, buffer.getvalue())
+        if args.plot:
+            plots.sweep_summary(args.plot, entries)
+        return
+    grid = load_grid(args.target)
+    database = ResultsDatabase(args.database or Path(args.target).with_suffix(".sqlite"))
+    executor = make_executor(args.workers, args.dask)
+    out = report.console()
+    done = database.done()
+    todo = sum(run.key not in done for run in grid.runs)
+    out.print(f"Sweep {grid.name}: {len(grid.runs)} runs, {len(grid.runs) - todo} already in {database.path}; "
+              f"{todo} to run on {args.dask or f'{executor.workers} worker(s)'}", highlight=False)
+    try:
+        with progress_steps("sweep", todo, parallel=executor.workers or 1) as step:
+            progress = run_sweep(grid, database, executor, lambda description, failed: step(description, failed))
+    finally:
+        database.close()
+    out.print(f"{progress.ran} run(s) in {progress.seconds:.1f} s, {progress.failed} failed; "
+              f"`eosdnn sweep report {database.path}` summarises them", highlight=False)
+
+
 def cmd_evaluate(args: argparse.Namespace) -> None:
     check_outputs(args)
     scenario = scenario_of(args)
@@ -576,6 +621,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--solvers", required=True, help="comma-separated solver names")
     p.add_argument("--seeds", type=whole_number(1, 10_000), default=5, help="number of seeds (from --seed, default 0)")
     p.add_argument("--plot", metavar="PATH", help="write a convergence plot (PNG, PDF or SVG by the suffix)")
+    p.add_argument("--workers", type=whole_number(1, 1_024), default=None,
+                   help="local worker processes for the runs (default 1: this process, with a progress bar per "
+                        "run); the results are the same bits for any count")
     budget(p)
     params(p, "psoga.particles=50 (or particles=50 when one solver is compared)")
     p.set_defaults(func=cmd_compare)
@@ -632,6 +680,18 @@ def build_parser() -> argparse.ArgumentParser:
     workers(p, ", and 1 with --quick")
     params(p, "psoga.w_max=0.9, lmu.rest=requeue")
     p.set_defaults(func=cmd_reproduce)
+
+    p = sub.add_parser("sweep", help="grids of scenarios x solvers x seeds into an SQLite results database "
+                                     "(resumable); `sweep report DB` summarises one")
+    p.add_argument("target", metavar="GRID|report", help="a grid file (TOML), or `report`")
+    p.add_argument("database", nargs="?", metavar="DB",
+                   help="the results database (default: the grid file's name with .sqlite)")
+    workers(p)
+    p.add_argument("--dask", metavar="ADDRESS", help="run on a Dask cluster: tcp://HOST:PORT, or `local` for a "
+                                                     "LocalCluster here (needs eosdnn[dask])")
+    p.add_argument("--csv", metavar="PATH", help="report: write every run as a tidy CSV table")
+    p.add_argument("--plot", metavar="PATH", help="report: plot the mean per grid point and solver")
+    p.set_defaults(func=cmd_sweep)
 
     p = sub.add_parser("solvers", help="list the registered solvers with their parameters, operators and planners")
     p.set_defaults(func=cmd_solvers)

@@ -10,8 +10,12 @@ import attrs
 import numpy as np
 
 from eosdnn.documents import history_document
-from eosdnn.framework import Budget, Result
+from eosdnn.framework import SOLVERS, Budget, Result
+from eosdnn.framework.errors import EosdnnError
+from eosdnn.framework.executors import Executor
+from eosdnn.framework.solver import run_solver
 from eosdnn.problems.migration import MigrationProblem
+from eosdnn.problems.scenario import Scenario
 
 
 @attrs.frozen
@@ -65,6 +69,38 @@ class Comparison:
                 "runs": {name: [{"seed": r.seed, "value": r.value, "evaluations": r.evaluations, "wall_s": r.wall_s,
                                  "history": history_document(r)} for r in self.runs[name]]
                          for name in self.names if self.runs.get(name)}}
+
+
+@attrs.frozen
+class CompareJob:
+    """One run of a comparison, as a worker receives it."""
+
+    scenario: Scenario
+    solver: str
+    params: dict
+    budget: Budget
+    seed: int
+
+
+def run_compare_job(job: CompareJob) -> Result:
+    """One solver on one seed (a top-level function, so that workers can run it)."""
+    return run_solver(SOLVERS.create(job.solver, **job.params), MigrationProblem(job.scenario), budget=job.budget,
+                      seed=job.seed)
+
+
+def compare_on(executor: Executor, problem: MigrationProblem, names: list[str], params: dict[str, dict],
+               seeds: list[int], budget: Budget, into: Comparison | None = None) -> Comparison:
+    """`compare` with the runs on an executor: the same results, in the same order, as one process."""
+    comparison = into if into is not None else Comparison(problem, names, seeds, budget)
+    jobs = [CompareJob(problem.scenario, name, params.get(name, {}), budget, seed) for name in names for seed in seeds]
+    results: dict[int, Result] = {}
+    for outcome in executor.run(run_compare_job, jobs):
+        if outcome.failed:
+            raise EosdnnError(f"{jobs[outcome.index].solver} seed {jobs[outcome.index].seed}: {outcome.value}")
+        results[outcome.index] = outcome.value
+    for index in sorted(results):
+        comparison.add(jobs[index].solver, results[index])
+    return comparison
 
 
 def compare(problem: MigrationProblem, names: list[str], seeds: list[int], budget: Budget,

@@ -156,3 +156,16 @@ def sweep_lines(path: str | Path, x: list[float], series: dict[str, list[dict]],
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
     _save(fig, path)
+
+
+def sweep_summary(path: str | Path, entries: list[dict]) -> None:
+    """A sweep's mean value per grid point (groups) and solver with its parameters (bars), min-max whiskers."""
+    done = [e for e in entries if e["runs"]]
+    points = list(dict.fromkeys(e["point"] for e in done))
+    labels = list(dict.fromkeys((e["solver"], e["params"]) for e in done))
+    empty = {"mean": np.nan, "min": np.nan, "max": np.nan}
+    cells = {(e["point"], e["solver"], e["params"]): {"mean": e["mean"], "min": e["best"], "max": e["worst"]} for e in done}
+    series = {f"{solver} {params}" if params != "{}" else solver: [cells.get((point, solver, params), empty)
+                                                                   for point in points] for solver, params in labels}
+    grouped_bars(path, [point if point != "{}" else "all" for point in points], series, "value (s)",
+                 "Sweep: mean per grid point and solver")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from eosdnn.framework.registry import Registry
@@ -296,4 +299,20 @@ def registry_table(title: str, registry: Registry) -> Table:
         takes = registry.parameters(name)
         table.add_row(name, registry.describe(name),
                       "-" if takes is None else ", ".join(takes) or "none")
+    return table
+
+
+def sweep_table(title: str, entries: list[dict]) -> Table:
+    """A sweep's summary: per grid point, every solver (with its parameters) ranked by its mean."""
+    table = Table(title=title)
+    for column in ("grid point", "solver", "params", "runs", "mean", "std", "best", "gap to bound", "rank"):
+        table.add_column(column, justify="left" if column in ("grid point", "solver", "params") else "right")
+    for entry in entries:
+        point = ", ".join(f"{k}={v}" for k, v in json.loads(entry["point"]).items()) or "-"
+        params = ", ".join(f"{k}={v}" for k, v in json.loads(entry["params"]).items()) or "-"
+        if entry["runs"] == 0:
+            table.add_row(point, entry["solver"], params, "failed", escape(str(entry["error"])), "", "", "", "")
+            continue
+        table.add_row(point, entry["solver"], params, str(entry["runs"]), f"{entry['mean']:.4f}", f"{entry['std']:.4f}",
+                      f"{entry['best']:.4f}", f"{100 * entry['gap']:.2f}%", str(entry["rank"]))
     return table

@@ -19,6 +19,8 @@ from typing import Any, Protocol
 
 import attrs
 
+from eosdnn.framework.errors import EosdnnError
+
 
 @attrs.frozen
 class Failure:
@@ -118,9 +120,58 @@ class ProcessExecutor:
             pool.join()
 
 
-def make_executor(workers: int | None) -> Executor:
-    """`workers` local processes (None: one per core); one worker runs in this process."""
+def make_executor(workers: int | None, dask: str | None = None) -> Executor:
+    """`workers` local processes (None: one per core; one runs in this process), or a Dask cluster."""
+    if dask is not None:
+        return DaskExecutor(dask, workers or 0)
     count = cpu_count() if workers is None else workers
     if count < 1:
         raise ValueError(f"workers: must be at least 1, got {count}")
     return SerialExecutor() if count == 1 else ProcessExecutor(count)
+
+
+def _limit_threads(threads: int) -> None:
+    import numba
+
+    numba.set_num_threads(max(1, min(threads, numba.config.NUMBA_NUM_THREADS)))
+
+
+@attrs.define
+class DaskExecutor:
+    """Jobs on a Dask distributed cluster: `address` is a scheduler (`tcp://HOST:PORT`) or `local`, a
+    `LocalCluster` of `workers` processes on this machine (to try it out). Results stream back as
+    they finish; only this process sees them. Needs the `distributed` package (`eosdnn[dask]`)."""
+
+    address: str
+    workers: int = 0
+
+    def run(self, function: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[Outcome]:
+        try:
+            from distributed import Client, LocalCluster, as_completed
+        except ImportError:
+            raise EosdnnError("dask: needs the distributed package (pip install 'eosdnn[dask]')") from None
+        jobs = [(function, index, item) for index, item in enumerate(items)]
+        if not jobs:
+            return
+        cluster = None
+        try:
+            if self.address == "local":
+                count = self.workers or cpu_count()
+                cluster = LocalCluster(n_workers=count, threads_per_worker=1, processes=True, dashboard_address=None)
+                client = Client(cluster)
+            else:
+                client = Client(self.address, timeout="10s")
+        except (OSError, TimeoutError) as error:
+            if cluster is not None:
+                cluster.close()
+            raise EosdnnError(f"dask: cannot reach the scheduler {self.address!r} ({error})") from None
+        try:
+            if self.address == "local":
+                client.run(_limit_threads, max(1, cpu_count() // (self.workers or cpu_count())))
+            futures = client.map(_timed, jobs, pure=False)
+            for future in as_completed(futures):
+                yield future.result()
+        finally:
+            client.close()
+            if cluster is not None:
+                cluster.close()

@@ -31,23 +31,31 @@ def progress_callback(label: str, enabled: bool | None = None) -> Iterator[Calla
 
 
 @contextlib.contextmanager
-def progress_steps(label: str, total: int, enabled: bool | None = None) -> Iterator[Callable[..., None]]:
-    """Yields `step(description, failed=False)` that advances a bar of `total` steps with its ETA and
-    the count of failed steps (a no-op off a terminal)."""
+def progress_steps(label: str, total: int, enabled: bool | None = None, parallel: int = 1) -> Iterator[Callable[..., None]]:
+    """Yields `step(description, failed=False)` that advances a bar of `total` steps with the steps
+    running (up to `parallel` at once), the count of failed ones and the ETA (a no-op off a terminal)."""
     if enabled is None:
         enabled = sys.stdout.isatty()
     if not enabled:
         yield lambda description, failed=False: None
         return
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TextColumn("{task.fields[failed]}"), TimeElapsedColumn(), TextColumn("ETA"),
+                  TextColumn("{task.fields[state]}"), TimeElapsedColumn(), TextColumn("ETA"),
                   TimeRemainingColumn(), transient=True) as bar:
-        task = bar.add_task(label, total=total, failed="")
         failures = 0
+        done = 0
+
+        def state() -> str:
+            running = min(parallel, total - done)
+            return ", ".join(part for part in (f"{running} running" if parallel > 1 and running else "",
+                                               f"{failures} failed" if failures else "") if part)
+
+        task = bar.add_task(label, total=total, state=state())
 
         def step(description: str, failed: bool = False) -> None:
-            nonlocal failures
+            nonlocal failures, done
             failures += failed
-            bar.update(task, advance=1, description=description, failed=f"{failures} failed" if failures else "")
+            done += 1
+            bar.update(task, advance=1, description=description, state=state())
 
         yield step

@@ -49,3 +49,19 @@ def test_reproduce_writes_the_same_figure_with_one_or_two_workers(tmp_path):
         assert main(["reproduce", "fig16", "--quick", "--seeds", "1", "--workers", workers, "--out", str(out)]) == 0
         documents.append(json.loads((out / "fig16.json").read_text()))
     assert documents[0] == documents[1]
+
+
+def test_compare_gives_the_same_runs_on_two_workers(tmp_path):
+    documents = []
+    for workers in ("1", "2"):
+        out = tmp_path / f"compare{workers}.json"
+        assert main(["compare", "--solvers", "psoga,greedy", "--seeds", "2", "--evaluations", "300", "--workers",
+                     workers, "--json", str(out)]) == 0
+        document = json.loads(out.read_text())
+        for runs in document["runs"].values():
+            for run in runs:
+                run.pop("wall_s")
+        for row in document["solvers"].values():
+            row.pop("wall_s")
+        documents.append(document)
+    assert documents[0] == documents[1]

@@ -47,7 +47,7 @@ def reproduce(names: list[str], settings: Settings, out_dir: str | Path, *, exec
         raise EosdnnError(f"out: cannot create {out}: {error.strerror}") from None
     needs = list(dict.fromkeys(need for name in names for need in FIGURES[name][1](settings)))
     context = Context(settings)
-    with progress_steps("reproduce", len(needs), progress) as step:
+    with progress_steps("reproduce", len(needs), progress, parallel=executor.workers if executor else 1) as step:
         context.compute(needs, executor or SerialExecutor(), lambda description, seconds: step(description))
     figures = []
     for name in names:
