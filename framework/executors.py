@@ -12,6 +12,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import sys
 import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator
@@ -86,8 +87,11 @@ class SerialExecutor:
 
 
 def _start_worker(threads: int) -> None:
-    """Worker set-up: Ctrl-C is the coordinator's to handle, and numba gets this worker's share of cores."""
+    """Worker set-up: Ctrl-C is the coordinator's to handle, and numba gets this worker's share of cores
+    (set before numba starts, where it has not, so that it starts no idle threads)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if "numba" not in sys.modules:
+        os.environ["NUMBA_NUM_THREADS"] = str(max(1, threads))
     import numba
 
     numba.set_num_threads(max(1, min(threads, numba.config.NUMBA_NUM_THREADS)))
