@@ -34,7 +34,7 @@ from eosdnn.compare import Comparison, compare, compare_on
 from eosdnn.documents import interrupted_document, solve_document, summary, upload_document
 from eosdnn.problems.plan_report import plan_report
 from eosdnn.recommend import PAPER_EVALUATIONS, recommend
-from eosdnn.upload_tasks import DEFAULT_PLANNERS, plan_tasks
+from eosdnn.upload_tasks import DEFAULT_PLANNERS, check_tasks, plan_tasks
 from eosdnn.validation import DEFAULT_EVALUATIONS, DEFAULT_SOLVERS, validate, validation_document
 
 SEED_MAX = 2**32 - 1
@@ -393,9 +393,7 @@ def cmd_upload(args: argparse.Namespace) -> None:
                        "planner or solver")
     scenario = scenario_of(args)
     problem = MigrationProblem(scenario)
-    for t in tasks or []:
-        if not 0 <= t < len(scenario.tasks):
-            raise EosdnnError(f"--tasks: task {t} does not exist (the scenario has {len(scenario.tasks)} tasks)")
+    check_tasks(tasks, len(scenario.tasks))  # before the placement is searched for
     for model in dict.fromkeys(scenario.tasks[t].model for t in (tasks or range(len(scenario.tasks)))):
         if model.total_weight_bytes == 0:
             print(f"warning: model {model.name} has no weight sizes: its uploads take no time and every SSD saving "

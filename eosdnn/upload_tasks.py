@@ -51,14 +51,19 @@ def plan_task(upload: UploadProblem, planners: Iterable[str], *, horizon: float 
     return TaskPlans(upload, plans, refused, baseline, seconds)
 
 
+def check_tasks(tasks: list[int] | None, n_tasks: int) -> None:
+    """Every selected task index exists (None selects them all)."""
+    for t in tasks or []:
+        if not 0 <= t < n_tasks:
+            raise EosdnnError(f"tasks: task {t} does not exist (the scenario has {n_tasks} tasks)")
+
+
 def plan_tasks(problem: MigrationProblem, genes: np.ndarray, planners: list[str], *, tasks: list[int] | None = None,
                horizon: float | None = None, params: dict[str, dict] | None = None,
                skip_refused: bool = False) -> list[TaskPlans]:
     """Plan the upload of every selected task under the placement `genes`."""
     nodes = problem.nodes_of(genes)
+    check_tasks(tasks, len(nodes))
     selected = range(len(nodes)) if tasks is None else tasks
-    for t in selected:
-        if not 0 <= t < len(nodes):
-            raise EosdnnError(f"tasks: task {t} does not exist (the scenario has {len(nodes)} tasks)")
     return [plan_task(UploadProblem(problem.scenario, t, nodes[t]), planners, horizon=horizon, params=params,
                       skip_refused=skip_refused) for t in selected]

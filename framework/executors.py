@@ -86,15 +86,20 @@ class SerialExecutor:
             yield _timed((function, index, item))
 
 
-def _start_worker(threads: int) -> None:
-    """Worker set-up: Ctrl-C is the coordinator's to handle, and numba gets this worker's share of cores
-    (set before numba starts, where it has not, so that it starts no idle threads)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+def _limit_threads(threads: int) -> None:
+    """numba gets this process's share of the cores (set before numba starts, where it has not, so
+    that it starts no idle threads)."""
     if "numba" not in sys.modules:
         os.environ["NUMBA_NUM_THREADS"] = str(max(1, threads))
     import numba
 
     numba.set_num_threads(max(1, min(threads, numba.config.NUMBA_NUM_THREADS)))
+
+
+def _start_worker(threads: int) -> None:
+    """Worker set-up: Ctrl-C is the coordinator's to handle; numba gets the worker's share of cores."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _limit_threads(threads)
 
 
 @attrs.define
@@ -132,12 +137,6 @@ def make_executor(workers: int | None, dask: str | None = None) -> Executor:
     if count < 1:
         raise ValueError(f"workers: must be at least 1, got {count}")
     return SerialExecutor() if count == 1 else ProcessExecutor(count)
-
-
-def _limit_threads(threads: int) -> None:
-    import numba
-
-    numba.set_num_threads(max(1, min(threads, numba.config.NUMBA_NUM_THREADS)))
 
 
 @attrs.define

@@ -21,7 +21,6 @@ from eosdnn.framework import SOLVERS, Budget, Result, Search
 from eosdnn.framework.params import number, one_of, operator_name, to_pair, whole
 from eosdnn.framework.result import run_after
 from eosdnn.framework.solver import run_solver
-from eosdnn.framework.errors import EosdnnError
 from eosdnn.problems.migration import MigrationProblem
 from eosdnn.solvers.local_search import improve
 from eosdnn.solvers.starts import check_starts

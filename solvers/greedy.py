@@ -10,7 +10,6 @@ import attrs
 import numpy as np
 
 from eosdnn.framework import SOLVERS, Budget, Result, Search
-from eosdnn.framework.errors import EosdnnError
 from eosdnn.problems.migration import MigrationProblem
 from eosdnn.problems.schedule import list_schedule, result_return
 

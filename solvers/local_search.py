@@ -5,8 +5,6 @@ improvement step of memetic PSO-GA and GA (`improve`)."""
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 import attrs
 import numpy as np
 

@@ -4,7 +4,6 @@ the built-in one, module tags from structure, and an .onnx model in a scenario e
 
 from __future__ import annotations
 
-import itertools
 import os
 from pathlib import Path
 

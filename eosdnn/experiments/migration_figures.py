@@ -45,7 +45,8 @@ def fig15(ctx: Context) -> Figure:
             values[part][env][model].append(details[part])
         psoga[env][model].append(ctx.run(setup, "psoga").value)
         greedy[env][model].append(ctx.run(setup, "greedy").value)
-    data: dict[str, Any] = {"environments": list(ENVIRONMENTS), "models": list(settings.models),
+    data: dict[str, Any]
+    data = {"environments": list(ENVIRONMENTS), "models": list(settings.models),
             "tasks_per_model": settings.tasks_per_model, "seeds": settings.seed_list,
             **{part: {env: {m: spread(v) for m, v in by_model.items()} for env, by_model in values[part].items()}
                for part in PARTS},
@@ -107,7 +108,8 @@ def fig16(ctx: Context) -> Figure:
     settings = ctx.settings
     values = algorithm_sweep(ctx, fig16_grid(settings))
     bound, best = values.pop("bound"), values.pop("best")
-    data: dict[str, Any] = {"models": list(settings.models), "tasks_per_model": settings.tasks_per_model, "seeds": settings.seed_list,
+    data: dict[str, Any]
+    data = {"models": list(settings.models), "tasks_per_model": settings.tasks_per_model, "seeds": settings.seed_list,
             "delay": {a: {m: spread(v) for m, v in by_model.items()} for a, by_model in values.items()},
             "best": {m: spread(v) for m, v in best.items()},
             "lower_bound": {m: spread(v) for m, v in bound.items()}}
@@ -150,7 +152,8 @@ def fig17(ctx: Context) -> Figure:
     and the lower bound."""
     settings = ctx.settings
     values = algorithm_sweep(ctx, fig17_grid(settings))
-    data: dict[str, Any] = {"tasks": list(settings.task_counts), "seeds": settings.seed_list,
+    data: dict[str, Any]
+    data = {"tasks": list(settings.task_counts), "seeds": settings.seed_list,
             "delay": {a: [spread(values[a][n]) for n in settings.task_counts] for a in ALGORITHMS},
             "best": [spread(values["best"][n]) for n in settings.task_counts],
             "lower_bound": [spread(values["bound"][n]) for n in settings.task_counts]}
@@ -191,7 +194,8 @@ def convergence(ctx: Context) -> Figure:
             result = ctx.run(setup, solver)
             histories[label].append([[int(e), float(v)] for e, v in result.history])
             finals[label].append(result.value)
-    data: dict[str, Any] = {"seeds": settings.seed_list, "evaluations": evaluations, "lower_bound": spread(bounds),
+    data: dict[str, Any]
+    data = {"seeds": settings.seed_list, "evaluations": evaluations, "lower_bound": spread(bounds),
             "final": {label: spread(v) for label, v in finals.items()}, "histories": histories}
     table = Table(title=f"Convergence on the paper scenario: best total (s) at the paper's budget ({evaluations:,} "
                         f"evaluations; PSO-GA and prePSO add their seeding GA), mean over {settings.seeds} seeds; "
@@ -237,7 +241,8 @@ def fig18(ctx: Context) -> Figure:
             values[part][clients].append(details[part])
         psoga[clients].append(ctx.run(setup, "psoga").value)
         greedy[clients].append(ctx.run(setup, "greedy").value)
-    data: dict[str, Any] = {"clients": list(settings.client_counts), "tasks": tasks, "seeds": settings.seed_list,
+    data: dict[str, Any]
+    data = {"clients": list(settings.client_counts), "tasks": tasks, "seeds": settings.seed_list,
             "eosdnn": {part: [spread(values[part][c]) for c in settings.client_counts] for part in PARTS},
             "psoga_total": [spread(psoga[c]) for c in settings.client_counts],
             "greedy_total": [spread(greedy[c]) for c in settings.client_counts],

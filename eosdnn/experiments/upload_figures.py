@@ -42,7 +42,8 @@ def fig12(ctx: Context) -> Figure:
             for name, plan in planned.plans.items():
                 shares[name][task.model.name].append(largest_share(upload, plan))
             refused += [f"seed {seed} task {t} {name}: {error}" for name, error in planned.refused.items()]
-    data: dict[str, Any] = {"models": list(settings.models), "seeds": settings.seed_list, "refused": refused,
+    data: dict[str, Any]
+    data = {"models": list(settings.models), "seeds": settings.seed_list, "refused": refused,
             "largest_share": {p: {m: spread(v) for m, v in by_model.items() if v} for p, by_model in shares.items()}}
     table = Table(title="Fig. 12: largest partition / whole model (mean over tasks and seeds)")
     table.add_column("model")
@@ -113,12 +114,14 @@ def sd_figure(name: str, model: str, ctx: Context) -> Figure:
     by_placement = {kind: sd_runs(model, ctx, kind) for kind in ("eosdnn", "paper")}
     per_seed = by_placement["eosdnn"]
     first = per_seed[0]
-    summary: dict[Any, Any] = {kind: {
+    summary: dict[Any, Any]
+    summary = {kind: {
         "lmu_improvement": {p: spread([run["lmu_improvement"][p] for run in runs]) for p in PAPER_PLANNERS if p != "lmu"},
         "lmu_below_ionn_in_paper_intervals": spread([run["lmu_below_ionn_in_paper_intervals"] for run in runs]),
     } for kind, runs in by_placement.items()}
     improvements = summary["eosdnn"]["lmu_improvement"]
-    data: dict[str, Any] = {"model": model, "seeds": settings.seed_list, "runs": per_seed, "lmu_improvement": improvements,
+    data: dict[str, Any]
+    data = {"model": model, "seeds": settings.seed_list, "runs": per_seed, "lmu_improvement": improvements,
             "paper_lmu_improvement_over_non_uploading": PAPER_IMPROVEMENT.get(model),
             "paper_placement": {"runs": by_placement["paper"], **summary["paper"],
                                 "breakpoints_found": breakpoint_check(by_placement["paper"])},
