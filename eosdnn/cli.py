@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import sys
 import time
 import warnings
@@ -20,7 +21,8 @@ from eosdnn.framework.params import parse_params
 from eosdnn.framework.progress import progress_callback
 from eosdnn.framework.solver import SearchTracker, run_solver
 from eosdnn.framework.errors import EosdnnError
-from eosdnn.problems.files import check_output, write_json, write_text
+from eosdnn.interrupts import StopRequests
+from eosdnn.problems.files import STDOUT, check_folder, check_output, write_json, write_text
 from eosdnn.problems.migration import TIER_PLANS, MigrationProblem
 from eosdnn.problems.objectives import OBJECTIVES
 from eosdnn.problems.models import BUILTIN, builtin_model, resolve_model, save_model
@@ -34,13 +36,15 @@ from eosdnn.compare import Comparison, compare, compare_on
 from eosdnn.documents import interrupted_document, solve_document, summary, upload_document
 from eosdnn.problems.plan_report import plan_report
 from eosdnn.recommend import PAPER_EVALUATIONS, recommend
-from eosdnn.upload_tasks import DEFAULT_PLANNERS, check_tasks, plan_tasks
+from eosdnn.upload_tasks import DEFAULT_PLANNERS, check_possible_units, check_tasks, plan_tasks
 from eosdnn.validation import DEFAULT_EVALUATIONS, DEFAULT_SOLVERS, validate, validation_document
 
 SEED_MAX = 2**32 - 1
 EXACT_FLAGS = {"backend": "--backend", "time_limit": "--time-limit", "gap": "--gap", "warm_start": "--warm-start"}
-OUTPUT_FLAGS = {"json": "--json", "placement_out": "--placement-out", "save_placement": "--save-placement",
-                "plot": "--plot"}
+OUTPUT_FLAGS = {"json": "--json", "csv": "--csv", "placement_out": "--placement-out",
+                "save_placement": "--save-placement", "plot": "--plot"}
+STDOUT_FLAGS = ("json", "csv")  # the outputs that take `-` for standard output
+PLOT_KEYS = ("plot",)
 SEED_HELP = ("seed of this run: the solvers' randomness and, without --scenario, the paper scenario's drawn clock "
              "rates (a scenario file's own `seed` seeds only that file's draws); default 0")
 
@@ -86,14 +90,17 @@ def positive_number(text: str) -> float:
     return value
 
 
+MAX_DIMENSION = 2**31 - 1
+
+
 def shape_type(text: str) -> tuple[int, ...]:
-    """A tensor shape: positive whole numbers separated by commas (or x)."""
+    """A tensor shape: whole numbers in 1..2^31-1 separated by commas (or x)."""
     try:
         dims = tuple(int(part) for part in text.replace("x", ",").split(","))
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected sizes like 1,3,224,224, got {text!r}") from None
-    if not dims or min(dims) < 1:
-        raise argparse.ArgumentTypeError(f"sizes must be whole numbers >= 1, got {text!r}")
+    if not dims or min(dims) < 1 or max(dims) > MAX_DIMENSION:
+        raise argparse.ArgumentTypeError(f"sizes must be whole numbers in 1..{MAX_DIMENSION:,}, got {text!r}")
     return dims
 
 
@@ -116,16 +123,32 @@ def scenario_of(args: argparse.Namespace) -> Scenario:
     return paper_scenario(run_seed(args))
 
 
+INPUT_KEYS = ("scenario", "placement", "warm_start", "name", "weights_from", "database")
+
+
 def input_paths(args: argparse.Namespace) -> list[str]:
     """Every file the command reads, so that no output overwrites one of them."""
     paths: list[str] = []
-    for key in ("scenario", "placement", "warm_start", "name"):
+    for key in INPUT_KEYS:
         value = getattr(args, key, None)
         if isinstance(value, list):
             paths += value
         elif isinstance(value, str):
             paths.append(value)
+    target = getattr(args, "target", None)
+    if target and target != "report":  # a sweep's grid file
+        paths.append(target)
     return paths
+
+
+def stdout_taken(args: argparse.Namespace) -> bool:
+    """Whether a machine-readable output goes to standard output (`--json -`, `--csv -`): then the
+    tables and notes go to standard error, so that the pipe carries nothing else."""
+    return any(getattr(args, key, None) == STDOUT for key in STDOUT_FLAGS)
+
+
+def console(args: argparse.Namespace):
+    return report.console(stderr=stdout_taken(args))
 
 
 def check_outputs(args: argparse.Namespace) -> None:
@@ -134,11 +157,11 @@ def check_outputs(args: argparse.Namespace) -> None:
     inputs = input_paths(args)
     for key, flag in OUTPUT_FLAGS.items():
         path = getattr(args, key, None)
-        if not path:
+        if path is None:
             continue
-        suffixes = plots.plot_suffixes() if key == "plot" else None
-        check_output(path, flag, inputs, suffixes)
-        resolved = str(Path(path).resolve())
+        suffixes = plots.plot_suffixes() if key in PLOT_KEYS else None
+        check_output(path, flag, inputs, suffixes, stdout=key in STDOUT_FLAGS)
+        resolved = STDOUT if path == STDOUT else os.path.realpath(path)
         if resolved in seen:
             raise EosdnnError(f"{flag} {path!r}: the same file as {seen[resolved]}")
         seen[resolved] = flag
@@ -172,24 +195,31 @@ def budget_of(args: argparse.Namespace) -> Budget:
     return Budget(iterations=args.iterations, evaluations=args.evaluations, seconds=args.seconds)
 
 
-def solve_named(problem: MigrationProblem, name: str, params: dict, budget: Budget, seed: int | None,
-               tracker: SearchTracker | None = None, progress: bool | None = None) -> Result:
+def solve_named(args: argparse.Namespace, problem: MigrationProblem, name: str, params: dict, budget: Budget,
+                seed: int | None, tracker: SearchTracker | None = None) -> Result:
+    """One solver run with a progress bar on a terminal; every iteration checks for Ctrl-C/SIGTERM."""
     solver = SOLVERS.create(name, **params)
     tracker = tracker if tracker is not None else SearchTracker()
-    with progress_callback(f"{name} seed {seed}", progress) as callback:
-        tracker.forward = callback
+    with progress_callback(f"{name} seed {seed}", False if stdout_taken(args) else None) as callback:
+        def forward(search) -> None:
+            args.stop.check()
+            if callback is not None:
+                callback(search)
+
+        tracker.forward = forward
         return run_solver(solver, problem, budget=budget, seed=seed, callback=tracker)
 
 
 def save_interrupted(args: argparse.Namespace, writes: list[tuple[str, Any]]) -> None:
     """Write what an interrupted command had to the outputs it was asked for, then stop with 130."""
     written = []
-    for path, data in writes:
-        if path and data is not None:
-            write_json(path, data)
-            written.append(path)
+    with args.stop.deferred():  # a second Ctrl-C must not break the write
+        for path, data in writes:
+            if path and data is not None:
+                write_json(path, data)
+                written.append("standard output" if path == STDOUT else path)
     detail = f"; the results so far (status interrupted) are in {', '.join(written)}" if written else ""
-    raise Interrupted(f"interrupted{detail}")
+    raise Interrupted(f"{args.stop.name}{detail}")
 
 
 def print_plan(out, title: str, problem: MigrationProblem, genes, doc: dict, detail: bool) -> None:
@@ -202,21 +232,64 @@ def print_plan(out, title: str, problem: MigrationProblem, genes, doc: dict, det
         out.print(line, highlight=False, soft_wrap=True)
 
 
+RUN_PLANNERS = ["lmu", "ionn", "recursive-efficiency", "non-uploading"]
+
+
+def upload_plans(args: argparse.Namespace, problem: MigrationProblem, genes: np.ndarray, planners: list[str],
+                 **options) -> list:
+    """Every planner on every selected task, with a progress bar on a terminal (the exact DP can take
+    a minute) and a Ctrl-C check after each task."""
+    from eosdnn.framework.progress import progress_steps
+
+    tasks = options.get("tasks")
+    count = len(problem.scenario.tasks) if tasks is None else len(tasks)
+    with progress_steps("upload plans", count, False if stdout_taken(args) else None) as step:
+        def on_task(task) -> None:
+            step(f"task {task.problem.task_index} {task.problem.model.name}")
+            args.stop.check()
+
+        return plan_tasks(problem, genes, planners, on_task=on_task, **options)
+
+
+def print_uploads(out, plans: list, planners: list[str], title: str) -> None:
+    """The per-task table of every planner's SSD with the best planner and a summary line, and a
+    warning for every task on which uploading cannot help."""
+    rows, totals, wins = [], dict.fromkeys(planners, 0.0), dict.fromkeys(planners, 0)
+    for task in plans:
+        best = task.best()
+        rows.append({"task": task.problem.task_index, "model": task.problem.model.name, "units": task.problem.n_units,
+                     "ssd": {name: plan.ssd for name, plan in task.plans.items()}, "best": best})
+        for name, plan in task.plans.items():
+            totals[name] += plan.ssd
+        if best is not None:
+            wins[best] += 1
+    complete = {name: total for name, total in totals.items() if all(name in task.plans for task in plans)}
+    out.print(report.upload_tasks_table(title, rows, planners, complete, wins))
+    for task in plans:
+        if task.uploading_cannot_help():
+            out.print(f"[yellow]warning:[/] task {task.problem.task_index} ({task.problem.model.name}): fully uploaded, "
+                      f"this placement answers a query in {task.sd_uploaded:.4f} s, no faster than the client alone "
+                      f"({task.baseline.sd_initial:.4f} s): uploading cannot help, and Non-uploading is the best plan; "
+                      "a better placement (`eosdnn run`) may change that", highlight=False)
+
+
 def cmd_run(args: argparse.Namespace) -> None:
     check_outputs(args)
     scenario = scenario_of(args)
+    raw = built_params(args.param, dict.fromkeys(RUN_PLANNERS, PLANNERS), "planner")
+    check_possible_units(scenario, RUN_PLANNERS, raw)  # before the migration search, not after it
     problem = MigrationProblem(scenario)
-    out = report.console()
+    out = console(args)
     if not args.quiet:
         out.print(report.environment_table(scenario))
     seed = run_seed(args)
     tracker = SearchTracker()
     chosen = recommend(problem, seed, args.evaluations,
-                       run=lambda name, params, budget: solve_named(problem, name, params, budget, seed, tracker))
+                       run=lambda name, params, budget: solve_named(args, problem, name, params, budget, seed, tracker))
     best = chosen.result
     rows = {label: plan_report(problem, result.x).document() for label, result in chosen.results.items()}
     out.print(report.results_table(
-        f"Migration plans, {len(scenario.tasks)} tasks, seed {seed}: reference plans and searches "
+        f"Migration plans, {report.plural(len(scenario.tasks), 'task')}, seed {seed}: reference plans and searches "
         f"({args.evaluations:,} evaluations each)", rows, scenario.objective, problem.lower_bound))
     out.print(report.recommendation_line(chosen.best, best.value, best.wall_s, problem.lower_bound,
                                          {label: row["value"] for label, row in rows.items() if label != chosen.best}),
@@ -224,11 +297,9 @@ def cmd_run(args: argparse.Namespace) -> None:
     doc = solve_document(problem, best)
     if not args.quiet:
         print_plan(out, f"Recommended plan ({chosen.best}) per task", problem, best.x, doc, args.plan_detail)
-    uploads = plan_tasks(problem, best.x, ["lmu", "non-uploading"])
-    out.print(report.lmu_tasks_table("Uploading plan per task under the recommended placement: LMU against "
-                                     "Non-uploading (SSD over the upload)", [
-        {"task": t.problem.task_index, "model": t.problem.model.name, "units": t.problem.n_units,
-         "baseline_ssd": t.baseline.ssd, **summary(t, "lmu")} for t in uploads]))
+    uploads = upload_plans(args, problem, best.x, RUN_PLANNERS, params=raw)
+    print_uploads(out, uploads, RUN_PLANNERS, "Uploading plans per task under the recommended placement: SSD of "
+                                              "LMU, IONN, Recursive-efficiency and Non-uploading")
     if args.json:
         recommended = {"solver": chosen.best, "value": best.value, "placement": doc["placement"],
                        "lower_bound": problem.lower_bound, "gap_to_bound": problem.gap_to_bound(best.value),
@@ -238,7 +309,7 @@ def cmd_run(args: argparse.Namespace) -> None:
         write_json(args.json, {"format": 1, "scenario": scenario.name, "seed": seed,
                                "lower_bound": problem.lower_bound, "recommended": recommended,
                                "migration": doc, "plans": rows,
-                               "upload": upload_document(uploads, ["lmu", "non-uploading"])})
+                               "upload": upload_document(uploads, RUN_PLANNERS)})
 
 
 def exact_params(args: argparse.Namespace) -> dict[str, Any]:
@@ -258,18 +329,22 @@ def cmd_solve(args: argparse.Namespace) -> None:
     seed = run_seed(args)
     tracker = SearchTracker()
     try:
-        result = solve_named(problem, args.solver, params, budget_of(args), seed, tracker)
+        result = solve_named(args, problem, args.solver, params, budget_of(args), seed, tracker)
     except KeyboardInterrupt:
         partial = interrupted_document(problem, args.solver, seed, tracker)
         save_interrupted(args, [(args.json, partial),
                                 (args.placement_out, partial and partial["placement"])])
     doc = solve_document(problem, result)
-    out = report.console()
-    out.print(report.results_table(f"{args.solver}: {result.evaluations} evaluations, {result.wall_s:.2f} s, seed {seed}",
-                                   {args.solver: doc}, scenario.objective, problem.lower_bound))
+    out = console(args)
+    bound, source = problem.lower_bound, None
+    if result.bound is not None and result.bound > bound:  # an exact solver proved more than the contention-free bound
+        bound, source = result.bound, f"proven by {args.solver}"
+    out.print(report.results_table(
+        f"{args.solver}: {report.plural(result.evaluations, 'evaluation')}, {result.wall_s:.2f} s, seed {seed}",
+        {args.solver: doc}, scenario.objective, bound, source))
     if result.status is not None:
-        model = f", model status {result.model_status}" if result.model_status not in (None, result.status) else ""
-        out.print(f"status {result.status}, bound {result.bound}, gap {result.gap}{model}")
+        out.print(report.exact_status_line(result.status, result.bound, result.gap, result.model_status),
+                  highlight=False)
     if not args.quiet:
         print_plan(out, "Plan per task", problem, result.x, doc, args.plan_detail)
     if args.placement_out:
@@ -293,7 +368,7 @@ def cmd_compare(args: argparse.Namespace) -> None:
         nonlocal tracker
         tracker = SearchTracker()
         try:
-            return solve_named(problem, name, params[name], budget, seed, tracker)
+            return solve_named(args, problem, name, params[name], budget, seed, tracker)
         except KeyboardInterrupt:
             doc = comparison.document() | {"status": "interrupted",
                                            "interrupted_run": interrupted_document(problem, name, seed, tracker)}
@@ -303,11 +378,16 @@ def cmd_compare(args: argparse.Namespace) -> None:
     if args.workers in (None, 1):
         compare(problem, names, seeds, budget, one_run, into=comparison)
     else:
-        compare_on(make_executor(args.workers), problem, names, params, seeds, budget, into=comparison)
+        try:
+            compare_on(make_executor(args.workers), problem, names, params, seeds, budget, into=comparison,
+                       on_run=args.stop.check)
+        except KeyboardInterrupt:
+            save_interrupted(args, [(args.json, comparison.document() | {"status": "interrupted"})])
     doc = comparison.document()
-    out = report.console()
+    out = console(args)
     out.print(report.comparison_table(
-        f"{len(names)} solvers x {len(seeds)} seeds, budget {budget.describe()}, objective {scenario.objective}",
+        f"{report.plural(len(names), 'solver')} x {report.plural(len(seeds), 'seed')}, budget {budget.describe()}, "
+        f"objective {scenario.objective}",
         doc["solvers"], doc["lower_bound"]))
     if args.plot:
         plots.convergence_plot(args.plot, {name: [r.history for r in runs] for name, runs in comparison.runs.items()},
@@ -327,12 +407,12 @@ def cmd_validate(args: argparse.Namespace) -> None:
     first_seed = run_seed(args)
     if args.scenario:
         scenarios = [load_scenario(path) for path in args.scenario]
-        origin = f"{len(scenarios)} scenario files"
+        origin = report.plural(len(scenarios), "scenario file")
     else:
         shape = InstanceShape(tasks=args.tasks, layers=args.layers, clients=args.clients, edge=args.edge,
                               cloud=args.cloud, max_pools=args.max_pools, dag_share=args.dag_share)
         scenarios = [random_scenario(first_seed + i, shape, args.objective) for i in range(args.instances)]
-        origin = f"{args.instances} random instances ({shape.describe()})"
+        origin = f"{report.plural(args.instances, 'random instance')} ({shape.describe()})"
     seeds = list(range(first_seed, first_seed + args.seeds))
     budget = budget_of(args)
     if budget.iterations is None and budget.evaluations is None and budget.seconds is None:
@@ -343,7 +423,7 @@ def cmd_validate(args: argparse.Namespace) -> None:
                        milp_params=exact, solver_params=params, on_instance=done.append)
     except KeyboardInterrupt:
         save_interrupted(args, [(args.json, validation_document(done, names, seeds, budget) | {"status": "interrupted"})])
-    out = report.console()
+    out = console(args)
     out.print(report.instances_table(doc["instances"]))
     out.print(report.validation_table(
         f"Gap to the optimum: {origin}, {len(seeds)} seeds, budget {doc['budget']}", doc["solvers"]))
@@ -360,11 +440,20 @@ def cmd_validate(args: argparse.Namespace) -> None:
 
 
 def placement_genes(args: argparse.Namespace, problem: MigrationProblem, seed: int, params: dict) -> tuple[np.ndarray, str]:
-    """The placement to plan uploads for: a file, or a migration solver's answer."""
+    """The placement to plan uploads for: a file, a named migration solver's answer, or (by default)
+    the plan `eosdnn run` recommends."""
     if args.placement:
         return load_placement(problem, args.placement), Path(args.placement).name
-    result = solve_named(problem, args.solver, params, budget_of(args).or_iterations(600), seed)
-    return result.x, f"{args.solver} (seed {seed}, value {result.value:.4f})"
+    if args.solver:
+        result = solve_named(args, problem, args.solver, params, budget_of(args).or_iterations(600), seed)
+        return result.x, f"{args.solver} (seed {seed}, value {result.value:.4f})"
+    tracker = SearchTracker()
+    evaluations = args.evaluations or PAPER_EVALUATIONS
+    chosen = recommend(problem, seed, evaluations,
+                       run=lambda name, values, budget: solve_named(args, problem, name, values, budget, seed, tracker))
+    best = chosen.result
+    return best.x, (f"the recommended plan ({chosen.best}, seed {seed}, value {best.value:.4f}, "
+                    f"{report.gap(best.value, problem.lower_bound)} above the lower bound)")
 
 
 def task_list(text: str | None) -> list[int] | None:
@@ -386,35 +475,42 @@ def cmd_upload(args: argparse.Namespace) -> None:
     check_outputs(args)
     planners = registered_names(args.planner, PLANNERS, "--planner")
     tasks = task_list(args.tasks)
-    solver_names = [] if args.placement else [args.solver]
-    if solver_names:
+    if args.solver:
         SOLVERS.get(args.solver)
+    solver_names = [args.solver] if args.solver else []
     raw = built_params(args.param, dict.fromkeys(planners, PLANNERS) | dict.fromkeys(solver_names, SOLVERS),
                        "planner or solver")
+    if not args.solver and not args.placement and args.iterations is not None:
+        raise EosdnnError("--iterations: the recommended plan's searches take --evaluations; give --solver NAME to "
+                          "plan under one solver's placement")
     scenario = scenario_of(args)
-    problem = MigrationProblem(scenario)
     check_tasks(tasks, len(scenario.tasks))  # before the placement is searched for
+    planner_params = {name: raw[name] for name in planners}
+    if not args.placement and not args.skip_refused:
+        check_possible_units(scenario, planners, planner_params, tasks)
+    problem = MigrationProblem(scenario)
     for model in dict.fromkeys(scenario.tasks[t].model for t in (tasks or range(len(scenario.tasks)))):
         if model.total_weight_bytes == 0:
             print(f"warning: model {model.name} has no weight sizes: its uploads take no time and every SSD saving "
                   "is 0 (import it with --weights-from MODEL or a weight_mb column)", file=sys.stderr)
     seed = run_seed(args)
-    genes, source = placement_genes(args, problem, seed, raw.get(args.solver, {}))
-    plans = plan_tasks(problem, genes, planners, tasks=tasks, horizon=args.horizon,
-                       params={name: raw[name] for name in planners}, skip_refused=args.skip_refused)
-    out = report.console()
+    genes, source = placement_genes(args, problem, seed, raw.get(args.solver, {}) if args.solver else {})
+    plans = upload_plans(args, problem, genes, planners, tasks=tasks, horizon=args.horizon, params=planner_params,
+                         skip_refused=args.skip_refused)
+    out = console(args)
+    out.print(f"Placement: {source}", highlight=False)
     for task in plans:
         client = scenario.environment.nodes[task.problem.client].name
         if task.problem.n_units == 0:
             out.print(f"Task {task.problem.task_index} ({task.problem.model.name}): every layer runs on {client}, so "
                       f"there is nothing to upload; SD stays {task.baseline.sd_initial:.4f} s", highlight=False)
             continue
-        title = (f"Task {task.problem.task_index}: {task.problem.model.name} on {client}, {task.problem.n_units} "
-                 f"upload units, placement {source}")
+        title = f"Task {task.problem.task_index}: {task.problem.model.name} on {client}, {task.problem.n_units} upload units"
         rows = {name: summary(task, name) for name in task.plans}
         out.print(report.upload_table(title, rows, task.refused))
         for name, reason in task.refused.items():
             out.print(f"[yellow]{name} refused:[/] {reason}", highlight=False)
+    print_uploads(out, plans, planners, f"All {report.plural(len(plans), 'task')}: SSD per planner")
     if args.plot:
         panels = [(f"task {t.problem.task_index} {t.problem.model.name}",
                    {name: plan.timeline() for name, plan in t.plans.items()}) for t in plans]
@@ -424,22 +520,27 @@ def cmd_upload(args: argparse.Namespace) -> None:
 
 
 def cmd_reproduce(args: argparse.Namespace) -> None:
-    from eosdnn.experiments import Settings, figure_names, reproduce
+    from eosdnn.experiments import Settings, figure_files, figure_names, reproduce
     from eosdnn.experiments.settings import ALGORITHMS
     from eosdnn.experiments.upload_figures import PAPER_PLANNERS
 
     check_outputs(args)
     names = figure_names(args.figure)
+    check_folder(args.out, "--out", figure_files(names))
+    if args.json and args.json != STDOUT and Path(args.json).resolve().parent == Path(args.out).resolve() and \
+            Path(args.json).name in figure_files(names):
+        raise EosdnnError(f"--json {args.json!r}: the same file as a figure's JSON in --out")
     raw = built_params(args.param, dict.fromkeys(ALGORITHMS, SOLVERS) | dict.fromkeys(PAPER_PLANNERS, PLANNERS),
                        "solver or planner")
     seeds = args.seeds if args.seeds is not None else (2 if args.quick else 5)
     settings = Settings(seeds=seeds, first_seed=run_seed(args), quick=args.quick,
                         params={name: values for name, values in raw.items() if values})
-    out = report.console()
+    out = console(args)
     out.print(f"Reproducing {', '.join(names)}: {settings.describe()}; files in {args.out}")
     started = time.perf_counter()
     executor = make_executor(args.workers if args.workers is not None or not args.quick else 1)
-    figures = reproduce(names, settings, args.out, executor=executor, on_figure=lambda figure: out.print(figure.table))
+    figures = reproduce(names, settings, args.out, executor=executor, on_figure=lambda figure: out.print(figure.table),
+                        on_run=args.stop.check, progress=False if stdout_taken(args) else None)
     out.print(f"{len(figures)} figure(s) in {time.perf_counter() - started:.1f} s on {executor.workers} worker(s): "
               f"PNG and JSON in {args.out}")
     if args.json:
@@ -449,43 +550,52 @@ def cmd_reproduce(args: argparse.Namespace) -> None:
 
 def cmd_sweep(args: argparse.Namespace) -> None:
     from eosdnn.framework.progress import progress_steps
-    from eosdnn.sweep import ResultsDatabase, iter_csv, load_grid, run_sweep, summary
+    from eosdnn.sweep import ResultsDatabase, csv_text, load_grid, run_sweep, summary
 
     if args.target == "report":
         if not args.database:
             raise EosdnnError("sweep report: give the results database, e.g. `eosdnn sweep report study.sqlite`")
-        for path in (args.csv, args.plot):
-            if path:
-                check_output(path, "--csv" if path == args.csv else "--plot")
+        check_outputs(args)
         database = ResultsDatabase(args.database, create=False)
-        rows = database.rows()
-        database.close()
+        try:
+            rows = database.rows(warn=lambda text: print(f"warning: {text}", file=sys.stderr))
+        finally:
+            database.close()
         entries = summary(rows)
-        report.console().print(report.sweep_table(f"{args.database}: {len(rows)} runs", entries))
+        console(args).print(report.sweep_table(f"{args.database}: {report.plural(len(rows), 'run')}", entries))
         if args.csv:
-            import csv
-            import io
-
-            buffer = io.StringIO()
-            csv.writer(buffer).writerows(iter_csv(rows))
-            write_text(args.csv, buffer.getvalue())
+            write_text(args.csv, csv_text(rows))
         if args.plot:
             plots.sweep_summary(args.plot, entries)
         return
+    for key in ("csv", "plot"):
+        if getattr(args, key):
+            raise EosdnnError(f"--{key}: only `sweep report DB` writes a table or a plot")
+    if args.database is None:
+        args.database = str(Path(args.target).with_suffix(".sqlite"))
+    if os.path.realpath(args.database) == os.path.realpath(args.target):
+        raise EosdnnError(f"DB {args.database!r}: is the grid file itself; give a database path ending in .sqlite")
     grid = load_grid(args.target)
-    database = ResultsDatabase(args.database or Path(args.target).with_suffix(".sqlite"))
     executor = make_executor(args.workers, args.dask)
-    out = report.console()
+    database = ResultsDatabase(args.database)
+    out = console(args)
     done = database.done()
     todo = sum(run.key not in done for run in grid.runs)
-    out.print(f"Sweep {grid.name}: {len(grid.runs)} runs, {len(grid.runs) - todo} already in {database.path}; "
-              f"{todo} to run on {args.dask or f'{executor.workers} worker(s)'}", highlight=False)
+    out.print(f"Sweep {grid.name}: {report.plural(len(grid.runs), 'run')}, {len(grid.runs) - todo} already in "
+              f"{database.path}; {todo} to run on {args.dask or report.plural(executor.workers, 'worker')}",
+              highlight=False)
     try:
         with progress_steps("sweep", todo, parallel=executor.workers or 1) as step:
-            progress = run_sweep(grid, database, executor, lambda description, failed: step(description, failed))
+            def on_run(description: str, failed: bool) -> None:
+                step(description, failed)
+                args.stop.check()
+
+            progress = run_sweep(grid, database, executor, on_run)
+    except KeyboardInterrupt:
+        raise Interrupted(f"{args.stop.name}; the runs finished so far are in {database.path} (a rerun resumes)") from None
     finally:
         database.close()
-    out.print(f"{progress.ran} run(s) in {progress.seconds:.1f} s, {progress.failed} failed; "
+    out.print(f"{report.plural(progress.ran, 'run')} in {progress.seconds:.1f} s, {progress.failed} failed; "
               f"`eosdnn sweep report {database.path}` summarises them", highlight=False)
 
 
@@ -500,7 +610,7 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
         genes = problem.named_plan(args.plan)
         label = args.plan
     result = plan_report(problem, genes).document()
-    out = report.console()
+    out = console(args)
     result |= {"lower_bound": problem.lower_bound, "gap_to_bound": problem.gap_to_bound(result["value"])}
     out.print(report.results_table(f"Evaluation of {label}", {label: result}, scenario.objective, problem.lower_bound))
     out.print(report.tasks_table("Per task", scenario, result))
@@ -512,7 +622,7 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
 
 def cmd_models(args: argparse.Namespace) -> None:
     check_outputs(args)
-    out = report.console()
+    out = console(args)
     if args.action is None:
         if args.json:
             raise EosdnnError("--json: give a model, e.g. `eosdnn models show vgg19 --json vgg19.json`")
@@ -545,7 +655,7 @@ def cmd_models(args: argparse.Namespace) -> None:
         for note in measured.notes:
             out.print(f"[yellow]note:[/] {note}", highlight=False)
         model = measured.model
-    out.print(report.model_table(model))
+    out.print(report.model_table(model) if args.layers else report.model_summary_table(model))
     if args.json:
         save_model(model, args.json)
 
@@ -553,7 +663,7 @@ def cmd_models(args: argparse.Namespace) -> None:
 def cmd_solvers(args: argparse.Namespace) -> None:
     from eosdnn.framework import OPERATORS
 
-    out = report.console()
+    out = console(args)
     for title, registry in (("Migration solvers", SOLVERS), ("Operators (kind:name)", OPERATORS),
                             ("Uploading planners", PLANNERS), ("Objectives", OBJECTIVES)):
         out.print(report.registry_table(title, registry))
@@ -601,6 +711,7 @@ def build_parser() -> argparse.ArgumentParser:
     common(p)
     p.add_argument("--evaluations", type=whole_number(1), default=PAPER_EVALUATIONS,
                    help=f"evaluations of each search (default {PAPER_EVALUATIONS:,}, the paper's PSO-GA budget)")
+    params(p, "lmu.max_units=400, lmu.rest=requeue, ionn.base=0.3 (the uploading planners')")
     plan_output(p)
     p.set_defaults(func=cmd_run)
 
@@ -642,7 +753,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="what a plan is scored by (default total; see `eosdnn solvers`)")
     p.add_argument("--solvers", default=",".join(DEFAULT_SOLVERS), help="comma-separated solvers to check")
     p.add_argument("--seeds", type=whole_number(1, 10_000), default=3, help="seeds per solver (default 3)")
-    p.add_argument("--exhaustive-limit", type=whole_number(1), default=2_000_000,
+    p.add_argument("--exhaustive-limit", type=whole_number(1, 1_000_000_000), default=2_000_000,
                    help="solve by exhaustive search up to this many placements, else by MILP (default 2,000,000)")
     budget(p)
     params(p, "psoga.particles=20")
@@ -654,7 +765,8 @@ def build_parser() -> argparse.ArgumentParser:
     common(p)
     group = p.add_mutually_exclusive_group()
     group.add_argument("--placement", help="placement JSON file")
-    group.add_argument("--solver", default="psoga", help="migration solver for the placement (default psoga)")
+    group.add_argument("--solver", help="plan under this migration solver's placement (default: the plan `eosdnn run` "
+                                        "recommends, searched here)")
     p.add_argument("--planner", default=",".join(DEFAULT_PLANNERS),
                    help=f"comma-separated planners (default {','.join(DEFAULT_PLANNERS)}; also exact)")
     p.add_argument("--tasks", help="only these tasks, e.g. 0,3 (default all)")
@@ -706,6 +818,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("action", nargs="?", choices=["show", "import"])
     p.add_argument("name", nargs="?", help="model name, model JSON or ONNX path (show); ONNX model or measured CSV table (import)")
     p.add_argument("--json", metavar="PATH", help="write the model in the model JSON format")
+    p.add_argument("--layers", action="store_true",
+                   help="show, import: print every layer (default: a one-line summary)")
     p.add_argument("--host-ghz", type=positive_number, help="import: clock of the host that measured the table")
     p.add_argument("--unit", choices=sorted(UNITS), default="mib",
                    help="import: unit of output_size_mb (mib: MiB of float32; mb: decimal MB; mib8: elements*8/2**20)")
@@ -734,26 +848,51 @@ def with_flag(message: str, args: argparse.Namespace) -> str:
     return message
 
 
+def _silence_stdout() -> None:
+    """Point standard output at /dev/null, so that Python's last flush at exit has nothing to fail on."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # a captured or closed stdout
+        pass
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run one command; bad input is one `error:` line with exit 2, Ctrl-C one line with exit 130."""
+    """Run one command; bad input is one `error:` line with exit 2; Ctrl-C or SIGTERM one line with
+    exit 130 or 143 (after saving what the command had, where it was asked to)."""
     try:
         args = build_parser().parse_args(argv)
     except SystemExit as stop:  # usage errors (one line, 2), --help and --version (0)
         return stop.code if isinstance(stop.code, int) else 2
+    args.stop = StopRequests()
+    try:
+        args.stop.install()
+    except ValueError:  # not the main thread: signals stay as they are
+        pass
     try:
         args.func(args)
+        sys.stdout.flush()
+        args.stop.check()
     except EosdnnError as error:
         print(f"error: {with_flag(str(error), args)}", file=sys.stderr)
         return 2
     except Interrupted as stop:
         print(f"error: {stop}", file=sys.stderr)
-        return 130
+        return args.stop.exit_code
     except KeyboardInterrupt:
-        print("error: interrupted", file=sys.stderr)
-        return 130
+        print(f"error: {args.stop.name}", file=sys.stderr)
+        return args.stop.exit_code
     except BrokenPipeError:  # `eosdnn ... | head`: the reader left; nothing more to say
-        sys.stderr.close()
+        _silence_stdout()
         return 0
+    except OSError as error:  # standard output on a full or failing device
+        _silence_stdout()
+        where = error.filename or "standard output"
+        print(f"error: {where}: cannot be written ({error.strerror or error})", file=sys.stderr)
+        return 2
+    finally:
+        args.stop.uninstall()
     return 0
 
 

@@ -89,17 +89,23 @@ def run_compare_job(job: CompareJob) -> Result:
 
 
 def compare_on(executor: Executor, problem: MigrationProblem, names: list[str], params: dict[str, dict],
-               seeds: list[int], budget: Budget, into: Comparison | None = None) -> Comparison:
-    """`compare` with the runs on an executor: the same results, in the same order, as one process."""
+               seeds: list[int], budget: Budget, into: Comparison | None = None,
+               on_run: Callable[[], None] | None = None) -> Comparison:
+    """`compare` with the runs on an executor: the same results, in the same order, as one process;
+    `on_run` is called after each finished run (e.g. an interrupt check)."""
     comparison = into if into is not None else Comparison(problem, names, seeds, budget)
     jobs = [CompareJob(problem.scenario, name, params.get(name, {}), budget, seed) for name in names for seed in seeds]
     results: dict[int, Result] = {}
-    for outcome in executor.run(run_compare_job, jobs):
-        if outcome.failed:
-            raise EosdnnError(f"{jobs[outcome.index].solver} seed {jobs[outcome.index].seed}: {outcome.value}")
-        results[outcome.index] = outcome.value
-    for index in sorted(results):
-        comparison.add(jobs[index].solver, results[index])
+    try:
+        for outcome in executor.run(run_compare_job, jobs):
+            if outcome.failed:
+                raise EosdnnError(f"{jobs[outcome.index].solver} seed {jobs[outcome.index].seed}: {outcome.value}")
+            results[outcome.index] = outcome.value
+            if on_run is not None:
+                on_run()
+    finally:  # interrupted or not, the comparison keeps every run that finished, in the one-process order
+        for index in sorted(results):
+            comparison.add(jobs[index].solver, results[index])
     return comparison
 
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 
+from rich.cells import cell_len
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from eosdnn.framework.registry import Registry
 from eosdnn.problems.bounds import gap_to_bound
@@ -34,6 +36,19 @@ def models_table(models: list[DnnModel]) -> Table:
             f"{model.input_bytes / MB:.3f}",
             "yes" if model.is_chain() else "DAG",
         )
+    return table
+
+
+def model_summary_table(model: DnnModel) -> Table:
+    """One model in one row: layers, modules, operations, weights and input (`--layers` for every layer)."""
+    unit = "GFLOPs" if model.ops_unit == "flops" else "G cycles (measured)"
+    modules = len({layer.module for layer in model.layers if layer.module})
+    table = Table(title=f"{model.name} (--layers for every layer)")
+    for column in ("model", "layers", "modules", unit, "weights (MB)", "input (MB)", "graph"):
+        table.add_column(column, justify="left" if column in ("model", "graph") else "right")
+    table.add_row(model.name, f"{model.n_layers:,}", f"{modules:,}", f"{model.total_flops / 1e9:.3f}",
+                  f"{model.total_weight_bytes / MB:.1f}", f"{model.input_bytes / MB:.3f}",
+                  "chain" if model.is_chain() else "DAG")
     return table
 
 
@@ -71,16 +86,32 @@ def environment_table(scenario: Scenario) -> Table:
 
 
 def gap(value: float, bound: float) -> str:
-    """A plan's distance above the lower bound, as a share of its value."""
+    """A plan's distance above the lower bound, as a share of the bound (MODEL.md section 7)."""
     return percent(gap_to_bound(value, bound))
 
 
-def bound_note(bound: float) -> str:
-    return (f"lower bound {seconds(bound)} s (no plan can do better: each task's least completion time "
-            "without waiting, docs/CHOICES.md); gap = (value - bound) / value. ")
+def bound_note(bound: float, source: str | None = None) -> str:
+    why = source or "no plan can do better: each task's least completion time without waiting, docs/CHOICES.md"
+    return f"lower bound {seconds(bound)} s ({why}); gap = (value - bound) / bound. "
 
 
-def results_table(title: str, rows: dict[str, dict], objective: str, bound: float | None = None) -> Table:
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """'1 seed', '2 seeds'."""
+    return f"{count:,} {word if count == 1 else (many or word + 's')}"
+
+
+def exact_status_line(status: str, bound: float | None, gap_value: float | None, model_status: str | None) -> str:
+    """An exact solver's verdict in one formatted line (the table above shows the plan and its gap)."""
+    model = f"; model status {model_status}" if model_status not in (None, status) else ""
+    if status == "optimal":
+        return f"status optimal: proven optimal for the evaluator (gap {percent(gap_value or 0.0)}){model}"
+    if bound is None:
+        return f"status {status}: no bound proven{model}"
+    return (f"status {status}: proven bound {seconds(bound)} s, gap {percent(gap_value or 0.0)}{model}")
+
+
+def results_table(title: str, rows: dict[str, dict], objective: str, bound: float | None = None,
+                  bound_source: str | None = None) -> Table:
     """One row per plan: total, makespan, the T1/T2/T3 sums and the gap to the lower bound; the best
     objective value in bold green."""
     table = Table(title=title)
@@ -102,7 +133,7 @@ def results_table(title: str, rows: dict[str, dict], objective: str, bound: floa
         if bound is not None:
             cells.append(gap(row["value"], bound))
         table.add_row(name, *cells)
-    table.caption = ((bound_note(bound) if bound is not None else "")
+    table.caption = ((bound_note(bound, bound_source) if bound is not None else "")
                      + f"* objective ({objective}); best in green. exec, transfer and wait are sums over every "
                      "layer of every task; layers overlap in time, so they do not add up to the "
                      + OBJECTIVES.describe(objective).replace(": ", " (", 1) + ")")
@@ -111,7 +142,7 @@ def results_table(title: str, rows: dict[str, dict], objective: str, bound: floa
 
 def recommendation_line(label: str, value: float, wall_s: float, bound: float, others: dict[str, float]) -> str:
     """The recommended plan, its gap to the bound and how much it saves against every other plan."""
-    savings = ", ".join(f"{gap(v, value)} below {name}" for name, v in others.items())
+    savings = ", ".join(f"{percent((v - value) / v if v > 0 else 0.0)} below {name}" for name, v in others.items())
     return (f"Recommended: {label}, {seconds(value)} s ({wall_s:.1f} s of search), {gap(value, bound)} above the "
             f"lower bound {seconds(bound)}; {savings}")
 
@@ -127,22 +158,101 @@ def tasks_table(title: str, scenario: Scenario, report: dict) -> Table:
     return table
 
 
+def _plain(cell) -> str:
+    if isinstance(cell, Text):
+        return cell.plain
+    return Text.from_markup(cell).plain if isinstance(cell, str) else str(cell)
+
+
+def _widths(table: Table, index: int) -> tuple[int, int, bool]:
+    """(natural width, least width without splitting a word or number, whether it may wrap) of one
+    column: a cell wraps only between words; a number or a name is never split."""
+    column = table.columns[index]
+    texts = [_plain(column.header)] + [_plain(cell) for cell in column._cells]
+    lines = [line for text in texts for line in text.splitlines() or [""]]
+    natural = max((cell_len(line) for line in lines), default=1)
+    cells = [_plain(cell) for cell in column._cells]
+    words = [word for text in texts for word in text.split()]
+    least = max((cell_len(word) for word in words), default=1)
+    wraps = any(" " in cell.strip() for cell in cells)
+    header_words = [cell_len(word) for word in _plain(column.header).split()]
+    if not wraps:  # numbers and names: the whole cell, but a header may wrap between its words
+        least = max([max((cell_len(c) for c in cells), default=1)] + header_words)
+    return natural, least, wraps
+
+
+def _chrome(table: Table, n_columns: int) -> int:
+    """Columns of a table's borders and padding for `n_columns` columns."""
+    edges = (n_columns + 1) if table.box is not None and table.show_edge else max(n_columns - 1, 0)
+    return edges + n_columns * 2
+
+
+def _sub_table(table: Table, indices: list[int], part: int, parts: int) -> Table:
+    title = table.title if part == 0 else f"{_plain(table.title or '')} (continued, {part + 1}/{parts})"
+    sub = Table(title=title, caption=table.caption if part == parts - 1 else None, box=table.box,
+                show_edge=table.show_edge, show_header=table.show_header)
+    for i in indices:
+        column = table.columns[i]
+        sub.add_column(column.header, justify=column.justify, style=column.style, no_wrap=column.no_wrap)
+    for row in zip(*(table.columns[i]._cells for i in indices)):
+        sub.add_row(*row)
+    return sub
+
+
+def fit_table(table: Table, width: int) -> list[Table]:
+    """The table as one or more tables no wider than `width` in which no number or word is split:
+    words wrap inside a cell, and columns that cannot fit move to a continued table that repeats
+    the first (label) column. A single column wider than `width` is left whole (the terminal
+    wraps the line; the number is still intact)."""
+    measures = [_widths(table, i) for i in range(len(table.columns))]
+    if sum(m[0] for m in measures) + _chrome(table, len(measures)) <= width:
+        for column in table.columns:
+            column.no_wrap = True
+        return [table]
+    if sum(m[1] for m in measures) + _chrome(table, len(measures)) > width and len(measures) > 2:
+        groups: list[list[int]] = [[0]]
+        for i in range(1, len(measures)):
+            trial = groups[-1] + [i]
+            if len(groups[-1]) > 1 and sum(measures[j][1] for j in trial) + _chrome(table, len(trial)) > width:
+                groups.append([0, i])
+            else:
+                groups[-1] = trial
+        if len(groups) > 1:
+            return [piece for part, indices in enumerate(groups)
+                    for piece in fit_table(_sub_table(table, indices, part, len(groups)), width)]
+    widths = [natural for natural, _least, _wraps in measures]
+    deficit = sum(widths) + _chrome(table, len(measures)) - width
+    while deficit > 0:  # take one column at a time from the column with most room above its least width
+        room, i = max((widths[j] - measures[j][1], j) for j in range(len(widths)))
+        if room <= 0:
+            break
+        widths[i] -= 1
+        deficit -= 1
+    for column, column_width, (_natural, _least, wraps) in zip(table.columns, widths, measures):
+        column.width = column_width
+        column.overflow = "fold"
+        column.no_wrap = not wraps and column_width >= _natural
+    return [table]
+
+
 class ReportConsole(Console):
-    """A console whose tables never cut a number: a cell too wide for its column folds onto the
-    next line instead of ending in an ellipsis. Off a terminal (a pipe, a file) lines may be as
-    wide as the tables need."""
+    """A console whose tables never split a number or a word (docs/FORMATS.md): cells wrap only
+    between words, and a table too wide for the console continues in a second table that repeats
+    its label column. Off a terminal (a pipe, a file) lines may be as wide as the tables need."""
 
     def print(self, *objects, **kwargs) -> None:  # noqa: A003 (rich's name)
+        fitted: list = []
         for item in objects:
-            if isinstance(item, Table):
-                for column in item.columns:
-                    column.overflow = "fold"
-        super().print(*objects, **kwargs)
+            fitted += fit_table(item, self.width) if isinstance(item, Table) else [item]
+        for item in fitted:
+            super().print(item, **kwargs)
 
 
-def console() -> Console:
-    probe = Console()
-    return ReportConsole(width=None if probe.is_terminal else 200)
+def console(stderr: bool = False) -> Console:
+    """The report console: standard output (or standard error, when a machine-readable output goes
+    to standard output); 80 columns where the terminal is narrower than that is unknown."""
+    probe = Console(stderr=stderr)
+    return ReportConsole(stderr=stderr, width=None if probe.is_terminal else 200)
 
 
 def comparison_table(title: str, rows: dict[str, dict], bound: float | None = None) -> Table:
@@ -256,14 +366,24 @@ def instances_table(instances: list[dict]) -> Table:
     return table
 
 
+PLANNER_LABELS = {"lmu": "LMU", "non-uploading": "non-upl.", "ionn": "IONN", "recursive-efficiency": "rec.-eff.",
+                  "exact": "exact"}
+
+
+def ssd_text(value: float) -> str:
+    """SSD in s^2, one format for a whole column (two decimals)."""
+    return f"{value:.2f}"
+
+
 def upload_table(title: str, rows: dict[str, dict], refused: dict[str, str] | None = None) -> Table:
-    """Per planner: SSD, improvement over Non-uploading, partitions, largest share, upload time."""
+    """Per planner: SSD, improvement over Non-uploading, partitions, largest share, upload time; the
+    least SSD in green."""
     table = Table(title=title)
-    for column in ("planner", "SSD (s^2)", "vs non-upl.", "parts", "largest", "upload (s)", "SD start->end"):
+    for column in ("planner", "SSD (s^2)", "vs non-upl.", "parts", "largest", "upload (s)", "SD start->end (s)"):
         table.add_column(column, justify="left" if column == "planner" else "right")
     best = min((row["ssd"] for row in rows.values()), default=None)
     for name, row in rows.items():
-        ssd = f"{row['ssd']:.4g}"
+        ssd = ssd_text(row["ssd"])
         table.add_row(
             name,
             f"[bold green]{ssd}[/]" if row["ssd"] == best else ssd,
@@ -271,22 +391,39 @@ def upload_table(title: str, rows: dict[str, dict], refused: dict[str, str] | No
             str(row["partitions"]),
             percent(row["largest_share"]),
             f"{row['upload_s']:.2f}",
-            f"{row['sd_initial']:.3f}->{row['sd_final']:.3f}",
+            f"{row['sd_initial']:.4f}->{row['sd_final']:.4f}",
         )
     for name in refused or {}:
         table.add_row(name, "refused", "", "", "", "", "")
     return table
 
 
-def lmu_tasks_table(title: str, rows: list[dict]) -> Table:
-    """One line per task: the LMU plan against Non-uploading."""
+def upload_tasks_table(title: str, rows: list[dict], planners: list[str], totals: dict[str, float] | None = None,
+                       wins: dict[str, int] | None = None) -> Table:
+    """One line per task: every planner's SSD (s^2) and the best planner; a last line sums the SSDs
+    over the tasks and counts each planner's wins."""
     table = Table(title=title)
-    for column in ("task", "model", "units", "SSD LMU", "SSD non-upl.", "saved", "parts", "largest", "upload (s)"):
-        table.add_column(column, justify="left" if column == "model" else "right")
+    table.add_column("task", justify="right")
+    table.add_column("model")
+    table.add_column("units", justify="right")
+    for name in planners:
+        table.add_column(f"SSD {PLANNER_LABELS.get(name, name)} (s^2)", justify="right")
+    table.add_column("best")
     for row in rows:
-        table.add_row(str(row["task"]), row["model"], str(row["units"]), f"{row['ssd']:.4g}",
-                      f"{row['baseline_ssd']:.4g}", percent(row["improvement"]), str(row["partitions"]),
-                      percent(row["largest_share"]), f"{row['upload_s']:.1f}")
+        cells = []
+        for name in planners:
+            value = row["ssd"].get(name)
+            text = "refused" if value is None else ssd_text(value)
+            cells.append(f"[bold green]{text}[/]" if name == row["best"] else text)
+        table.add_row(str(row["task"]), row["model"], str(row["units"]), *cells, row["best"] or "-")
+    if totals is not None:
+        table.add_section()
+        table.add_row("all", plural(len(rows), "task"), str(sum(row["units"] for row in rows)),
+                      *[ssd_text(totals[name]) if name in totals else "-" for name in planners],
+                      ", ".join(f"{name} {count}" for name, count in (wins or {}).items() if count) or "-")
+    table.caption = ("SSD: the area under a query's delay while the weights upload, in s^2 (MODEL.md section 6); "
+                     "best: least SSD of the task, in green; the last line sums over the tasks and counts the "
+                     "tasks each planner is best on")
     return table
 
 

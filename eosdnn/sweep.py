@@ -24,9 +24,12 @@ Grid file (TOML)::
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import itertools
 import json
+import math
 import sqlite3
 import time
 import tomllib
@@ -42,15 +45,17 @@ from eosdnn.framework import SOLVERS, Budget
 from eosdnn.framework.errors import EosdnnError
 from eosdnn.framework.executors import Executor
 from eosdnn.framework.solver import run_solver
-from eosdnn.problems.files import finite_json, read_text
+from eosdnn.problems.files import check_input, finite_json, read_text
 from eosdnn.problems.migration import MigrationProblem
 from eosdnn.problems.placement import placement_to_dict
-from eosdnn.problems.scenario import PAPER_MODELS, scenario_from_dict
+from eosdnn.problems.models import resolve_model
+from eosdnn.problems.scenario import MAX_TASKS, PAPER_MODELS, scenario_from_dict
 
 DB_FORMAT = "eosdnn-results-1"
 COLUMNS = ("key", "sweep", "point", "scenario_hash", "solver", "params", "seed", "budget", "status", "value",
            "lower_bound", "gap", "evaluations", "wall_s", "error", "placement", "version")
 MAX_RUNS = 1_000_000
+MAX_DATABASE_BYTES = 2**40  # the input limit does not apply: a results database grows with its sweep
 
 
 def canonical(data: Any) -> str:
@@ -117,47 +122,103 @@ class Grid:
     runs: tuple[Run, ...]
 
 
+def _table(where: str, value: Any) -> dict:
+    if not isinstance(value, dict):
+        raise EosdnnError(f"{where}: must be a table, got {_shown(value)}")
+    return value
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, (bool, int, float, str)):
+        return repr(value)
+    return f"a {type(value).__name__}"
+
+
+def _scalar_axis(where: str, value: Any) -> list:
+    """A grid axis: a value or a list of values, each a TOML scalar or a flat list (no nested tables)."""
+    values = _axis(where, value)
+    for item in values:
+        if isinstance(item, dict) or (isinstance(item, list) and any(isinstance(v, (dict, list)) for v in item)):
+            raise EosdnnError(f"{where}: values must be numbers, strings, booleans or flat lists, got {_shown(item)}")
+    return values
+
+
 def load_grid(path: str | Path) -> Grid:
-    """Read a grid file and expand it into runs; every bad field is one error naming it."""
+    """Read a grid file and expand it into runs; every bad field is one error naming it. The runs are
+    counted before any is built, so an oversized grid is refused at once."""
     path = Path(path)
     try:
         data = tomllib.loads(read_text(path, "grid file"))
     except tomllib.TOMLDecodeError as error:
         raise EosdnnError(f"{path.name}: invalid TOML ({error})") from None
+    except RecursionError:
+        raise EosdnnError(f"{path.name}: nested too deeply to read") from None
     unknown = set(data) - {"name", "seeds", "budget", "scenario", "solvers", "scenario_seed"}
     if unknown:
         raise EosdnnError(f"{path.name}: unknown field {sorted(unknown)[0]!r}")
+    if "name" in data and not isinstance(data["name"], str):
+        raise EosdnnError(f"name: must be a string, got {_shown(data['name'])}")
     seeds = data.get("seeds", 3)
     if isinstance(seeds, int) and not isinstance(seeds, bool) and 1 <= seeds <= 10_000:
         seeds = list(range(seeds))
-    elif not (isinstance(seeds, list) and seeds and all(isinstance(s, int) and 0 <= s < 2**32 for s in seeds)):
-        raise EosdnnError(f"seeds: a count 1..10,000 or a list of seeds, got {seeds!r}")
-    budget = data.get("budget", {"evaluations": 5000})
+    elif not (isinstance(seeds, list) and seeds and all(isinstance(s, int) and not isinstance(s, bool)
+                                                        and 0 <= s < 2**32 for s in seeds)):
+        raise EosdnnError(f"seeds: a count 1..10,000 or a list of seeds, got {_shown(seeds)}")
+    budget = _table("budget", data.get("budget", {"evaluations": 5000}))
     try:
         Budget(**budget).describe()
     except (TypeError, EosdnnError) as error:
         raise EosdnnError(f"budget: iterations, evaluations or seconds, got {budget!r} ({error})") from None
     scenario_seed = data.get("scenario_seed", "run")
     if scenario_seed not in ("run", "file"):
-        raise EosdnnError(f"scenario_seed: run or file, got {scenario_seed!r}")
-    section = data.get("scenario", {})
-    if not isinstance(section, dict) or set(section) - {"file", "vary", "models"}:
-        raise EosdnnError("scenario: a table with file, vary and models")
+        raise EosdnnError(f"scenario_seed: run or file, got {_shown(scenario_seed)}")
+    section = _table("scenario", data.get("scenario", {}))
+    if set(section) - {"file", "vary", "models"}:
+        raise EosdnnError(f"scenario.{sorted(set(section) - {'file', 'vary', 'models'})[0]}: unknown field "
+                          "(expected file, vary, models)")
     base_dir = path.parent
     if "file" in section:
+        if not isinstance(section["file"], str) or not section["file"].strip():
+            raise EosdnnError(f"scenario.file: must be a path to a scenario file, got {_shown(section['file'])}")
         scenario_path = (base_dir / section["file"]).resolve()
         try:
-            base = tomllib.loads(read_text(scenario_path, "scenario file"))
+            base = tomllib.loads(read_text(scenario_path, "scenario.file"))
         except tomllib.TOMLDecodeError as error:
             raise EosdnnError(f"scenario.file {section['file']!r}: invalid TOML ({error})") from None
         base_dir = scenario_path.parent
     else:
         base = {"environment": {"preset": "paper"}}
     models = section.get("models", list(PAPER_MODELS))
-    vary = {key: _axis(f"scenario.vary.{key}", value) for key, value in section.get("vary", {}).items()}
+    if not isinstance(models, list) or not models or not all(isinstance(m, str) and m for m in models):
+        raise EosdnnError(f"scenario.models: a non-empty list of model names or files, got {_shown(models)}")
+    for model in models:  # each model is resolved once here, so its error names the grid key
+        try:
+            resolve_model(model, base_dir)
+        except EosdnnError as error:
+            raise EosdnnError(f"scenario.models: {error}") from None
+    vary_table = _table("scenario.vary", section.get("vary", {}))
+    vary = {key: _scalar_axis(f"scenario.vary.{key}", value) for key, value in vary_table.items()}
+    for value in vary.get("tasks", []):
+        if isinstance(value, int) and not isinstance(value, bool) and not 1 <= value <= MAX_TASKS:
+            raise EosdnnError(f"scenario.vary.tasks: {value:,} tasks, outside 1..{MAX_TASKS:,}")
     solvers = data.get("solvers")
     if not isinstance(solvers, list) or not solvers:
         raise EosdnnError("solvers: give at least one [[solvers]] table with a name")
+    grids = []
+    for i, entry in enumerate(solvers):
+        if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
+            raise EosdnnError(f"solvers[{i}].name: missing")
+        if set(entry) - {"name", "params"}:
+            raise EosdnnError(f"solvers[{i}].{sorted(set(entry) - {'name', 'params'})[0]}: unknown field "
+                              "(expected name, params)")
+        SOLVERS.get(entry["name"])
+        params = _table(f"solvers[{i}].params", entry.get("params", {}))
+        grids.append((entry["name"], {key: _scalar_axis(f"solvers[{i}].params.{key}", value)
+                                      for key, value in params.items()}))
+    points = math.prod(len(values) for values in vary.values())
+    count = points * len(seeds) * sum(math.prod(len(v) for v in grid.values()) for _name, grid in grids)
+    if count > MAX_RUNS:
+        raise EosdnnError(f"{path.name}: {count:,} runs, above the limit of {MAX_RUNS:,}")
     runs = []
     for values in itertools.product(*vary.values()):
         point = dict(zip(vary, values))
@@ -167,22 +228,18 @@ def load_grid(path: str | Path) -> Grid:
                 scenario["tasks"] = [{"model": models[i % len(models)]} for i in range(value)]
             else:
                 _set_dotted(scenario, key, value)
-        for i, entry in enumerate(solvers):
-            if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
-                raise EosdnnError(f"solvers[{i}].name: missing")
-            name = entry["name"]
-            SOLVERS.get(name)
-            grid = {key: _axis(f"solvers[{i}].params.{key}", value) for key, value in entry.get("params", {}).items()}
+        for i, (name, grid) in enumerate(grids):
             for combo in itertools.product(*grid.values()):
                 params = dict(zip(grid, combo))
-                SOLVERS.create(name, **params)  # a bad parameter is an error before any run
+                try:
+                    SOLVERS.create(name, **params)  # a bad parameter is an error before any run
+                except EosdnnError as error:
+                    raise EosdnnError(f"solvers[{i}].params: {error}") from None
                 for seed in seeds:
                     drawn = dict(scenario, seed=seed) if scenario_seed == "run" else scenario
                     scenario_hash = digest(drawn)
                     key = digest([point, scenario_hash, name, params, seed, budget])
                     runs.append(Run(key, point, scenario_hash, SweepJob(drawn, str(base_dir), name, params, seed, budget)))
-    if len(runs) > MAX_RUNS:
-        raise EosdnnError(f"{path.name}: {len(runs):,} runs, above the limit of {MAX_RUNS:,}")
     checked: set[str] = set()
     for run in runs:  # every grid point's scenario is built once here: a bad one fails now, not in a worker
         label = canonical(run.point)
@@ -195,19 +252,36 @@ def load_grid(path: str | Path) -> Grid:
     return Grid(str(data.get("name", path.stem)), tuple(runs))
 
 
+COLUMN_TYPES = {"seed": int, "evaluations": int, "value": float, "lower_bound": float, "gap": float, "wall_s": float}
+
+
+def _database_error(path: Path, error: sqlite3.Error) -> EosdnnError:
+    text = str(error)
+    if "readonly" in text or "read-only" in text:
+        return EosdnnError(f"{path}: the results database is read-only ({text}); copy it somewhere writable")
+    if "full" in text:
+        return EosdnnError(f"{path}: cannot write the results database ({text}); the runs done so far are kept")
+    return EosdnnError(f"{path}: not an eosdnn results database ({text})")
+
+
 class ResultsDatabase:
-    """The SQLite file of a sweep's runs; refuses a file that is not one."""
+    """The SQLite file of a sweep's runs; refuses, on open, a file that is not one (other tables, a
+    `runs` table missing columns, another format), and a file that is not a regular file. `create`
+    False opens an existing database read-only (`sweep report`)."""
 
     def __init__(self, path: str | Path, create: bool = True) -> None:
         self.path = Path(path)
         if not create and not self.path.exists():
             raise EosdnnError(f"{self.path}: no such results database")
-        if self.path.exists() and self.path.is_dir():
-            raise EosdnnError(f"{self.path}: is a directory, not a results database")
-        if not self.path.parent.is_dir():
+        if self.path.exists():
+            check_input(self.path, "results database", MAX_DATABASE_BYTES)
+        elif not self.path.parent.is_dir():
             raise EosdnnError(f"{self.path}: cannot create the results database (no folder {self.path.parent})")
         try:
-            self.connection = sqlite3.connect(str(self.path))
+            if create:
+                self.connection = sqlite3.connect(str(self.path))
+            else:
+                self.connection = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True)
             tables = {row[0] for row in self.connection.execute("SELECT name FROM sqlite_master WHERE type='table'")}
             if not tables and create:
                 self.connection.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
@@ -219,15 +293,29 @@ class ResultsDatabase:
                 self.connection.commit()
             elif "meta" not in tables or self._format() != DB_FORMAT:
                 raise EosdnnError(f"{self.path}: not an eosdnn results database (a SQLite file of other tables)")
-        except sqlite3.DatabaseError as error:
-            raise EosdnnError(f"{self.path}: not an eosdnn results database ({error})") from None
+            elif "runs" not in tables:
+                raise EosdnnError(f"{self.path}: not a complete eosdnn results database (no runs table)")
+            else:
+                present = {row[1] for row in self.connection.execute("PRAGMA table_info(runs)")}
+                missing = [column for column in COLUMNS if column not in present]
+                if missing:
+                    raise EosdnnError(f"{self.path}: the runs table lacks the column {missing[0]!r}: not an "
+                                      f"{DB_FORMAT} database")
+            if create:  # a sweep writes: prove it can, before any run (a read-only file, folder or disk says no)
+                self.connection.execute("UPDATE meta SET value=? WHERE key='format'", (DB_FORMAT,))
+                self.connection.commit()
+        except sqlite3.Error as error:
+            raise _database_error(self.path, error) from None
 
     def _format(self) -> str | None:
         row = self.connection.execute("SELECT value FROM meta WHERE key='format'").fetchone()
         return row[0] if row else None
 
     def done(self) -> set[str]:
-        return {row[0] for row in self.connection.execute("SELECT key FROM runs WHERE status='ok'")}
+        try:
+            return {row[0] for row in self.connection.execute("SELECT key FROM runs WHERE status='ok'")}
+        except sqlite3.Error as error:
+            raise _database_error(self.path, error) from None
 
     def write(self, sweep: str, run: Run, outcome: dict[str, Any] | None, error: str | None) -> None:
         row = {"key": run.key, "sweep": sweep, "point": canonical(run.point), "scenario_hash": run.scenario_hash,
@@ -235,16 +323,55 @@ class ResultsDatabase:
                "budget": canonical(run.job.budget), "status": "ok" if error is None else "failed", "error": error,
                "version": __version__, **(outcome or {})}
         values = [row.get(column) for column in COLUMNS]
-        self.connection.execute(f"INSERT OR REPLACE INTO runs ({', '.join(COLUMNS)}) VALUES "
-                                f"({', '.join('?' * len(COLUMNS))})", values)
-        self.connection.commit()  # one row at a time: a crash loses at most the runs in flight
+        try:
+            self.connection.execute(f"INSERT OR REPLACE INTO runs ({', '.join(COLUMNS)}) VALUES "
+                                    f"({', '.join('?' * len(COLUMNS))})", values)
+            self.connection.commit()  # one row at a time: a crash loses at most the runs in flight
+        except sqlite3.Error as error:
+            raise _database_error(self.path, error) from None
 
-    def rows(self) -> list[dict[str, Any]]:
-        cursor = self.connection.execute(f"SELECT {', '.join(COLUMNS)} FROM runs ORDER BY point, solver, params, seed")
-        return [dict(zip(COLUMNS, row)) for row in cursor]
+    def rows(self, warn: Callable[[str], None] | None = None) -> list[dict[str, Any]]:
+        """Every well-formed row; a malformed one (null, text or unreadable values where numbers or
+        JSON belong) is skipped, with a warning naming its key."""
+        try:
+            cursor = self.connection.execute(f"SELECT {', '.join(COLUMNS)} FROM runs ORDER BY point, solver, params, seed")
+            raw = [dict(zip(COLUMNS, row)) for row in cursor]
+        except sqlite3.Error as error:
+            raise _database_error(self.path, error) from None
+        good = []
+        for row in raw:
+            problem = row_problem(row)
+            if problem is None:
+                good.append(row)
+            elif warn is not None:
+                warn(f"{self.path}: run {row.get('key')!r} skipped: {problem}")
+        return good
 
     def close(self) -> None:
         self.connection.close()
+
+
+def row_problem(row: dict[str, Any]) -> str | None:
+    """What is wrong with a database row, or None: the report reads JSON from point, params and
+    budget, and numbers from the figures of an `ok` row."""
+    for column in ("point", "params", "budget"):
+        try:
+            value = json.loads(row[column]) if isinstance(row[column], str) else None
+        except json.JSONDecodeError:
+            value = None
+        if not isinstance(value, dict):
+            return f"{column} is not a JSON object ({row[column]!r})"
+    if row["status"] not in ("ok", "failed"):
+        return f"status {row['status']!r} is neither ok nor failed"
+    if not isinstance(row["solver"], str):
+        return f"solver is {row['solver']!r}"
+    if row["status"] == "ok":
+        for column, kind in COLUMN_TYPES.items():
+            value = row[column]
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or (
+                    kind is int and not isinstance(value, int)) or not math.isfinite(value):
+                return f"{column} is {value!r}, not a {'whole ' if kind is int else ''}number"
+    return None
 
 
 @attrs.frozen
@@ -293,6 +420,13 @@ def summary(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(out, key=lambda e: (e["point"], e["rank"])) + [
         {"point": row["point"], "solver": row["solver"], "params": row["params"], "runs": 0, "error": row["error"]}
         for row in failed]
+
+
+def csv_text(rows: list[dict[str, Any]]) -> str:
+    """The tidy table of `iter_csv` as CSV text."""
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(iter_csv(rows))
+    return buffer.getvalue()
 
 
 def iter_csv(rows: list[dict[str, Any]]) -> Iterator[list[Any]]:

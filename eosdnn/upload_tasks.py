@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import attrs
 import numpy as np
@@ -11,7 +11,9 @@ import numpy as np
 from eosdnn.framework.errors import EosdnnError
 from eosdnn.problems.migration import MigrationProblem
 from eosdnn.problems.upload import UploadPlan, UploadProblem, ssd_saving
-from eosdnn.solvers.upload import plan_upload
+from eosdnn.problems.models import DnnModel
+from eosdnn.problems.scenario import Scenario
+from eosdnn.solvers.upload import PLANNERS, plan_upload
 
 DEFAULT_PLANNERS = ("lmu", "non-uploading", "ionn", "recursive-efficiency")
 BASELINE = "non-uploading"
@@ -30,6 +32,20 @@ class TaskPlans:
     def improvement(self, name: str) -> float:
         """SSD saved against Non-uploading, as a share of Non-uploading's SSD."""
         return ssd_saving(self.plans[name], self.baseline)
+
+    def best(self) -> str | None:
+        """The planner of least SSD (ties: the first asked), or None when nothing was planned."""
+        return min(self.plans, key=lambda name: self.plans[name].ssd) if self.plans else None
+
+    @property
+    def sd_uploaded(self) -> float:
+        """A query's delay once every unit is uploaded (the placement's own delay for this task)."""
+        return self.problem.sd(range(self.problem.n_units))
+
+    def uploading_cannot_help(self) -> bool:
+        """Whether the placement, fully uploaded, is no faster than running the task on its client:
+        then no uploading plan can beat Non-uploading."""
+        return self.problem.n_units > 0 and self.sd_uploaded >= self.baseline.sd_initial
 
 
 def plan_task(upload: UploadProblem, planners: Iterable[str], *, horizon: float | None = None,
@@ -51,6 +67,32 @@ def plan_task(upload: UploadProblem, planners: Iterable[str], *, horizon: float 
     return TaskPlans(upload, plans, refused, baseline, seconds)
 
 
+def most_units(model: DnnModel) -> int:
+    """The upload units of a task whose every layer leaves the client: one per module, one per
+    layer outside modules (UploadProblem's grouping)."""
+    return len({f"module:{layer.module}" if layer.module else f"layer:{layer.name}" for layer in model.layers})
+
+
+def check_possible_units(scenario: Scenario, planners: Iterable[str], params: dict[str, dict],
+                         tasks: list[int] | None = None) -> None:
+    """Before a placement is searched for: refuse a planner with a `max_units` limit that a selected
+    task could exceed (a task has at most one upload unit per layer), so that no search runs only to
+    be refused at the end."""
+    selected = range(len(scenario.tasks)) if tasks is None else tasks
+    for name in planners:
+        limit = getattr(PLANNERS.create(name, **params.get(name, {})), "max_units", None)
+        if limit is None:
+            continue
+        for t in selected:
+            model = scenario.tasks[t].model
+            most = most_units(model)
+            if most > limit:
+                raise EosdnnError(
+                    f"{name}.max_units: task {t} ({model.name}) may have up to {most} upload units (a module or a "
+                    f"layer each), above the limit of {limit}; raise it with --param {name}.max_units=N, plan under "
+                    "a --placement file, or leave the planner out")
+
+
 def check_tasks(tasks: list[int] | None, n_tasks: int) -> None:
     """Every selected task index exists (None selects them all)."""
     for t in tasks or []:
@@ -60,10 +102,16 @@ def check_tasks(tasks: list[int] | None, n_tasks: int) -> None:
 
 def plan_tasks(problem: MigrationProblem, genes: np.ndarray, planners: list[str], *, tasks: list[int] | None = None,
                horizon: float | None = None, params: dict[str, dict] | None = None,
-               skip_refused: bool = False) -> list[TaskPlans]:
-    """Plan the upload of every selected task under the placement `genes`."""
+               skip_refused: bool = False, on_task: Callable[[TaskPlans], None] | None = None) -> list[TaskPlans]:
+    """Plan the upload of every selected task under the placement `genes`; `on_task` sees each task's
+    plans as they are done (progress, interrupt checks)."""
     nodes = problem.nodes_of(genes)
     check_tasks(tasks, len(nodes))
     selected = range(len(nodes)) if tasks is None else tasks
-    return [plan_task(UploadProblem(problem.scenario, t, nodes[t]), planners, horizon=horizon, params=params,
-                      skip_refused=skip_refused) for t in selected]
+    done = []
+    for t in selected:
+        done.append(plan_task(UploadProblem(problem.scenario, t, nodes[t]), planners, horizon=horizon, params=params,
+                              skip_refused=skip_refused))
+        if on_task is not None:
+            on_task(done[-1])
+    return done

@@ -19,6 +19,7 @@ import numpy as np
 from eosdnn.framework import Budget, Result
 from eosdnn.framework.progress import progress_steps
 from eosdnn.framework.solver import run_solver
+from eosdnn.problems.bounds import gap_to_bound
 from eosdnn.problems.migration import MigrationProblem
 from eosdnn.problems.scenario import Scenario
 from eosdnn.solvers import make_solver
@@ -97,7 +98,7 @@ def validate(scenarios: list[Scenario], solvers: list[str], seeds: list[int], bu
                     step(f"{scenario.name}: {name} seed {seed}")
                 entry["runs"][name] = []
                 for result in results:
-                    gap = (result.value - exact.reference) / exact.reference
+                    gap = gap_to_bound(result.value, exact.reference)
                     entry["runs"][name].append({
                         "seed": result.seed, "value": result.value, "gap": gap,
                         "hit": bool(exact.certified and result.value <= exact.value * (1 + HIT_TOLERANCE)),

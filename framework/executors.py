@@ -9,8 +9,11 @@ them (numba's threads), so the same job gives the same bits whichever worker run
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import multiprocessing
 import os
+import re
 import signal
 import sys
 import time
@@ -96,9 +99,28 @@ def _limit_threads(threads: int) -> None:
     numba.set_num_threads(max(1, min(threads, numba.config.NUMBA_NUM_THREADS)))
 
 
+def _die_with_parent() -> None:
+    """On Linux, ask the kernel to send this worker SIGTERM when its coordinator dies, however it
+    dies (even by SIGKILL), so that no worker outlives the command."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # pragma: no cover - no libc prctl
+        pass
+    if os.getppid() == 1:  # the coordinator died before the request took effect
+        os._exit(1)
+
+
 def _start_worker(threads: int) -> None:
-    """Worker set-up: Ctrl-C is the coordinator's to handle; numba gets the worker's share of cores."""
+    """Worker set-up: Ctrl-C is the coordinator's to handle (it stops the workers); SIGTERM ends a
+    worker at once; numba gets the worker's share of cores."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _die_with_parent()
     _limit_threads(threads)
 
 
@@ -139,14 +161,27 @@ def make_executor(workers: int | None, dask: str | None = None) -> Executor:
     return SerialExecutor() if count == 1 else ProcessExecutor(count)
 
 
+def _quietly(step: Callable[[], Any]) -> None:
+    """Shut-down steps after an interrupt: their own cancellations and errors are not the user's news."""
+    try:
+        step()
+    except (Exception, asyncio.CancelledError, concurrent.futures.CancelledError):  # noqa: BLE001
+        pass
+
+
 @attrs.define
 class DaskExecutor:
     """Jobs on a Dask distributed cluster: `address` is a scheduler (`tcp://HOST:PORT`) or `local`, a
     `LocalCluster` of `workers` processes on this machine (to try it out). Results stream back as
     they finish; only this process sees them. Needs the `distributed` package (`eosdnn[dask]`)."""
 
-    address: str
+    address: str = attrs.field()
     workers: int = 0
+
+    @address.validator
+    def _check_address(self, _attribute, value: str) -> None:
+        if value != "local" and not re.fullmatch(r"(tcp|tls|ucx|ws|wss)://[^\s/:]+:\d{1,5}", value):
+            raise EosdnnError(f"dask: expected a scheduler address tcp://HOST:PORT or `local`, got {value!r}")
 
     def run(self, function: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[Outcome]:
         try:
@@ -168,13 +203,23 @@ class DaskExecutor:
             if cluster is not None:
                 cluster.close()
             raise EosdnnError(f"dask: cannot reach the scheduler {self.address!r} ({error})") from None
+        futures: list = []
+        interrupted = False
         try:
             if self.address == "local":
                 client.run(_limit_threads, max(1, cpu_count() // (self.workers or cpu_count())))
             futures = client.map(_timed, jobs, pure=False)
             for future in as_completed(futures):
                 yield future.result()
+        except KeyboardInterrupt:
+            interrupted = True
+            raise
+        except (asyncio.CancelledError, concurrent.futures.CancelledError):
+            if interrupted:
+                raise KeyboardInterrupt from None
+            raise EosdnnError(f"dask: the cluster {self.address!r} cancelled the runs") from None
         finally:
-            client.close()
+            _quietly(lambda: client.cancel(futures) if futures else None)
+            _quietly(client.close)
             if cluster is not None:
-                cluster.close()
+                _quietly(cluster.close)

@@ -50,7 +50,9 @@ def number(low: float | None = None, high: float | None = None, *, open_low: boo
             high is None or value <= high)
         if not ok:
             left = "(" if open_low else "["
-            span = f" in {left}{'-inf' if low is None else low:g}, {'inf' if high is None else high:g}]"
+            low_text = "-inf" if low is None else f"{low:g}"
+            high_text = "inf" if high is None else f"{high:g}"
+            span = f" in {left}{low_text}, {high_text}]"
             raise ParameterError(attribute.name, f"must be a finite number{span}, got {value!r}")
     return check
 

@@ -108,5 +108,10 @@ def lower_bound(workload: CompiledWorkload) -> float:
 
 
 def gap_to_bound(value: float, bound: float) -> float:
-    """(value - bound) / value: how much above the bound a plan is, as a share of its value."""
-    return (value - bound) / value if value > 0 else 0.0
+    """(value - bound) / bound: how far above the bound (or the optimum) a plan is, as a share of
+    the bound. The one gap of eosdnn (MODEL.md section 7): plan gaps, validation gaps and the exact
+    solvers' gaps all use it. 0 when the bound is 0 and the value meets it; infinite when only the
+    bound is 0."""
+    if bound > 0:
+        return (value - bound) / bound
+    return 0.0 if value <= bound else float("inf")

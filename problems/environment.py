@@ -19,10 +19,26 @@ PAPER_POOLS = {"client": 1, "edge": 2, "cloud": 8}
 PAPER_GHZ_RANGES = {"client": (1.1, 2.3), "edge": (4.2, 18.3), "cloud": (40.0, 120.0)}
 
 
-def _positive(field: str):
+# The sane ranges of the physical quantities (MODEL.md section 1): wide enough for any device or
+# link of today (a 1 MHz microcontroller to a 100 THz aggregate; 1 B/s to 1 PB/s), narrow enough
+# that no time, product or sum of the evaluator underflows to 0 or overflows to infinity.
+GHZ_RANGE = (1e-3, 1e5)
+BANDWIDTH_RANGE = (1e-6, 1e9)  # MB/s
+FLOPS_PER_CYCLE_RANGE = (1e-3, 1e6)
+
+
+def in_range(field: str, value: object, limits: tuple[float, float], what: str = "number") -> None:
+    """Refuse a value that is not a finite number within `limits` (the one range check of the model)."""
+    low, high = limits
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
+        raise EosdnnError(f"{field}: must be a positive finite {what}, got {value!r}")
+    if not low <= value <= high:
+        raise EosdnnError(f"{field}: {value!r} is outside the supported range [{low:g}, {high:g}]")
+
+
+def _positive(field: str, limits: tuple[float, float] = BANDWIDTH_RANGE):
     def check(_instance, _attribute, value) -> None:
-        if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
-            raise EosdnnError(f"{field}: must be a positive finite number, got {value!r}")
+        in_range(field, value, limits)
 
     return check
 
@@ -43,8 +59,7 @@ class Node:
 
     @ghz.validator
     def _check_ghz(self, _attribute, value: float) -> None:
-        if not (math.isfinite(value) and value > 0):
-            raise EosdnnError(f"{self.name}.ghz: must be a positive finite number, got {value!r}")
+        in_range(f"{self.name}.ghz", value, GHZ_RANGE)
 
     @pools.validator
     def _check_pools(self, _attribute, value: int) -> None:
@@ -81,7 +96,8 @@ class Environment:
 
     nodes: tuple[Node, ...] = attrs.field(converter=as_tuple)
     bandwidth: Bandwidth = attrs.field(factory=Bandwidth)
-    flops_per_cycle: float = attrs.field(default=1.0, converter=float, validator=_positive("environment.flops_per_cycle"))
+    flops_per_cycle: float = attrs.field(default=1.0, converter=float, validator=_positive("environment.flops_per_cycle",
+                                                                            FLOPS_PER_CYCLE_RANGE))
 
     def __attrs_post_init__(self) -> None:
         order = [TIERS.index(node.tier) for node in self.nodes]

@@ -78,4 +78,9 @@ def save_placement(problem: MigrationProblem, genes: np.ndarray, path: str | Pat
 def load_placement(problem: MigrationProblem, path: str | Path) -> np.ndarray:
     path = Path(path)
     data = read_json(path, "placement file")
+    if isinstance(data, dict) and isinstance(data.get("placement"), dict):  # a `solve --json` or `run --json` result
+        data = data["placement"]
+    elif isinstance(data, dict) and isinstance(data.get("recommended"), dict) and isinstance(
+            data["recommended"].get("placement"), dict):
+        data = data["recommended"]["placement"]
     return genes_from_dict(problem, data, source=path.name)

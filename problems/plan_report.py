@@ -3,11 +3,13 @@ plan figures and of FORMATS.md's common result fields."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import attrs
 import numpy as np
 
+from eosdnn.framework.errors import EosdnnError
 from eosdnn.problems.migration import MigrationProblem
 from eosdnn.problems.schedule import schedule
 
@@ -61,5 +63,8 @@ def plan_report(problem: MigrationProblem, genes: np.ndarray) -> PlanReport:
         part = problem.task_genes(t)
         tasks.append(TaskReport(t, float(s.completion[t]), float(s.exec[part].sum()),
                                 float(s.transfer[part].sum() + s.result_transfer[t]), float(s.wait[part].sum())))
-    return PlanReport(problem.scenario.objective, float(problem.workload.objective.value(s)), s.total, s.makespan,
-                      tuple(tasks))
+    value = float(problem.workload.objective.value(s))
+    if not all(math.isfinite(v) for v in (value, s.total, s.makespan)):
+        raise EosdnnError(f"the plan's {problem.scenario.objective} is not a finite number ({value!r}): a capacity, "
+                          "bandwidth or size of the scenario is outside what the evaluator can time")
+    return PlanReport(problem.scenario.objective, value, s.total, s.makespan, tuple(tasks))

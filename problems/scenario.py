@@ -11,9 +11,13 @@ import attrs
 import numpy as np
 
 from eosdnn.problems.environment import (
+    BANDWIDTH_RANGE,
+    FLOPS_PER_CYCLE_RANGE,
+    GHZ_RANGE,
     PAPER_COUNTS,
     PAPER_GHZ_RANGES,
     PAPER_POOLS,
+    in_range,
     TIERS,
     Bandwidth,
     Environment,
@@ -114,13 +118,20 @@ def paper_scenario(seed: int = 0, *, preset: str = "paper", per_model: int = 3,
 
 def _number(field: str, value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise EosdnnError(f"{field}: must be a number, got {value!r}")
+        raise EosdnnError(f"{field}: must be a number, got {_shown(value)}")
     return float(value)
+
+
+def _shown(value: Any) -> str:
+    """A TOML value as a user typed it: numbers and strings as they are, other types by name."""
+    if isinstance(value, (bool, int, float, str)):
+        return repr(value)
+    return f"a {type(value).__name__} ({value})"
 
 
 def _whole(field: str, value: Any, minimum: int, maximum: int | None = None) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise EosdnnError(f"{field}: must be a whole number >= {minimum}, got {value!r}")
+        raise EosdnnError(f"{field}: must be a whole number >= {minimum}, got {_shown(value)}")
     if maximum is not None and value > maximum:
         raise EosdnnError(f"{field}: {value:,} is above the limit of {maximum:,}")
     return value
@@ -152,8 +163,7 @@ def _tier_nodes(tier: str, table: dict, preset_count: int, seed: int) -> list:
     if "ghz" in table:
         ghz = _per_node(f"{field}.ghz", table["ghz"], count, _number)
         for i, g in enumerate(ghz):
-            if g <= 0:
-                raise EosdnnError(f"{field}.ghz: must be positive, got {g!r}" + (f" for node {i}" if count > 1 else ""))
+            in_range(f"{field}.ghz" + (f"[{i}]" if isinstance(table["ghz"], list) else ""), g, GHZ_RANGE)
     else:
         bounds = table.get("ghz_range", list(PAPER_GHZ_RANGES[tier]))
         if not isinstance(bounds, list) or len(bounds) != 2:
@@ -162,6 +172,8 @@ def _tier_nodes(tier: str, table: dict, preset_count: int, seed: int) -> list:
         low, high = _number(f"{field}.ghz_range", low), _number(f"{field}.ghz_range", high)
         if not 0 < low <= high:
             raise EosdnnError(f"{field}.ghz_range: needs 0 < low <= high, got [{low}, {high}]")
+        in_range(f"{field}.ghz_range", low, GHZ_RANGE)
+        in_range(f"{field}.ghz_range", high, GHZ_RANGE)
         ghz = draw_ghz(seed, tier, count, low, high)
     pools = _per_node(f"{field}.pools", table.get("pools", PAPER_POOLS[tier]), count,
                       lambda f, v: _whole(f, v, 1, MAX_POOLS))
@@ -174,7 +186,7 @@ def build_environment(table: dict, seed: int) -> Environment:
         raise EosdnnError("environment: must be a table")
     _no_unknown("environment", table, {"preset", "flops_per_cycle", "clients", "edge", "cloud", "bandwidth"})
     preset = table.get("preset", "paper")
-    if preset not in PRESETS:
+    if not isinstance(preset, str) or preset not in PRESETS:
         raise EosdnnError(f"environment.preset: unknown preset {preset!r} (expected one of {', '.join(PRESETS)})")
     nodes = []
     for tier in TIERS:
@@ -184,8 +196,11 @@ def build_environment(table: dict, seed: int) -> Environment:
         raise EosdnnError("environment.bandwidth: must be a table")
     known = {f.name for f in attrs.fields(Bandwidth)}
     _no_unknown("environment.bandwidth", bandwidth_table, known)
-    bandwidth = Bandwidth(**{k: _number(f"environment.bandwidth.{k}", v) for k, v in bandwidth_table.items()})
-    flops_per_cycle = _number("environment.flops_per_cycle", table.get("flops_per_cycle", 1.0))
+    for key, value in bandwidth_table.items():
+        in_range(f"environment.bandwidth.{key}", value, BANDWIDTH_RANGE)
+    bandwidth = Bandwidth(**bandwidth_table)
+    flops_per_cycle = table.get("flops_per_cycle", 1.0)
+    in_range("environment.flops_per_cycle", flops_per_cycle, FLOPS_PER_CYCLE_RANGE)
     return Environment(nodes, bandwidth, flops_per_cycle)
 
 
@@ -247,4 +262,7 @@ def load_scenario(path: str | Path) -> Scenario:
     if not data:
         raise EosdnnError(f"{label}: empty (give at least [environment] or [[tasks]]; "
                           "without a scenario the paper's is used)")
-    return scenario_from_dict(data, name=path.stem, base_dir=path.parent)
+    try:
+        return scenario_from_dict(data, name=path.stem, base_dir=path.parent)
+    except EosdnnError as error:  # the field is the file's (`seed` is not the --seed flag)
+        raise EosdnnError(f"{label}: {error}") from None

@@ -12,6 +12,7 @@ import attrs
 import numba
 import numpy as np
 
+from eosdnn.framework.kernel_cache import KERNEL_CACHE
 from eosdnn.framework.errors import EosdnnError
 from eosdnn.problems.objectives import Objective, objective as objective_named
 from eosdnn.problems.scenario import Scenario
@@ -109,7 +110,7 @@ def compile_workload(scenario: Scenario) -> CompiledWorkload:
     )
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=KERNEL_CACHE, nogil=True)
 def take_pool(pool_free, first, stop, ready):
     """The pool rule of MODEL.md section 3, the one copy every scheduler calls: among the pools
     `first..stop-1` free at `ready`, the one freed latest; if none is free, the earliest to free
@@ -129,7 +130,7 @@ def take_pool(pool_free, first, stop, ready):
     return earliest if chosen < 0 else chosen
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=KERNEL_CACHE, nogil=True)
 def _schedule(genes, order, task_of, exec_s, pred_ptr, pred_pos, pred_bytes, input_bytes, choice_node, client_of,
               last_pos, result_bytes, spb, pool_ptr, pool_free, node, ready, start, finish, t2, completion, first,
               record):
@@ -182,14 +183,14 @@ def _schedule(genes, order, task_of, exec_s, pred_ptr, pred_pos, pred_bytes, inp
     return total_exec, total_transfer, total_wait
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=KERNEL_CACHE, nogil=True)
 def _scratch(positions, pools):
     """One thread's working arrays for `_schedule`: pool free times, node, ready, start, finish, T2."""
     return (np.empty(pools), np.empty(positions, dtype=np.int64), np.empty(positions), np.empty(positions),
             np.empty(positions), np.empty(positions))
 
 
-@numba.njit(cache=True, nogil=True, parallel=True)
+@numba.njit(cache=KERNEL_CACHE, nogil=True, parallel=True)
 def _evaluate_population(X, order, task_of, exec_s, pred_ptr, pred_pos, pred_bytes, input_bytes, choice_node,
                          client_of, last_pos, result_bytes, spb, pool_ptr, out_total, out_makespan, out_exec,
                          out_transfer, out_wait, out_completion, chunks):
@@ -211,7 +212,7 @@ def _evaluate_population(X, order, task_of, exec_s, pred_ptr, pred_pos, pred_byt
             out_makespan[i] = completion.max()
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=KERNEL_CACHE, nogil=True)
 def _list_schedule(sequence, extra, exec_s, pred_ptr, pred_pos, pred_bytes, input_bytes, choice_node, task_of,
                    client_of, spb, pool_ptr):
     """Place layers one by one in `sequence` (positions, a topological order): each takes the allowed
@@ -276,7 +277,7 @@ def result_return(w: CompiledWorkload) -> np.ndarray:
     return back
 
 
-@numba.njit(cache=True, nogil=True, parallel=True)
+@numba.njit(cache=KERNEL_CACHE, nogil=True, parallel=True)
 def _evaluate_near(X, firsts, base_node, base_finish, states, order, task_of, exec_s, pred_ptr, pred_pos, pred_bytes,
                    input_bytes, choice_node, client_of, last_pos, result_bytes, spb, pool_ptr, out_total,
                    out_makespan, out_completion, chunks):

@@ -59,6 +59,9 @@ def auto_patience(problem: Problem, batch: int) -> int:
 def _start_solver(_instance, attribute, value) -> None:
     if not isinstance(value, str) or (value != "random" and value not in SOLVERS.names()):
         raise ParameterError(attribute.name, f"must be random or a registered solver, got {value!r}")
+    if value == "local-search":
+        raise ParameterError(attribute.name, "local-search cannot start from itself (give a constructive plan such as "
+                                             "greedy, or another solver)")
 
 
 @SOLVERS.register("local-search")
@@ -80,7 +83,7 @@ class LocalSearch:
     def solve(self, problem: Problem, *, budget: Budget, seed: int | None, callback=None) -> Result:
         if budget.iterations is None and budget.evaluations is None and budget.seconds is None:
             budget = Budget(evaluations=self.evaluations)
-        search = Search(self.name, problem, attrs.evolve(budget, iterations=None), seed, callback)
+        search = Search(self.name, problem, budget, seed, callback)  # every step is an iteration
         rng = np.random.default_rng(seed)
         if self.start == "random":
             x = rng.integers(problem.lower, problem.upper + 1)

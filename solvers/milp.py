@@ -9,7 +9,7 @@ alone (PuLP says "Optimal" after a time limit too):
 - `no solution`: the limit ended the search before any solution was found.
 
 The placement is always re-scored by the evaluator; `value` is the evaluator's, `model_value`
-the MILP's own objective of it, and `gap = (value - bound) / value`.
+the MILP's own objective of it, and `gap = (value - bound) / bound`.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ import pulp
 from eosdnn.framework import SOLVERS, Budget, Result, Search
 from eosdnn.framework.params import number, one_of, whole
 from eosdnn.framework.errors import EosdnnError
+from eosdnn.problems.bounds import gap_to_bound
 from eosdnn.problems.migration import MigrationProblem
 from eosdnn.problems.placement import load_placement
 from eosdnn.solvers.greedy import greedy_genes
@@ -100,7 +101,9 @@ def classify(sol_status: int, objective: float | None, bound: float | None) -> s
 
 
 def relative_gap(value: float, bound: float) -> float:
-    return max(value - bound, 0.0) / max(abs(value), 1e-12)
+    """The proven gap (MODEL.md section 7's one gap), never negative: a bound a hair above the value
+    (the solver's feasibility tolerance) counts as met."""
+    return max(gap_to_bound(value, bound), 0.0)
 
 
 def solve_with_highs(model: MilpModel, *, time_limit: float, gap: float, warm_start: bool,
@@ -161,9 +164,23 @@ class MilpSolver:
     name: str = "milp"
     accepts: ClassVar[type] = MigrationProblem  # reads the layers and nodes
 
+    def _check_size(self, problem: MigrationProblem) -> None:
+        """Refuse an instance whose assignment binaries (one per layer and allowed node) exceed
+        `max_binaries`: counted from the genes, before the pair analysis (layers x layers) runs."""
+        binaries = int(np.sum(problem.n_values))
+        if binaries > self.max_binaries:
+            raise EosdnnError(
+                f"{self.name}.max_binaries: the instance needs at least {binaries:,} binary variables ({problem.n_var:,} "
+                f"layers), above the limit of {self.max_binaries:,}; use a smaller scenario or raise it with "
+                "max_binaries=N")
+
     def solve(self, problem, *, budget: Budget, seed: int | None, callback=None) -> Result:
         time_limit = budget.seconds if budget.seconds is not None else self.time_limit
-        search = Search(self.name, problem, Budget(), seed, callback)
+        self._check_size(problem)  # before anything of the instance's size squared is built
+        # iterations count solve rounds (each a model solved and its placement scored), evaluations
+        # count the placements scored; seconds are the time limit, which also covers the build
+        search = Search(self.name, problem, Budget(iterations=budget.iterations, evaluations=budget.evaluations),
+                        seed, callback)
         incumbent = self._incumbent(problem)
         search.offer(incumbent)
         upper = search.best_value * (1 + 1e-7) + 1e-9
@@ -214,6 +231,8 @@ class MilpSolver:
                     or outcome.status != "optimal"):
                 break
             if proven is not None and relative_gap(search.best_value, proven) <= OPTIMAL_GAP:
+                break
+            if search.done():  # the iteration or evaluation budget ends the cut rounds
                 break
             # The pool relaxation let the model beat the evaluator on this placement: cut it off and
             # solve again; the model's optimum over the rest bounds every placement not yet seen.

@@ -49,6 +49,9 @@ def test_models_show_writes_model_json(tmp_path, capsys):
     out = tmp_path / "vgg.json"
     assert main(["models", "show", "vgg19", "--json", str(out)]) == 0
     assert len(json.loads(out.read_text())["layers"]) == 24
+    summary = capsys.readouterr().out
+    assert "conv5_4" not in summary and "24" in summary  # one line by default
+    assert main(["models", "show", "vgg19", "--layers"]) == 0
     assert "conv5_4" in capsys.readouterr().out
     assert main(["models", "show", "nonet"]) == 2
 

@@ -174,7 +174,7 @@ def test_tables_never_cut_numbers_at_80_columns():
     text = buffer.getvalue()
     assert "…" not in text
     assert all(len(line) <= 80 for line in text.splitlines())
-    assert "exec, transfer and wait are sums over every" in text.replace("\n", " ").replace("  ", " ")
+    assert "exec, transfer and wait are sums over every" in " ".join(text.split())
 
 
 def test_run_prints_one_line_per_task_by_default(capsys):

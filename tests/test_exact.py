@@ -143,8 +143,12 @@ def test_warm_start_from_a_placement_file(tmp_path):
 
 
 def test_an_instance_above_the_binary_limit_is_refused():
-    with pytest.raises(EosdnnError, match=r"binary variables and [0-9,]+ sequencing constraints, above the limits of 10 "):
-        make_solver("milp", max_binaries=10).solve(tiny(0, "total", 1, 0.0), budget=NONE, seed=0)
+    problem = tiny(0, "total", 1, 0.0)
+    binaries = int(problem.n_values.sum())  # one assignment binary per layer and allowed node, counted by hand
+    with pytest.raises(EosdnnError, match=rf"max_binaries: the instance needs at least {binaries} binary variables"):
+        make_solver("milp", max_binaries=binaries - 1).solve(problem, budget=NONE, seed=0)
+    with pytest.raises(EosdnnError, match=r"binary variables and [0-9,]+ sequencing constraints, above the limits of "):
+        make_solver("milp", max_binaries=binaries, max_constraints=1).solve(problem, budget=NONE, seed=0)
 
 
 def test_solve_command_reports_status_bound_and_gap(tmp_path):

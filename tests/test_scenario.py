@@ -95,4 +95,4 @@ def test_console_script_exit_code_for_unknown_model(tmp_path):
     path.write_text('[[tasks]]\nmodel = "nope"\n')
     run = subprocess.run([sys.executable, "-m", "eosdnn", "run", "--scenario", str(path)], capture_output=True, text=True)
     assert run.returncode == 2
-    assert run.stderr.startswith("error: tasks[0].model") and "Traceback" not in run.stderr
+    assert run.stderr.startswith("error: scenario file") and "tasks[0].model" in run.stderr and "Traceback" not in run.stderr

@@ -98,7 +98,7 @@ def test_report_summarises_ranks_and_exports_a_tidy_csv(grid, tmp_path, capsys):
     assert lines[0].startswith("tasks,key,") and len(lines) == 13
     assert (tmp_path / "sweep.png").stat().st_size > 1000
     assert main(["sweep", str(grid), str(database), "--workers", "1"]) == 0  # nothing left to run
-    assert "0 run(s)" in capsys.readouterr().out
+    assert "0 runs in" in capsys.readouterr().out
 
 
 def test_a_failed_run_is_a_row_with_its_error(tmp_path):

@@ -35,8 +35,14 @@ def figure_names(selection: str) -> list[str]:
     return [selection]
 
 
+def figure_files(names: list[str]) -> list[str]:
+    """The files `reproduce` writes into its folder for these figures."""
+    return [f"{name}.{suffix}" for name in names for suffix in ("png", "json")]
+
+
 def reproduce(names: list[str], settings: Settings, out_dir: str | Path, *, executor: Executor | None = None,
-              progress: bool | None = None, on_figure: Callable[[Figure], None] | None = None) -> list[Figure]:
+              progress: bool | None = None, on_figure: Callable[[Figure], None] | None = None,
+              on_run: Callable[[], None] | None = None) -> list[Figure]:
     """Run the figures' migration runs on `executor` (default: this process), then draw each figure,
     writing `<out_dir>/<fig>.png` and `<fig>.json`; figures share the runs of equal setups. Every run is
     seeded, so the figures are the same bits on any executor."""
@@ -48,7 +54,12 @@ def reproduce(names: list[str], settings: Settings, out_dir: str | Path, *, exec
     needs = list(dict.fromkeys(need for name in names for need in FIGURES[name][1](settings)))
     context = Context(settings)
     with progress_steps("reproduce", len(needs), progress, parallel=executor.workers if executor else 1) as step:
-        context.compute(needs, executor or SerialExecutor(), lambda description, seconds: step(description))
+        def done(description: str, _seconds: float) -> None:
+            step(description)
+            if on_run is not None:  # e.g. the command line's interrupt check
+                on_run()
+
+        context.compute(needs, executor or SerialExecutor(), done)
     figures = []
     for name in names:
         figure = FIGURES[name][0](context)
@@ -62,4 +73,4 @@ def reproduce(names: list[str], settings: Settings, out_dir: str | Path, *, exec
     return figures
 
 
-__all__ = ["FIGURES", "Figure", "Settings", "figure_names", "reproduce"]
+__all__ = ["FIGURES", "Figure", "Settings", "figure_files", "figure_names", "reproduce"]

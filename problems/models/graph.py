@@ -41,6 +41,16 @@ class Layer:
 OPS_UNITS = ("flops", "cycles")
 
 
+MAX_MODEL_LAYERS = 100_000  # a model above it is refused at once (the largest built-in has 140 layers)
+
+
+def check_layer_count(field: str, count: int) -> None:
+    """Refuse a model of more than MAX_MODEL_LAYERS layers, before it is built (readers call this on
+    the count they see first: CSV rows, JSON entries, ONNX nodes)."""
+    if count > MAX_MODEL_LAYERS:
+        raise EosdnnError(f"{field}: {count:,} layers, above the limit of {MAX_MODEL_LAYERS:,}")
+
+
 @attrs.frozen
 class DnnModel:
     """Layers in topological order; exactly one layer's output is the result.
@@ -60,6 +70,7 @@ class DnnModel:
             raise EosdnnError(f"model {self.name!r}.ops_unit: must be one of {', '.join(OPS_UNITS)}, got {self.ops_unit!r}")
         if not self.layers:
             raise EosdnnError(f"model {self.name!r}.layers: a model needs at least one layer")
+        check_layer_count(f"model {self.name!r}.layers", len(self.layers))
         seen: set[str] = set()
         for layer in self.layers:
             if layer.name in seen:

@@ -7,7 +7,7 @@ from typing import Any
 
 from eosdnn.framework.errors import EosdnnError
 from eosdnn.problems.files import read_json, write_json
-from eosdnn.problems.models.graph import DnnModel, Layer
+from eosdnn.problems.models.graph import DnnModel, Layer, check_layer_count
 from eosdnn.problems.models.zoo import BUILTIN, builtin_model
 
 FORMAT = 1
@@ -41,6 +41,7 @@ def model_from_dict(data: Any, source: str = "model") -> DnnModel:
             raise EosdnnError(f"{source}.{field}: missing")
     if not isinstance(data["layers"], list):
         raise EosdnnError(f"{source}.layers: must be a list")
+    check_layer_count(f"{source}.layers", len(data["layers"]))
     layers = []
     for i, entry in enumerate(data["layers"]):
         where = f"{source}.layers[{i}]"

@@ -28,7 +28,7 @@ import attrs
 from eosdnn.framework.errors import EosdnnError
 from eosdnn.problems.files import read_text
 from eosdnn.problems.models.modules import with_detected_modules
-from eosdnn.problems.models.graph import DnnModel, Layer
+from eosdnn.problems.models.graph import DnnModel, Layer, check_layer_count
 
 # bytes of one unit of `output_size_mb`
 UNITS = {
@@ -138,7 +138,9 @@ def with_weights_from(model: DnnModel, reference: DnnModel) -> MeasuredModel:
 
 
 def _read_rows(path: Path) -> list[dict]:
-    reader = csv.DictReader(io.StringIO(read_text(path, "measured table"), newline=""))
+    text = read_text(path, "measured table")
+    check_layer_count(f"{path.name}", text.count("\n") - 1)  # rows, counted before any is parsed
+    reader = csv.DictReader(io.StringIO(text, newline=""))
     needed = {"layer", "layer_number", "exec_time_s", "output_size_mb", "successors"}
     try:
         missing = needed - set(reader.fieldnames or [])

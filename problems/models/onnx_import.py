@@ -12,6 +12,7 @@ shapes, axes or indices): graph initializers and tensors computed from constants
 
 from __future__ import annotations
 
+import math
 import warnings
 from pathlib import Path
 from typing import Any
@@ -19,11 +20,14 @@ from typing import Any
 import numpy as np
 
 from eosdnn.framework.errors import EosdnnError
-from eosdnn.problems.models.graph import DnnModel, Layer
+from eosdnn.problems.files import check_input
+from eosdnn.problems.models.graph import DnnModel, Layer, check_layer_count
 from eosdnn.problems.models.modules import with_detected_modules
 from eosdnn.problems.models.ops import conv_ops, dense_ops, elementwise_ops, lrn_ops, pool_ops
 
 GRANULARITIES = ("fused", "node")
+MAX_ONNX_BYTES = 2**31  # protobuf's limit for one message
+MAX_TENSOR_BYTES = 2**50  # one tensor above a pebibyte is a wrong --input-shape, not a model
 FUSED_OPS = frozenset({
     "Relu", "LeakyRelu", "PRelu", "Elu", "Selu", "Sigmoid", "HardSigmoid", "Tanh", "Clip", "Softplus",
     "BatchNormalization", "Dropout", "Flatten", "Reshape", "Identity", "Squeeze", "Unsqueeze", "Cast",
@@ -82,12 +86,14 @@ def import_onnx(path: str | Path, *, granularity: str = "fused", batch: int = 1,
         raise EosdnnError(f"unknown: must be error or zero, got {unknown!r}")
     if batch < 1:
         raise EosdnnError(f"batch: must be at least 1, got {batch}")
+    check_input(path, "ONNX model", MAX_ONNX_BYTES)  # a FIFO or a device would block or never end
     try:
         model = onnx.load(str(path))
     except FileNotFoundError:
         raise EosdnnError(f"{path}: no such file") from None
     except Exception as error:  # protobuf decode errors have no common type
         raise EosdnnError(f"{path.name}: not a readable ONNX model ({type(error).__name__}: {error})") from None
+    check_layer_count(f"{path.name}", len(model.graph.node))
     constants = {tensor.name for tensor in model.graph.initializer}
     _fix_dynamic_inputs(model, batch, input_shape, constants)
     try:
@@ -110,7 +116,11 @@ def import_onnx(path: str | Path, *, granularity: str = "fused", batch: int = 1,
                               "(give --input-shape, or export the model with static shapes)")
         dims, elem = shapes[tensor]
         size = np.dtype(onnx.helper.tensor_dtype_to_np_dtype(elem)).itemsize
-        return float(int(np.prod(dims, dtype=np.int64)) * size)
+        total = math.prod(dims) * size  # Python integers: no overflow
+        if total > MAX_TENSOR_BYTES:
+            raise EosdnnError(f"{path.name}: node {where!r}: tensor {tensor!r} of shape {'x'.join(map(str, dims))} "
+                              f"holds {total:,} bytes, above the limit of {MAX_TENSOR_BYTES:,} (check --input-shape)")
+        return float(total)
 
     def is_float(tensor: str) -> bool:
         """Parameters are floating-point tensors; integer constants are shapes, axes or indices."""

@@ -13,6 +13,7 @@ import attrs
 import numba
 import numpy as np
 
+from eosdnn.framework.kernel_cache import KERNEL_CACHE
 from eosdnn.problems.upload import UploadProblem
 from eosdnn.framework.params import whole
 from eosdnn.solvers.upload import PLANNERS, check_units
@@ -21,7 +22,7 @@ from eosdnn.solvers.upload.baselines import RecursiveEfficiency
 CHUNK = 1 << 16
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=KERNEL_CACHE)
 def _subset_seconds(seconds):
     n = seconds.shape[0]
     out = np.zeros(1 << n)
@@ -34,7 +35,7 @@ def _subset_seconds(seconds):
     return out
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=KERNEL_CACHE)
 def _best_orders(sd, seconds_of, upper):
     """Forward DP in numeric order (every subset precedes its supersets); states that cannot beat
     `upper` even at the lowest SD of any set are skipped (branch and bound, still exact)."""
@@ -66,7 +67,7 @@ def _best_orders(sd, seconds_of, upper):
 class ExactUpload:
     """Minimum SSD over all ordered partitions of the off-client units (refuses above `max_units`)."""
 
-    max_units: int = attrs.field(default=20, validator=whole(0, 26))
+    max_units: int = attrs.field(default=20, validator=whole(0, 22))
 
     def partitions(self, problem: UploadProblem) -> list[list[int]]:
         n = problem.n_units
