@@ -427,15 +427,26 @@ def upload_tasks_table(title: str, rows: list[dict], planners: list[str], totals
     return table
 
 
+def parameter_lines(registry: Registry, name: str) -> str:
+    """`key = default (range)`, one line per parameter, or `none`."""
+    details = registry.parameter_details(name)
+    if not details:
+        return "none"
+    lines = []
+    for key, default, span in details:
+        shown = json.dumps(list(default) if isinstance(default, tuple) else default)
+        lines.append(f"{key} = {shown}" + (f" ({span})" if span else ""))
+    return "\n".join(lines)
+
+
 def registry_table(title: str, registry: Registry) -> Table:
-    """Every entry of a registry: its name, what it does and the parameters it takes."""
-    table = Table(title=title)
-    for column in ("name", "what it does", "parameters"):
+    """Every entry of a registry: its name, what it does (one whole sentence) and the parameters it
+    takes, each with its default and the values it accepts."""
+    table = Table(title=title, show_lines=True)
+    for column in ("name", "what it does", "parameters (default, accepted values)"):
         table.add_column(column)
     for name in registry.names():
-        takes = registry.parameters(name)
-        table.add_row(name, registry.describe(name),
-                      "-" if takes is None else ", ".join(takes) or "none")
+        table.add_row(name, escape(registry.describe(name)), escape(parameter_lines(registry, name)))
     return table
 
 

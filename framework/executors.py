@@ -94,6 +94,7 @@ def _limit_threads(threads: int) -> None:
     that it starts no idle threads)."""
     if "numba" not in sys.modules:
         os.environ["NUMBA_NUM_THREADS"] = str(max(1, threads))
+    import eosdnn.framework.kernel_cache  # noqa: F401  (numba's cache folder, before numba starts)
     import numba
 
     numba.set_num_threads(max(1, min(threads, numba.config.NUMBA_NUM_THREADS)))

@@ -29,14 +29,21 @@ class ParameterError(EosdnnError):
 Validator = Callable[[Any, Any, Any], None]
 
 
+def _spanned(check: Validator, span: str) -> Validator:
+    """A validator that states its range (`eosdnn solvers` prints it beside the default)."""
+    check.span = span  # type: ignore[attr-defined]
+    return check
+
+
 def whole(minimum: int, maximum: int | None = None) -> Validator:
     """A whole number in [minimum, maximum] (booleans and floats are refused)."""
+    bound = f">= {minimum}" if maximum is None else f"in {minimum}..{maximum:,}"
+
     def check(_instance, attribute, value) -> None:
         if isinstance(value, bool) or not isinstance(value, int) or value < minimum or (
                 maximum is not None and value > maximum):
-            bound = f">= {minimum}" if maximum is None else f"in {minimum}..{maximum:,}"
             raise ParameterError(attribute.name, f"must be a whole number {bound}, got {value!r}")
-    return check
+    return _spanned(check, f"whole number {bound}")
 
 
 def _is_number(value: Any) -> bool:
@@ -45,29 +52,34 @@ def _is_number(value: Any) -> bool:
 
 def number(low: float | None = None, high: float | None = None, *, open_low: bool = False) -> Validator:
     """A finite number in [low, high] (or (low, high] with `open_low`)."""
+    left = "(" if open_low else "["
+    low_text = "-inf" if low is None else f"{low:g}"
+    high_text = "inf" if high is None else f"{high:g}"
+    span = f"number in {left}{low_text}, {high_text}]"
+
     def check(_instance, attribute, value) -> None:
         ok = _is_number(value) and (low is None or (value > low if open_low else value >= low)) and (
             high is None or value <= high)
         if not ok:
-            left = "(" if open_low else "["
-            low_text = "-inf" if low is None else f"{low:g}"
-            high_text = "inf" if high is None else f"{high:g}"
-            span = f" in {left}{low_text}, {high_text}]"
-            raise ParameterError(attribute.name, f"must be a finite number{span}, got {value!r}")
-    return check
+            raise ParameterError(attribute.name, f"must be a finite {span}, got {value!r}")
+    return _spanned(check, span)
 
 
 def optional(check: Validator) -> Validator:
     def maybe(instance, attribute, value) -> None:
         if value is not None:
             check(instance, attribute, value)
-    return maybe
+    inner = getattr(check, "span", None)
+    return _spanned(maybe, f"{inner}, or none" if inner else "optional") if inner else maybe
 
 
 def unit_pair(_instance, attribute, value) -> None:
     """A (start, end) pair of probabilities, e.g. eps1 = (0.9, 0.2)."""
     if not (isinstance(value, (tuple, list)) and len(value) == 2 and all(_is_number(v) and 0 <= v <= 1 for v in value)):
         raise ParameterError(attribute.name, f"must be a pair [start, end] of numbers in [0, 1], got {value!r}")
+
+
+unit_pair.span = "pair [start, end] in [0, 1]"  # type: ignore[attr-defined]
 
 
 def to_pair(value: Any) -> Any:
@@ -79,7 +91,7 @@ def one_of(*choices: str) -> Validator:
     def check(_instance, attribute, value) -> None:
         if value not in choices:
             raise ParameterError(attribute.name, f"must be one of {', '.join(choices)}, got {value!r}")
-    return check
+    return _spanned(check, " | ".join(choices))
 
 
 def operator_spec(text: str) -> tuple[str, dict[str, Any]]:
@@ -111,7 +123,7 @@ def operator_name(kind: str) -> Validator:
             OPERATORS.instance(f"{kind}:{name}", **params)
         except EosdnnError as error:
             raise ParameterError(attribute.name, str(error)) from None
-    return check
+    return _spanned(check, f"a {kind} operator, name or name,key=value")
 
 
 def read_value(text: str) -> Any:

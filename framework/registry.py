@@ -11,6 +11,7 @@ from collections.abc import Callable
 import functools
 import importlib
 import inspect
+import re
 from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -90,6 +91,24 @@ class Registry(Generic[T]):
         fields = [f for f in attrs.fields(partial.func) if f.init][len(partial.args):]
         return [f.alias or f.name for f in fields if f.name not in partial.keywords and f.name != "name"]
 
+    def parameter_details(self, name: str) -> list[tuple[str, Any, str | None]]:
+        """(name, default, accepted range) of every parameter the entry takes."""
+        factory = self.get(name)
+        partial = factory if isinstance(factory, functools.partial) else functools.partial(factory)
+        if not (isinstance(partial.func, type) and attrs.has(partial.func)):
+            return []
+        fields = [f for f in attrs.fields(partial.func) if f.init][len(partial.args):]
+        details = []
+        for field in fields:
+            if field.name in partial.keywords or field.name == "name":
+                continue
+            default = field.default
+            if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
+                default = default.factory()
+            details.append((field.alias or field.name, None if default is attrs.NOTHING else default,
+                            span_of(field.validator)))
+        return details
+
     def instance(self, name: str, **params: Any) -> Any:
         """The entry itself when it is not a class (a plain function takes no parameters), else
         `create(name, **params)`."""
@@ -119,10 +138,35 @@ class Registry(Generic[T]):
 
 
 def first_line(item: Any) -> str:
-    """The first line of an entry's docstring (of the class a partial wraps), or ""."""
+    """The first sentence of an entry's docstring (of the class a partial wraps), whole even where
+    it runs over several lines, or ""."""
     target = item.func if isinstance(item, functools.partial) else item
-    doc = inspect.getdoc(target) or ""
-    return doc.strip().splitlines()[0] if doc.strip() else ""
+    doc = (inspect.getdoc(target) or "").strip()
+    paragraph = " ".join(doc.split("\n\n")[0].split())
+    for match in re.finditer(r"\.(\s|$)", paragraph):
+        words = paragraph[:match.start()].split()
+        last = words[-1].lower() if words else ""
+        if last.endswith("..") or last.rstrip("(") in ABBREVIATIONS:
+            continue  # "Fig. 4", "e.g. greedy", "1/2, ..." do not end the sentence
+        return paragraph[:match.start() + 1]
+    return paragraph
+
+
+ABBREVIATIONS = {"fig", "figs", "eq", "eqs", "e.g", "i.e", "cf", "vs", "sec", "no"}
+
+
+def span_of(validator: Any) -> str | None:
+    """The range a parameter's validator accepts, where it states one (`span`), through attrs'
+    composed validators."""
+    if validator is None:
+        return None
+    if hasattr(validator, "span"):
+        return validator.span
+    for inner in getattr(validator, "_validators", ()):  # attrs.validators.and_
+        found = span_of(inner)
+        if found is not None:
+            return found
+    return None
 
 
 SOLVERS: Registry[Solver] = Registry("solver", "eosdnn.solvers", builtins=("eosdnn.solvers",))

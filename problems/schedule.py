@@ -9,10 +9,10 @@ is the task's own client, 1..o the edge servers, o+1.. the cloud servers.
 from __future__ import annotations
 
 import attrs
-import numba
 import numpy as np
 
-from eosdnn.framework.kernel_cache import KERNEL_CACHE
+from eosdnn.framework.kernel_cache import KERNEL_CACHE  # before numba: it picks numba's cache folder
+import numba  # noqa: E402
 from eosdnn.framework.errors import EosdnnError
 from eosdnn.problems.objectives import Objective, objective as objective_named
 from eosdnn.problems.scenario import Scenario

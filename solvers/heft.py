@@ -124,5 +124,9 @@ class ListScheduler:
         return search.result()
 
 
-SOLVERS.register("heft", functools.partial(ListScheduler, "heft", "heft"))
-SOLVERS.register("peft", functools.partial(ListScheduler, "peft", "peft"))
+SOLVERS.register("heft", functools.partial(ListScheduler, "heft", "heft"), description=(
+    "HEFT (Topcuoglu et al.): layers by upward rank, each to the node that finishes it earliest; one plan, "
+    "scored by the evaluator."))
+SOLVERS.register("peft", functools.partial(ListScheduler, "peft", "peft"), description=(
+    "PEFT (Arabnejad and Barbosa): like HEFT, but each node choice looks ahead through an optimistic cost "
+    "table of the layers still to come; one plan, scored by the evaluator."))

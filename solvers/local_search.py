@@ -64,6 +64,9 @@ def _start_solver(_instance, attribute, value) -> None:
                                              "greedy, or another solver)")
 
 
+_start_solver.span = "random, or a solver other than local-search"  # type: ignore[attr-defined]
+
+
 @SOLVERS.register("local-search")
 @attrs.define
 class LocalSearch:

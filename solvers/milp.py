@@ -266,5 +266,9 @@ class MilpSolver:
         return greedy_genes(problem)
 
 
-SOLVERS.register("milp", functools.partial(MilpSolver, free_order=False, name="milp"))
-SOLVERS.register("milp-free", functools.partial(MilpSolver, free_order=True, name="milp-free"))
+SOLVERS.register("milp", functools.partial(MilpSolver, free_order=False, name="milp"), description=(
+    "The migration problem as a MILP in the evaluator's fixed order u (PuLP with HiGHS or CBC): an optimal "
+    "status proves the plan optimal for the evaluator."))
+SOLVERS.register("milp-free", functools.partial(MilpSolver, free_order=True, name="milp-free"), description=(
+    "The MILP with any order on a pool (a relaxation of the evaluator's order u): its bound is a valid lower "
+    "bound, its plan is re-scored by the evaluator."))

@@ -50,5 +50,10 @@ class TierPlan:
         return search.result()
 
 
+TIER_DESCRIPTIONS = {
+    "client": "Every layer on its task's own client: no transfer and no server.",
+    "edge": "Every layer on the fastest edge server, the input sent there and the result sent back.",
+    "cloud": "Every layer on the fastest cloud server, the input sent there and the result sent back.",
+}
 for _name, _tier in TIER_PLANS.items():
-    SOLVERS.register(_name, functools.partial(TierPlan, _tier, _name))
+    SOLVERS.register(_name, functools.partial(TierPlan, _tier, _name), description=TIER_DESCRIPTIONS[_tier])

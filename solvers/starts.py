@@ -31,6 +31,9 @@ def check_starts(_instance, attribute, value) -> None:
         raise ParameterError(attribute.name, f"must be a list of {', '.join(CONSTRUCTIVE)}, got {value!r}")
 
 
+check_starts.span = f"a list of {', '.join(CONSTRUCTIVE)}"  # type: ignore[attr-defined]
+
+
 def start_plans(problem: Problem, names: tuple[str, ...]) -> np.ndarray:
     """(k, n_var): the named plans for this problem; a plan the environment cannot make (all-edge
     without edge servers) is left out; a problem with no layers and nodes gives none."""

@@ -38,6 +38,9 @@ def check_inner(instance: Any, _attribute: Any, _value: Any) -> None:
                                       "solve a reduced one; use a search such as psoga, ga, random or exhaustive")
 
 
+check_inner.span = "a solver of integer problems: psoga, ga, random, exhaustive, ..."  # type: ignore[attr-defined]
+
+
 def contracted_groups(problem: MigrationProblem) -> list[list[int]]:
     """[30]'s preprocessing as chain contraction: a layer merges with its successor when it has exactly
     one successor and that successor exactly one predecessor, repeatedly."""

@@ -85,6 +85,8 @@ class Ionn:
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 < value < 1.0:
             raise ParameterError(attribute.name, f"must lie strictly between 0 and 1, got {value!r}")
 
+    _check_base.span = "number in (0, 1)"  # type: ignore[attr-defined]
+
     def partitions(self, problem: UploadProblem) -> list[list[int]]:
         check_units("ionn", problem, self.max_units, "n^2")
         n = problem.n_units

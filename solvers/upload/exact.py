@@ -10,10 +10,10 @@ for n units, so models with more than `max_units` off-client units are refused.
 from __future__ import annotations
 
 import attrs
-import numba
 import numpy as np
 
-from eosdnn.framework.kernel_cache import KERNEL_CACHE
+from eosdnn.framework.kernel_cache import KERNEL_CACHE  # before numba: it picks numba's cache folder
+import numba  # noqa: E402
 from eosdnn.problems.upload import UploadProblem
 from eosdnn.framework.params import whole
 from eosdnn.solvers.upload import PLANNERS, check_units

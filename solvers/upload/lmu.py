@@ -83,7 +83,10 @@ def sub_runs(rest: list[int]) -> list[list[int]]:
 @PLANNERS.register("lmu")
 @attrs.define
 class Lmu:
-    """The paper's LMU (Algorithm 2); see the module docstring for the exact reading.
+    """The paper's LMU (Algorithm 2): merge units whose upload does not pay off, then upload
+    partitions in descending efficiency (ELDA), a merged layer's own good parts first.
+
+    The module docstring gives the exact reading of each principle.
 
     `rest`: `at-once` (the paper: the rest of a merged partition follows its sub-partitions
     immediately) or `requeue` (a variant: the rest goes back to the Principle-1 queue and waits
