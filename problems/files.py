@@ -208,7 +208,15 @@ def check_output(path: str | Path, flag: str, inputs: Iterable[str | Path | None
     if str(path).strip() == "":
         raise EosdnnError(f"{flag}: empty path")
     shown = f"{flag} {str(path)!r}"
-    target = Path(os.path.realpath(path)) if Path(path).is_symlink() else Path(path)
+    given = Path(path)
+    if len(os.fsencode(given.name)) > _name_max(given.parent if given.parent.is_dir() else Path(".")):
+        raise EosdnnError(f"{shown}: file name longer than the file system allows "
+                          f"({_name_max(given.parent if given.parent.is_dir() else Path('.'))} bytes)")
+    try:
+        target = Path(os.path.realpath(path)) if given.is_symlink() else given
+        target.is_dir()
+    except OSError as error:
+        raise EosdnnError(f"{shown}: cannot be used ({error.strerror or error})") from None
     if target.is_dir():
         raise EosdnnError(f"{shown}: is a directory")
     if target.exists() and not target.is_file():
