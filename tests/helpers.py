@@ -49,3 +49,16 @@ def chain_dp(env: Environment, model: DnnModel, client: int) -> float:
     for prev, layer in zip(layers, layers[1:]):
         best = {n: min(best[m] + prev.out_bytes * spb[m, n] for m in nodes) + layer.flops / hz[n] for n in nodes}
     return min(best[n] + layers[-1].out_bytes * spb[n, client] for n in nodes)
+
+
+def assert_one_error_line(run, args: list[str], needle: str, capsys) -> str:
+    """`run(args)` (the command line's main) exits 2 with exactly one `error:` line on stderr that
+    contains `needle`, and no traceback; returns the line."""
+    code = run(args)
+    captured = capsys.readouterr()
+    lines = captured.err.splitlines()
+    assert code == 2, f"{args}: exit {code}, stderr {captured.err[-500:]!r}"
+    assert len(lines) == 1 and lines[0].startswith("error: "), captured.err
+    assert "Traceback" not in captured.err
+    assert needle in lines[0], f"{needle!r} not in {lines[0]!r}"
+    return lines[0]

@@ -14,6 +14,7 @@ from eosdnn.cli import main
 from eosdnn.problems.migration import MigrationProblem
 from eosdnn.problems.placement import save_placement
 from eosdnn.problems.scenario import paper_scenario
+from helpers import assert_one_error_line
 
 KEEP = '{"keep": "this file must survive a failed command"}\n'
 
@@ -169,13 +170,7 @@ def command(line: str, files: dict[str, str]) -> list[str]:
 
 
 def assert_one_line_error(args: list[str], needle: str, capsys) -> None:
-    code = main(args)
-    captured = capsys.readouterr()
-    lines = captured.err.splitlines()
-    assert code == 2, f"{args}: exit {code}, stderr {captured.err!r}"
-    assert len(lines) == 1 and lines[0].startswith("error: "), captured.err
-    assert "Traceback" not in captured.err
-    assert needle in lines[0], f"{needle!r} not in {lines[0]!r}"
+    assert_one_error_line(main, args, needle, capsys)
 
 
 @pytest.mark.parametrize("line, needle", CASES, ids=[c[0][:60] for c in CASES])

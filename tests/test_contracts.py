@@ -258,18 +258,21 @@ def test_an_interrupted_compare_and_validate_keep_what_they_finished(interruptin
     assert capsys.readouterr().err.count("\n") == 1
 
 
-@pytest.mark.parametrize("delay", [0.2, 4.0])
-def test_ctrl_c_at_any_moment_is_one_line_and_exit_130(delay, tmp_path):
-    """SIGINT during start-up (imports, loading compiled code) or during the search."""
+@pytest.mark.parametrize("delay, number, code, text", [
+    (0.2, signal.SIGINT, 130, "error: interrupted"), (4.0, signal.SIGINT, 130, "error: interrupted"),
+    (5.0, signal.SIGTERM, 143, "error: terminated (SIGTERM)")])
+def test_ctrl_c_or_sigterm_at_any_moment_is_one_line(delay, number, code, text, tmp_path):
+    """SIGINT during start-up (imports, loading compiled code) or during the search; SIGTERM is
+    handled the same way, with exit 143."""
     out = tmp_path / "out.json"
     process = subprocess.Popen([sys.executable, "-m", "eosdnn", "solve", "--solver", "psoga", "--iterations",
                                 "1000000", "--json", str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                text=True)
     time.sleep(delay)
-    process.send_signal(signal.SIGINT)
+    process.send_signal(number)
     stdout, stderr = process.communicate(timeout=60)
-    assert process.returncode == 130, stderr
+    assert process.returncode == code, stderr
     lines = stderr.splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: interrupted") and stdout == ""
+    assert len(lines) == 1 and lines[0].startswith(text) and stdout == ""
     if out.exists():
         assert json.loads(out.read_text())["status"] == "interrupted"

@@ -31,9 +31,10 @@ from eosdnn.problems.migration import MigrationProblem
 from eosdnn.problems.placement import save_placement
 from eosdnn.problems.scenario import load_scenario
 from eosdnn.solvers.upload import PLANNERS
-from eosdnn.sweep import COLUMNS, DB_FORMAT, ResultsDatabase
+from eosdnn.sweep import COLUMNS, ResultsDatabase
 from eosdnn.framework import OPERATORS
 from eosdnn.problems.objectives import OBJECTIVES
+from helpers import assert_one_error_line
 
 KEEP = '{"keep": "this file must survive a failed command"}\n'
 TINY = ('seed = 3\n[environment.clients]\ncount = 1\n[environment.edge]\ncount = 1\npools = 1\n'
@@ -157,14 +158,7 @@ def command(line: str, files: dict[str, str]) -> list[str]:
 
 
 def one_error_line(args: list[str], needle: str, capsys) -> str:
-    code = main(args)
-    captured = capsys.readouterr()
-    lines = captured.err.splitlines()
-    assert code == 2, f"{args}: exit {code}, stderr {captured.err[-500:]!r}"
-    assert len(lines) == 1 and lines[0].startswith("error: "), captured.err
-    assert "Traceback" not in captured.err
-    assert needle in lines[0], f"{needle!r} not in {lines[0]!r}"
-    return lines[0]
+    return assert_one_error_line(main, args, needle, capsys)
 
 
 # (kind, command line, text of the one error line)
