@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import logging
 import multiprocessing
 import os
 import re
@@ -196,7 +197,8 @@ class DaskExecutor:
         try:
             if self.address == "local":
                 count = self.workers or cpu_count()
-                cluster = LocalCluster(n_workers=count, threads_per_worker=1, processes=True, dashboard_address=None)
+                cluster = LocalCluster(n_workers=count, threads_per_worker=1, processes=True, dashboard_address=None,
+                                       silence_logs=logging.CRITICAL)  # a Ctrl-C's cancellations are not news
                 client = Client(cluster)
             else:
                 client = Client(self.address, timeout="10s")

@@ -150,3 +150,20 @@ def test_unwritable_caches_never_write_into_the_installation(tmp_path):
     assert process.returncode == 0, stderr
     assert sorted(PACKAGE.rglob("*.nbi")) == before  # numba wrote nothing beside the source
     assert list((tmp_path / "tmp").glob("eosdnn-numba-*"))  # it used a temporary cache instead
+
+
+def test_ctrl_c_on_a_local_dask_sweep_is_one_line_and_resumable(tmp_path):
+    pytest.importorskip("distributed")
+    marker = f"EOSDNN_TEST_{uuid.uuid4().hex}"
+    grid = tmp_path / "grid.toml"
+    grid.write_text('name = "d"\nseeds = 4\nbudget = { iterations = 1000000 }\n[scenario]\nmodels = ["alexnet"]\n'
+                    '[[solvers]]\nname = "psoga"\n')
+    process = eosdnn("sweep", str(grid), "--dask", "local", "--workers", "2", env={marker: "1"})
+    wait_for_workers(marker, 2)
+    time.sleep(3.0)
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    assert stderr.splitlines() == [f"error: interrupted; the runs finished so far are in {tmp_path / 'grid.sqlite'} "
+                                   "(a rerun resumes)"]
+    assert wait_gone(marker, 10.0) == []
