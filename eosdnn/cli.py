@@ -298,8 +298,8 @@ def cmd_run(args: argparse.Namespace) -> None:
     if not args.quiet:
         print_plan(out, f"Recommended plan ({chosen.best}) per task", problem, best.x, doc, args.plan_detail)
     uploads = upload_plans(args, problem, best.x, RUN_PLANNERS, params=raw)
-    print_uploads(out, uploads, RUN_PLANNERS, "Uploading plans per task under the recommended placement: SSD of "
-                                              "LMU, IONN, Recursive-efficiency and Non-uploading")
+    print_uploads(out, uploads, RUN_PLANNERS, "Uploading plans under the recommended placement: SSD (s^2) per "
+                                              "task")
     if args.json:
         recommended = {"solver": chosen.best, "value": best.value, "placement": doc["placement"],
                        "lower_bound": problem.lower_bound, "gap_to_bound": problem.gap_to_bound(best.value),
@@ -510,7 +510,7 @@ def cmd_upload(args: argparse.Namespace) -> None:
         out.print(report.upload_table(title, rows, task.refused))
         for name, reason in task.refused.items():
             out.print(f"[yellow]{name} refused:[/] {reason}", highlight=False)
-    print_uploads(out, plans, planners, f"All {report.plural(len(plans), 'task')}: SSD per planner")
+    print_uploads(out, plans, planners, f"All {report.plural(len(plans), 'task')}: SSD (s^2) per planner")
     if args.plot:
         panels = [(f"task {t.problem.task_index} {t.problem.model.name}",
                    {name: plan.timeline() for name, plan in t.plans.items()}) for t in plans]

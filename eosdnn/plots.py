@@ -160,29 +160,15 @@ def sweep_lines(path: str | Path, x: list[float], series: dict[str, list[dict]],
     _save(fig, path)
 
 
-def _point_sort_key(point: dict) -> tuple:
-    """Grid points in numeric order where a value is a number (5 before 20), else by its text."""
-    return tuple((0, float(v), "") if isinstance(v, (int, float)) and not isinstance(v, bool) else (1, 0.0, str(v))
-                 for _key, v in sorted(point.items()))
-
-
-def point_label(point: dict) -> str:
-    """`tasks=12, edge.count=5`: the varied keys with their values (the last part of a dotted key)."""
-    return ", ".join(f"{key.split('.', 1)[-1] if key.count('.') > 1 else key}={value}"
-                     for key, value in point.items()) or "all"
-
-
-def params_label(solver: str, params: dict) -> str:
-    return solver + (" (" + ", ".join(f"{k}={v}" for k, v in params.items()) + ")" if params else "")
-
-
 def sweep_summary(path: str | Path, entries: list[dict]) -> None:
     """A sweep's mean value per grid point (groups, in numeric order) and solver with its parameters
     (bars), min-max whiskers; groups labelled by the varied keys, bars by solver and parameters."""
     import json
 
+    from eosdnn.sweep import params_label, point_label, point_order
+
     done = [e for e in entries if e["runs"]]
-    points = sorted(dict.fromkeys(e["point"] for e in done), key=lambda p: _point_sort_key(json.loads(p)))
+    points = sorted(dict.fromkeys(e["point"] for e in done), key=lambda p: point_order(json.loads(p)))
     labels = list(dict.fromkeys((e["solver"], e["params"]) for e in done))
     empty = {"mean": np.nan, "min": np.nan, "max": np.nan}
     cells = {(e["point"], e["solver"], e["params"]): {"mean": e["mean"], "min": e["best"], "max": e["worst"]} for e in done}

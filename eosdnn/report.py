@@ -16,6 +16,7 @@ from eosdnn.problems.environment import MB
 from eosdnn.problems.models import DnnModel
 from eosdnn.problems.objectives import OBJECTIVES
 from eosdnn.problems.scenario import Scenario
+from eosdnn.sweep import point_label
 
 
 def seconds(value: float) -> str:
@@ -400,30 +401,30 @@ def upload_table(title: str, rows: dict[str, dict], refused: dict[str, str] | No
 
 def upload_tasks_table(title: str, rows: list[dict], planners: list[str], totals: dict[str, float] | None = None,
                        wins: dict[str, int] | None = None) -> Table:
-    """One line per task: every planner's SSD (s^2) and the best planner; a last line sums the SSDs
-    over the tasks and counts each planner's wins."""
+    """One line per task: every planner's SSD (s^2), the task's least marked with `*` (and green); a
+    last line sums the SSDs over the tasks; the caption counts each planner's wins."""
     table = Table(title=title)
     table.add_column("task", justify="right")
     table.add_column("model")
     table.add_column("units", justify="right")
+    label = {name: PLANNER_LABELS.get(name, name) for name in planners}
     for name in planners:
-        table.add_column(f"SSD {PLANNER_LABELS.get(name, name)} (s^2)", justify="right")
-    table.add_column("best")
+        table.add_column(label[name], justify="right")
     for row in rows:
         cells = []
         for name in planners:
             value = row["ssd"].get(name)
             text = "refused" if value is None else ssd_text(value)
-            cells.append(f"[bold green]{text}[/]" if name == row["best"] else text)
-        table.add_row(str(row["task"]), row["model"], str(row["units"]), *cells, row["best"] or "-")
+            cells.append(f"[bold green]{text}*[/]" if name == row["best"] else f"{text} ")
+        table.add_row(str(row["task"]), row["model"], str(row["units"]), *cells)
     if totals is not None:
         table.add_section()
         table.add_row("all", plural(len(rows), "task"), str(sum(row["units"] for row in rows)),
-                      *[ssd_text(totals[name]) if name in totals else "-" for name in planners],
-                      ", ".join(f"{name} {count}" for name, count in (wins or {}).items() if count) or "-")
-    table.caption = ("SSD: the area under a query's delay while the weights upload, in s^2 (MODEL.md section 6); "
-                     "best: least SSD of the task, in green; the last line sums over the tasks and counts the "
-                     "tasks each planner is best on")
+                      *[f"{ssd_text(totals[name])} " if name in totals else "- " for name in planners])
+    best = ", ".join(f"{label[name]} on {plural(count, 'task')}" for name, count in (wins or {}).items() if count)
+    table.caption = ("SSD of each planner in s^2: the area under a query's delay while the weights upload "
+                     "(MODEL.md section 6); * the task's least" + (f"; best: {best}" if best else "")
+                     + ("; the last line sums over the tasks" if totals is not None else ""))
     return table
 
 
@@ -456,7 +457,7 @@ def sweep_table(title: str, entries: list[dict]) -> Table:
     for column in ("grid point", "solver", "params", "runs", "mean", "std", "best", "gap to bound", "rank"):
         table.add_column(column, justify="left" if column in ("grid point", "solver", "params") else "right")
     for entry in entries:
-        point = ", ".join(f"{k}={v}" for k, v in json.loads(entry["point"]).items()) or "-"
+        point = point_label(json.loads(entry["point"]))
         params = ", ".join(f"{k}={v}" for k, v in json.loads(entry["params"]).items()) or "-"
         if entry["runs"] == 0:
             table.add_row(point, entry["solver"], params, "failed", escape(str(entry["error"])), "", "", "", "")

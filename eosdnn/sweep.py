@@ -398,6 +398,23 @@ def run_sweep(grid: Grid, database: ResultsDatabase, executor: Executor,
     return SweepProgress(len(grid.runs) - len(todo), len(todo), failed, time.perf_counter() - started)
 
 
+def point_order(point: dict) -> tuple:
+    """Grid points in numeric order where a value is a number (5 before 20), else by its text."""
+    return tuple((0, float(v), "") if isinstance(v, (int, float)) and not isinstance(v, bool) else (1, 0.0, str(v))
+                 for _key, v in sorted(point.items()))
+
+
+def point_label(point: dict) -> str:
+    """`edge.count=5, tasks=12`: the varied keys with their values (a dotted key without its first part)."""
+    return ", ".join(f"{key.split('.', 1)[-1] if key.count('.') > 1 else key}={value}"
+                     for key, value in point.items()) or "all"
+
+
+def params_label(solver: str, params: dict) -> str:
+    """`psoga (particles=20)`: a solver with the parameters of its grid entry."""
+    return solver + (" (" + ", ".join(f"{k}={v}" for k, v in params.items()) + ")" if params else "")
+
+
 def summary(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Per grid point and solver (with its parameters): runs, mean, std, best, mean gap and the rank of
     the mean within the point."""
@@ -417,7 +434,7 @@ def summary(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         for rank, entry in enumerate(ranked, start=1):
             entry["rank"] = rank
     failed = [row for row in rows if row["status"] != "ok"]
-    return sorted(out, key=lambda e: (e["point"], e["rank"])) + [
+    return sorted(out, key=lambda e: (point_order(json.loads(e["point"])), e["point"], e["rank"])) + [
         {"point": row["point"], "solver": row["solver"], "params": row["params"], "runs": 0, "error": row["error"]}
         for row in failed]
 

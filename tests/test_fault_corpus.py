@@ -24,14 +24,13 @@ import pytest
 from eosdnn import report
 from eosdnn.cli import main
 from eosdnn.framework import SOLVERS
-from eosdnn.plots import point_label, _point_sort_key
 from eosdnn.problems.bounds import gap_to_bound
 from eosdnn.problems.files import MAX_INPUT_BYTES
 from eosdnn.problems.migration import MigrationProblem
 from eosdnn.problems.placement import save_placement
 from eosdnn.problems.scenario import load_scenario
 from eosdnn.solvers.upload import PLANNERS
-from eosdnn.sweep import COLUMNS, ResultsDatabase
+from eosdnn.sweep import COLUMNS, ResultsDatabase, point_label, point_order
 from eosdnn.framework import OPERATORS
 from eosdnn.problems.objectives import OBJECTIVES
 from helpers import assert_one_error_line
@@ -372,13 +371,13 @@ def test_tables_never_split_a_number_or_a_word(width):
     console.print(report.upload_tasks_table(
         "Uploads", [{"task": 0, "model": "alexnet", "units": 13, "ssd": dict.fromkeys(
             ("lmu", "ionn", "recursive-efficiency", "non-uploading"), 18670.12), "best": "recursive-efficiency"}],
-        ["lmu", "ionn", "recursive-efficiency", "non-uploading"]))
+        ["lmu", "ionn", "recursive-efficiency", "non-uploading"], {"lmu": 18670.12}, {"lmu": 1}))
     text = buffer.getvalue()
     cells = split_cells(text)
     assert all(len(line) <= width for line in text.splitlines())
-    for whole in ("18670.1234", "2078.5000", "0.7801", "99999.9999", "1767.01%", "18670.12"):
+    for whole in ("18670.1234", "2078.5000", "0.7801", "99999.9999", "1767.01%", "18670.12*"):
         assert whole in cells, whole  # a whole cell, never "18670." / "1234"
-    for name in ("recursive-efficiency", "alexnet"):
+    for name in ("recursive-efficiency", "alexnet", "rec.-eff."):
         assert name in cells  # a name is never split ("alexne" / "t")
 
 
@@ -424,7 +423,7 @@ def test_a_solve_result_is_read_as_a_placement(files, tmp_path, capsys):
 def test_upload_plans_under_the_recommended_plan_and_warns_when_uploading_cannot_help(files, tmp_path, capsys):
     assert main(["upload", "--scenario", files["tiny.toml"], "--evaluations", "200"]) == 0
     out = " ".join(capsys.readouterr().out.split())
-    assert "Placement: the recommended plan" in out and "All 1 task: SSD per planner" in out
+    assert "Placement: the recommended plan" in out and "All 1 task: SSD (s^2) per planner" in out
     slow = tmp_path / "slow.toml"  # the cloud is far: all-cloud, fully uploaded, is slower than the client
     slow.write_text(TINY.replace("chain4.json", str(Path(files["chain4.json"]))) +
                     "[environment.bandwidth]\nclient_cloud = 0.001\nclient_edge = 0.001\n")
@@ -445,7 +444,7 @@ def test_run_compares_lmu_with_every_uploading_rival(files, tmp_path):
 
 def test_sweep_plots_label_points_by_their_keys_in_numeric_order():
     points = [{"tasks": 20.0}, {"tasks": 5.0}, {"tasks": 12}]
-    assert [p["tasks"] for p in sorted(points, key=_point_sort_key)] == [5.0, 12, 20.0]
+    assert [p["tasks"] for p in sorted(points, key=point_order)] == [5.0, 12, 20.0]
     assert point_label({"environment.edge.count": 5, "tasks": 12}) == "edge.count=5, tasks=12"
     assert point_label({}) == "all"
 
