@@ -197,7 +197,8 @@ def convergence(ctx: Context) -> Figure:
     data: dict[str, Any]
     data = {"seeds": settings.seed_list, "evaluations": evaluations, "lower_bound": spread(bounds),
             "final": {label: spread(v) for label, v in finals.items()}, "histories": histories}
-    table = Table(title=f"Convergence on the paper scenario: best total (s) at the paper's budget ({evaluations:,} "
+    budget = "a quick budget" if settings.quick else "the paper's budget"
+    table = Table(title=f"Convergence on the paper scenario: best total (s) at {budget} ({evaluations:,} "
                         f"evaluations; PSO-GA and prePSO add their seeding GA), mean over {settings.seeds} seeds; "
                         f"lower bound {data['lower_bound']['mean']:.4f}")
     for column in ("solver", "mean", "min", "max", "gap to bound"):
