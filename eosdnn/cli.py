@@ -480,9 +480,12 @@ def cmd_upload(args: argparse.Namespace) -> None:
     solver_names = [args.solver] if args.solver else []
     raw = built_params(args.param, dict.fromkeys(planners, PLANNERS) | dict.fromkeys(solver_names, SOLVERS),
                        "planner or solver")
-    if not args.solver and not args.placement and args.iterations is not None:
-        raise EosdnnError("--iterations: the recommended plan's searches take --evaluations; give --solver NAME to "
-                          "plan under one solver's placement")
+    for flag in ("iterations", "seconds"):
+        if not args.solver and not args.placement and getattr(args, flag) is not None:
+            raise EosdnnError(f"--{flag}: the recommended plan's searches take --evaluations; give --solver NAME to "
+                              "plan under one solver's placement")
+    if args.placement and any(getattr(args, flag) is not None for flag in ("iterations", "evaluations", "seconds")):
+        raise EosdnnError("--placement: a placement file needs no search, so it takes no budget")
     scenario = scenario_of(args)
     check_tasks(tasks, len(scenario.tasks))  # before the placement is searched for
     planner_params = {name: raw[name] for name in planners}

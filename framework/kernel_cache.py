@@ -39,9 +39,13 @@ def numba_cache_dir() -> Path | None:
     return next((folder for folder in candidates if _writable_folder(folder)), None)
 
 
-# Before numba is first imported (it reads the variable once). KERNEL_CACHE is False when no
-# folder is writable: the kernels are then compiled in every process, never cached in the tree.
-_cache = numba_cache_dir() if "numba" not in sys.modules else None
+# Numba reads NUMBA_CACHE_DIR once, when it is imported; where it already was (a script that imports
+# numba before eosdnn), its config is set instead, which its cache locator reads when a kernel is
+# first compiled. KERNEL_CACHE is False when no folder is writable: the kernels are then compiled in
+# every process, never cached beside the source.
+_cache = numba_cache_dir()
 if _cache is not None:
     os.environ["NUMBA_CACHE_DIR"] = str(_cache)
-KERNEL_CACHE = _cache is not None or ("numba" in sys.modules and bool(os.environ.get("NUMBA_CACHE_DIR")))
+    if "numba" in sys.modules:
+        sys.modules["numba"].config.CACHE_DIR = str(_cache)
+KERNEL_CACHE = _cache is not None
