@@ -241,6 +241,22 @@ def test_an_interrupted_solve_writes_its_best_placement(interrupting, tmp_path, 
     assert doc["value"] == pytest.approx(problem.evaluate(genes[None, :])[0])
 
 
+def test_a_second_ctrl_c_while_saving_does_not_break_the_write(interrupting, tmp_path, capsys, monkeypatch):
+    import eosdnn.cli as cli
+
+    original = cli.write_json
+
+    def impatient(path, data):  # the user presses Ctrl-C again as the results are being saved
+        os.kill(os.getpid(), signal.SIGINT)
+        original(path, data)
+
+    monkeypatch.setattr(cli, "write_json", impatient)
+    out = tmp_path / "out.json"
+    assert main(["solve", "--solver", "test-interrupt", "--json", str(out)]) == 130
+    assert json.loads(out.read_text())["status"] == "interrupted"
+    assert capsys.readouterr().err.startswith("error: interrupted; the results so far (status interrupted) are in")
+
+
 def test_an_interrupted_compare_and_validate_keep_what_they_finished(interrupting, tmp_path, capsys):
     out = tmp_path / "c.json"
     assert main(["compare", "--solvers", "greedy,test-interrupt", "--seeds", "2", "--json", str(out)]) == 130
