@@ -490,3 +490,21 @@ def test_an_interrupted_comparison_on_workers_keeps_the_runs_that_finished(files
     with pytest.raises(KeyboardInterrupt):
         compare_on(OneThenInterrupt(), problem, ["greedy", "heft"], {}, [0], Budget(), into=comparison)
     assert list(comparison.runs) == ["greedy"] and comparison.document()["solvers"]["greedy"]["mean"] > 0
+
+
+def test_a_full_database_is_one_error_and_keeps_the_runs_so_far(files, tmp_path):
+    from eosdnn.framework.errors import EosdnnError
+    from eosdnn.framework.executors import SerialExecutor
+    from eosdnn.sweep import load_grid, run_sweep
+
+    grid_file = tmp_path / "grid.toml"
+    grid_file.write_text(GRID.replace("seeds = 1", "seeds = 40").replace('"tiny.toml"', f'"{files["tiny.toml"]}"'))
+    grid = load_grid(grid_file)
+    db = ResultsDatabase(tmp_path / "full.sqlite")
+    pages = db.connection.execute("PRAGMA page_count").fetchone()[0]
+    db.connection.execute(f"PRAGMA max_page_count = {pages + 1}")  # the disk fills up after a few rows
+    with pytest.raises(EosdnnError, match="cannot write the results database .*full"):
+        run_sweep(grid, db, SerialExecutor())
+    kept = len(db.rows())
+    db.close()
+    assert 0 < kept < len(grid.runs)

@@ -105,3 +105,16 @@ def test_ci_has_the_paper_dataset_so_no_dataset_test_skips():
         assert LINBIN.is_dir(), f"CI runs with ../shared beside the clone, but {LINBIN} is missing"
         assert sorted(p.name for p in LINBIN.glob("*.csv")) == ["alexnet.csv", "googlenet.csv", "resnet101.csv",
                                                                  "vgg19.csv"]
+
+
+def test_formats_lists_every_command_the_parser_has():
+    import argparse
+
+    from eosdnn.cli import build_parser
+
+    parser = build_parser()
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices
+    table = (README.parent / "docs" / "FORMATS.md").read_text().split("## Commands", 1)[1].split("###", 1)[0]
+    for name in commands:
+        assert f"`eosdnn {name}" in table, name
+    assert "PSO-GA migration plan" not in table  # `run` recommends the best plan, whichever solver found it
