@@ -22,7 +22,7 @@ from eosdnn.framework.progress import progress_callback
 from eosdnn.framework.solver import SearchTracker, run_solver
 from eosdnn.framework.errors import EosdnnError
 from eosdnn.interrupts import StopRequests
-from eosdnn.problems.files import STDOUT, check_folder, check_output, write_json, write_text
+from eosdnn.problems.files import STDOUT, check_folder, check_output, same_file, write_json, write_text
 from eosdnn.problems.migration import TIER_PLANS, MigrationProblem
 from eosdnn.problems.objectives import OBJECTIVES
 from eosdnn.problems.models import BUILTIN, builtin_model, resolve_model, save_model
@@ -117,9 +117,18 @@ def run_seed(args: argparse.Namespace) -> int:
 
 
 def scenario_of(args: argparse.Namespace) -> Scenario:
-    """The scenario file (its own `seed` draws its clock rates), or the paper scenario drawn with --seed."""
+    """The scenario file (its own `seed` draws its clock rates), or the paper scenario drawn with --seed;
+    no output may be one of the model files the scenario reads."""
     if getattr(args, "scenario", None):
-        return load_scenario(args.scenario)
+        scenario = load_scenario(args.scenario)
+        for key, flag in OUTPUT_FLAGS.items():
+            path = getattr(args, key, None)
+            if path not in (None, STDOUT):
+                for source in scenario.files:
+                    if same_file(path, source) and Path(path).exists():
+                        raise EosdnnError(f"{flag} {path!r}: is one of the command's input files (a model of the "
+                                          "scenario)")
+        return scenario
     return paper_scenario(run_seed(args))
 
 

@@ -92,7 +92,8 @@ class Registry(Generic[T]):
         return [f.alias or f.name for f in fields if f.name not in partial.keywords and f.name != "name"]
 
     def parameter_details(self, name: str) -> list[tuple[str, Any, str | None]]:
-        """(name, default, accepted range) of every parameter the entry takes."""
+        """(name, default, accepted values) of every parameter the entry takes: the field's
+        `metadata["accepts"]`, else the `span` its validator states."""
         factory = self.get(name)
         partial = factory if isinstance(factory, functools.partial) else functools.partial(factory)
         if not (isinstance(partial.func, type) and attrs.has(partial.func)):
@@ -106,7 +107,7 @@ class Registry(Generic[T]):
             if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
                 default = default.factory()
             details.append((field.alias or field.name, None if default is attrs.NOTHING else default,
-                            span_of(field.validator)))
+                            field.metadata.get("accepts") or span_of(field.validator)))
         return details
 
     def instance(self, name: str, **params: Any) -> Any:

@@ -26,6 +26,7 @@ from eosdnn.problems.environment import (
 from eosdnn.framework.errors import EosdnnError
 from eosdnn.problems.files import read_text
 from eosdnn.problems.models import DnnModel, resolve_model
+from eosdnn.problems.models.io import model_file
 from eosdnn.problems.objectives import OBJECTIVES
 from eosdnn.framework.params import as_tuple
 
@@ -63,6 +64,7 @@ class Scenario:
     priority: str = "depth"
     seed: int = 0
     name: str = "scenario"
+    files: tuple[str, ...] = attrs.field(default=(), converter=as_tuple, eq=False)  # the files it was read from
 
     def __attrs_post_init__(self) -> None:
         if self.objective not in OBJECTIVES.names():
@@ -245,7 +247,10 @@ def scenario_from_dict(data: dict, name: str = "scenario", base_dir: Path | None
         tasks = round_robin_tasks(paper_models(), environment.n_clients)
     objective = data.get("objective", "total")
     priority = data.get("priority", "depth")
-    return Scenario(environment, tasks, objective=objective, priority=priority, seed=seed, name=str(data.get("name", name)))
+    models = [entry["model"] for entry in data.get("tasks", []) if isinstance(entry, dict)]
+    files = [str(path) for path in dict.fromkeys(model_file(model, base_dir) for model in models) if path is not None]
+    return Scenario(environment, tasks, objective=objective, priority=priority, seed=seed,
+                    name=str(data.get("name", name)), files=files)
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -263,6 +268,7 @@ def load_scenario(path: str | Path) -> Scenario:
         raise EosdnnError(f"{label}: empty (give at least [environment] or [[tasks]]; "
                           "without a scenario the paper's is used)")
     try:
-        return scenario_from_dict(data, name=path.stem, base_dir=path.parent)
+        scenario = scenario_from_dict(data, name=path.stem, base_dir=path.parent)
     except EosdnnError as error:  # the field is the file's (`seed` is not the --seed flag)
         raise EosdnnError(f"{label}: {error}") from None
+    return attrs.evolve(scenario, files=(str(path), *scenario.files))

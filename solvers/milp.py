@@ -30,7 +30,7 @@ import numpy as np
 import pulp
 
 from eosdnn.framework import SOLVERS, Budget, Result, Search
-from eosdnn.framework.params import number, one_of, whole
+from eosdnn.framework.params import ParameterError, number, one_of, whole
 from eosdnn.framework.errors import EosdnnError
 from eosdnn.problems.bounds import gap_to_bound
 from eosdnn.problems.migration import MigrationProblem
@@ -143,6 +143,15 @@ def solve_with_cbc(model: MilpModel, *, time_limit: float, gap: float, warm_star
     return MilpOutcome(status, objective if status in ("optimal", "feasible") else None, bound)
 
 
+def warm_start_name(_instance, attribute, value) -> None:
+    """`greedy`, `none` (or None) or a placement file's path; the file is read when the solver runs."""
+    if value is not None and not (isinstance(value, str) and value.strip()):
+        raise ParameterError(attribute.name, f"must be greedy, none or a placement file path, got {value!r}")
+
+
+warm_start_name.span = "greedy | none | a placement file"  # type: ignore[attr-defined]
+
+
 @attrs.define
 class MilpSolver:
     """Solve the migration MILP exactly (fixed order u) or its free-order lower bound.
@@ -157,7 +166,7 @@ class MilpSolver:
     backend: str = attrs.field(default="highs", validator=one_of(*BACKENDS))
     time_limit: float = attrs.field(default=60.0, validator=number(0, None, open_low=True))
     gap: float = attrs.field(default=OPTIMAL_GAP, validator=number(0, 0.999999))
-    warm_start: str | None = "greedy"
+    warm_start: str | None = attrs.field(default="greedy", validator=warm_start_name)
     max_binaries: int = attrs.field(default=20_000, validator=whole(1))
     max_constraints: int = attrs.field(default=500_000, validator=whole(1))
     threads: int = attrs.field(default=1, validator=whole(1, 256))

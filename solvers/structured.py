@@ -41,6 +41,7 @@ def check_inner(instance: Any, _attribute: Any, _value: Any) -> None:
 check_inner.span = "a solver of integer problems: psoga, ga, random, exhaustive, ..."  # type: ignore[attr-defined]
 
 
+
 def contracted_groups(problem: MigrationProblem) -> list[list[int]]:
     """[30]'s preprocessing as chain contraction: a layer merges with its successor when it has exactly
     one successor and that successor exactly one predecessor, repeatedly."""
@@ -73,7 +74,7 @@ class PrePso:
     """Merge chains of layers into one gene each, then run PSO-GA (or `inner`) on the merged graph."""
 
     inner: str = attrs.field(default="psoga", validator=check_inner)
-    inner_params: dict = attrs.field(factory=dict)
+    inner_params: dict = attrs.field(factory=dict, metadata={"accepts": "a JSON object of the inner solver's parameters"})
     name: str = "prepso"
     accepts: ClassVar[type] = MigrationProblem  # reads the layers and nodes
 
@@ -129,7 +130,7 @@ class TwoStep:
     """Initial migration on the condensed chain, secondary migration of the modules' branches."""
 
     inner: str = attrs.field(default="psoga", validator=check_inner)
-    inner_params: dict = attrs.field(factory=dict)
+    inner_params: dict = attrs.field(factory=dict, metadata={"accepts": "a JSON object of the inner solver's parameters"})
     name: str = "two-step"
     accepts: ClassVar[type] = MigrationProblem  # reads the layers and nodes
 

@@ -174,6 +174,7 @@ ERRORS = [
     ("output", "sweep {grid.toml} {grid.toml}", "is the grid file itself"),
     ("output", "upload --placement {plan.json} --scenario {tiny.toml} --json {plan.json}", "input files"),
     ("output", "models import {rows.csv} --host-ghz 2 --json {rows.csv}", "input files"),
+    ("output", "solve --scenario {tiny.toml} --solver greedy --json {chain4.json}", "input files (a model of the scenario)"),
     ("output", "reproduce fig16 --quick --out {tiny.toml}", "--out"),
     # an upload planner's unit limit, checked before the migration search
     ("before work", "run --scenario {long.toml} --evaluations 100", "lmu.max_units: task 0 (chain300) may have up to 300"),

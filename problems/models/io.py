@@ -80,15 +80,21 @@ def load_model_file(path: str | Path) -> DnnModel:
     return model_from_dict(data, source=path.name)
 
 
-def resolve_model(name_or_path: str, base_dir: Path | None = None) -> DnnModel:
-    """A built-in model by name, a model JSON file or an ONNX file (relative paths from `base_dir`)."""
+def model_file(name_or_path: str, base_dir: Path | None = None) -> Path | None:
+    """The file a model reference names (relative paths from `base_dir`), or None for a built-in."""
     key = name_or_path.lower()
     if key in BUILTIN or not (key.endswith((".json", ".onnx")) or "/" in key):
-        return builtin_model(name_or_path)
+        return None
     path = Path(name_or_path)
-    if not path.is_absolute() and base_dir is not None:
-        path = base_dir / path
-    if key.endswith(".onnx"):  # imported on the fly, with the importer's defaults
+    return base_dir / path if not path.is_absolute() and base_dir is not None else path
+
+
+def resolve_model(name_or_path: str, base_dir: Path | None = None) -> DnnModel:
+    """A built-in model by name, a model JSON file or an ONNX file (relative paths from `base_dir`)."""
+    path = model_file(name_or_path, base_dir)
+    if path is None:
+        return builtin_model(name_or_path)
+    if name_or_path.lower().endswith(".onnx"):  # imported on the fly, with the importer's defaults
         from eosdnn.problems.models.onnx_import import import_onnx
 
         return import_onnx(path)
