@@ -400,7 +400,8 @@ def cmd_compare(args: argparse.Namespace) -> None:
         doc["solvers"], doc["lower_bound"]))
     if args.plot:
         plots.convergence_plot(args.plot, {name: [r.history for r in runs] for name, runs in comparison.runs.items()},
-                               f"Convergence on {scenario.name} ({len(scenario.tasks)} tasks)", problem.lower_bound)
+                               f"Convergence on {scenario.name} ({report.plural(len(scenario.tasks), 'task')})",
+                               problem.lower_bound)
     if args.json:
         write_json(args.json, doc)
 
@@ -435,15 +436,16 @@ def cmd_validate(args: argparse.Namespace) -> None:
     out = console(args)
     out.print(report.instances_table(doc["instances"]))
     out.print(report.validation_table(
-        f"Gap to the optimum: {origin}, {len(seeds)} seeds, budget {doc['budget']}", doc["solvers"]))
+        f"Gap to the optimum: {origin}, {report.plural(len(seeds), 'seed')}, budget {doc['budget']}", doc["solvers"]))
     uncertified = sum(not entry["exact"]["certified"] for entry in doc["instances"])
     if uncertified:
-        out.print(f"[yellow]note:[/] {uncertified} instance(s) have no certified optimum; their gaps are measured "
-                  "to the MILP's lower bound and overstate the true gap")
+        out.print(f"[yellow]note:[/] {report.plural(uncertified, 'instance')} without a certified optimum: their "
+                  "gaps are measured to the MILP's lower bound and overstate the true gap")
     for name, instances in doc["exhaustive_runs"].items():
-        out.print(f"[yellow]warning:[/] {name} evaluated at least as many placements as {len(instances)} instance(s) "
-                  f"have ({', '.join(instances)}): there it searched exhaustively and its gap says nothing about "
-                  "the heuristic; give a smaller budget or larger instances", highlight=False)
+        out.print(f"[yellow]warning:[/] {name} evaluated at least as many placements as "
+                  f"{report.plural(len(instances), 'instance')} have ({', '.join(instances)}): there it searched "
+                  "exhaustively and its gap says nothing about the heuristic; give a smaller budget or larger instances",
+                  highlight=False)
     if args.json:
         write_json(args.json, doc)
 
