@@ -19,14 +19,14 @@ from eosdnn.problems.migration import MigrationProblem
 from eosdnn.problems.scenario import paper_scenario
 from eosdnn.framework.solver import run_solver
 from eosdnn.solvers import make_solver
-from eosdnn.validation import EXACT_SOLVERS
+from eosdnn.framework.solver import exact_solvers
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--evaluations", type=int, default=60_000)
     parser.add_argument("--seeds", type=int, default=5)
-    parser.add_argument("--solvers", default=",".join(n for n in SOLVERS.names() if n not in EXACT_SOLVERS))
+    parser.add_argument("--solvers", default=",".join(n for n in SOLVERS.names() if n not in exact_solvers()))
     args = parser.parse_args()
     problem = MigrationProblem(paper_scenario(0))
     problem.evaluate(problem.lower[None, :])  # compile once, outside the timings

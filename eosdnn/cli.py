@@ -19,7 +19,7 @@ from eosdnn.framework import SOLVERS, Budget, Registry, Result
 from eosdnn.framework.executors import cpu_count, make_executor
 from eosdnn.framework.params import parse_params
 from eosdnn.framework.progress import progress_callback
-from eosdnn.framework.solver import SearchTracker, run_solver
+from eosdnn.framework.solver import SearchTracker, heuristics, run_solver, solver_traits
 from eosdnn.framework.errors import EosdnnError
 from eosdnn.interrupts import StopRequests
 from eosdnn.problems.files import STDOUT, check_folder, check_output, same_file, write_json, write_text
@@ -37,7 +37,7 @@ from eosdnn.documents import interrupted_document, solve_document, summary, uplo
 from eosdnn.problems.plan_report import plan_report
 from eosdnn.recommend import PAPER_EVALUATIONS, recommend
 from eosdnn.upload_tasks import DEFAULT_PLANNERS, check_possible_units, check_tasks, plan_tasks
-from eosdnn.validation import DEFAULT_EVALUATIONS, DEFAULT_SOLVERS, validate, validation_document
+from eosdnn.validation import DEFAULT_EVALUATIONS, validate, validation_document
 
 SEED_MAX = 2**32 - 1
 EXACT_FLAGS = {"backend": "--backend", "time_limit": "--time-limit", "gap": "--gap", "warm_start": "--warm-start"}
@@ -330,8 +330,10 @@ def cmd_solve(args: argparse.Namespace) -> None:
     check_outputs(args)
     SOLVERS.get(args.solver)
     flags = exact_params(args)
-    if flags and args.solver not in ("milp", "milp-free"):
-        raise EosdnnError(f"{EXACT_FLAGS[next(iter(flags))]}: only the milp and milp-free solvers take it")
+    refused = [key for key in flags if key not in solver_traits(args.solver).flags]
+    if refused:
+        takers = [name for name in SOLVERS.names() if refused[0] in solver_traits(name).flags]
+        raise EosdnnError(f"{EXACT_FLAGS[refused[0]]}: only {', '.join(takers)} take it")
     params = built_params(args.param, {args.solver: SOLVERS}, "solver", {args.solver: flags})[args.solver]
     scenario = scenario_of(args)
     problem = MigrationProblem(scenario)
@@ -409,7 +411,7 @@ def cmd_compare(args: argparse.Namespace) -> None:
 def cmd_validate(args: argparse.Namespace) -> None:
     from eosdnn.problems.instances import InstanceShape, random_scenario
     check_outputs(args)
-    names = registered_names(args.solvers, SOLVERS, "--solvers")
+    names = registered_names(args.solvers or ",".join(heuristics()), SOLVERS, "--solvers")
     exact = exact_params(args)
     params = built_params(args.param, dict.fromkeys(names, SOLVERS), "solver")
     if exact:
@@ -765,7 +767,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dag-share", type=fraction, default=0.5, help="share of DAG models, the rest chains (default 0.5)")
     p.add_argument("--objective", choices=OBJECTIVES.names(), default="total",
                    help="what a plan is scored by (default total; see `eosdnn solvers`)")
-    p.add_argument("--solvers", default=",".join(DEFAULT_SOLVERS), help="comma-separated solvers to check")
+    p.add_argument("--solvers", help="comma-separated solvers to check (default: every registered heuristic, "
+                                     f"now {','.join(heuristics())})")
     p.add_argument("--seeds", type=whole_number(1, 10_000), default=3, help="seeds per solver (default 3)")
     p.add_argument("--exhaustive-limit", type=whole_number(1, 1_000_000_000), default=2_000_000,
                    help="solve by exhaustive search up to this many placements, else by MILP (default 2,000,000)")

@@ -18,7 +18,7 @@ import numpy as np
 
 from eosdnn.framework import Budget, Result
 from eosdnn.framework.progress import progress_steps
-from eosdnn.framework.solver import run_solver
+from eosdnn.framework.solver import run_solver, solver_traits
 from eosdnn.problems.bounds import gap_to_bound
 from eosdnn.problems.migration import MigrationProblem
 from eosdnn.problems.scenario import Scenario
@@ -26,8 +26,6 @@ from eosdnn.solvers import make_solver
 from eosdnn.solvers.exhaustive import placement_count
 
 HIT_TOLERANCE = 1e-9
-DEFAULT_SOLVERS = ("psoga", "ga", "greedy", "prepso", "two-step", "random", "milp")
-EXACT_SOLVERS = ("milp", "milp-free", "exhaustive")
 DEFAULT_EVALUATIONS = 5_000  # the heuristics' budget when none is given: under 1% of the default instances' space
 
 
@@ -90,7 +88,8 @@ def validate(scenarios: list[Scenario], solvers: list[str], seeds: list[int], bu
                 "runs": {},
             }
             for name in solvers:
-                params = dict(milp_params) if name in EXACT_SOLVERS else {}
+                flags = solver_traits(name).flags  # the exact-solver flags go only to solvers that take them
+                params = {key: value for key, value in milp_params.items() if key in flags}
                 params.update(solver_params.get(name, {}))
                 results: list[Result] = []
                 for seed in seeds:
@@ -127,7 +126,7 @@ def exhaustive_runs(instances: list[dict]) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     for entry in instances:
         for name, runs in entry["runs"].items():
-            if name in EXACT_SOLVERS:
+            if solver_traits(name).exact:
                 continue
             if any(run["evaluations"] >= entry["placements"] for run in runs):
                 found.setdefault(name, []).append(entry["name"])

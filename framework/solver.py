@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, Protocol, runtime_checkable
 
 import attrs
@@ -13,6 +14,7 @@ from eosdnn.framework.budget import Budget
 from eosdnn.framework.errors import EosdnnError
 from eosdnn.framework.problem import Problem
 from eosdnn.framework.reduction import ReducedProblem
+from eosdnn.framework.registry import SOLVERS
 from eosdnn.framework.result import Result
 
 
@@ -27,6 +29,51 @@ class Solver(Protocol):
 def accepted(solver: Any) -> type:
     """The problem class a solver declares it accepts (`accepts`; default any `Problem`)."""
     return getattr(solver, "accepts", Problem)
+
+
+BUDGET_UNITS = ("iterations", "evaluations", "seconds", "none")
+
+
+def _names(items: Iterable[str]) -> frozenset[str]:
+    return frozenset(items)
+
+
+@attrs.frozen
+class SolverTraits:
+    """What a solver declares about itself (a class attribute `traits`, as `accepts`), so that
+    commands keep no lists of solver names: whether it proves bounds (`exact`), what one unit of its
+    budget is at equal-budget comparisons (`iterations`, `evaluations`, `seconds`, or `none` for a
+    one-plan rule), the exact-solver flags it takes (`backend`, `time_limit`, `gap`, `warm_start`),
+    whether `validate` checks it against the optimum by default (`validated`), and its relative
+    work per gene, used to start long runs first on workers (`cost`)."""
+
+    exact: bool = False
+    budget_unit: str = attrs.field(default="iterations", validator=attrs.validators.in_(BUDGET_UNITS))
+    flags: frozenset[str] = attrs.field(default=frozenset(), converter=_names)
+    validated: bool = True
+    cost: float = 0.01
+
+
+def traits_of(solver: Any) -> SolverTraits:
+    """The traits a solver (an instance, its class, or a partial of it) declares; defaults when none."""
+    target = solver.func if isinstance(solver, functools.partial) else solver
+    return getattr(target, "traits", SolverTraits())
+
+
+def solver_traits(name: str) -> SolverTraits:
+    """The traits of the solver registered as `name`."""
+    return traits_of(SOLVERS.get(name))
+
+
+def exact_solvers() -> list[str]:
+    """Every registered solver that proves bounds, plug-ins included."""
+    return [name for name in SOLVERS.names() if solver_traits(name).exact]
+
+
+def heuristics() -> list[str]:
+    """Every registered solver `validate` checks against the exact optimum by default: the searches
+    and constructive rules (the recommended ones included), not the exact solvers or the tier plans."""
+    return [name for name in SOLVERS.names() if solver_traits(name).validated and not solver_traits(name).exact]
 
 
 def run_solver(solver: Solver, problem: Problem, *, budget: Budget, seed: int | None,

@@ -20,7 +20,7 @@ import numpy as np
 from eosdnn.framework import SOLVERS, Budget, Result, Search
 from eosdnn.framework.params import number, one_of, operator_name, to_pair, whole
 from eosdnn.framework.result import run_after
-from eosdnn.framework.solver import run_solver
+from eosdnn.framework.solver import SolverTraits, run_solver
 from eosdnn.problems.migration import MigrationProblem
 from eosdnn.solvers.local_search import improve
 from eosdnn.solvers.starts import check_starts
@@ -41,6 +41,8 @@ def share(budget: Budget, fraction: float) -> Budget:
 @attrs.define
 class EosDnn:
     """GA preprocessing + PSO-GA (+ two-step on models with modules) + final local search."""
+
+    traits: ClassVar[SolverTraits] = SolverTraits(budget_unit="evaluations", cost=1.2)
 
     particles: int = attrs.field(default=100, validator=whole(2, 100_000))
     iterations: int = attrs.field(default=600, validator=whole(1))

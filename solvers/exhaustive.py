@@ -3,10 +3,13 @@ tiny instances, and the reference the MILP and the heuristics are tested against
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import attrs
 import numpy as np
 
 from eosdnn.framework import SOLVERS, Budget, Problem, Result, Search
+from eosdnn.framework.solver import SolverTraits
 from eosdnn.framework.params import whole
 from eosdnn.framework.errors import EosdnnError
 
@@ -56,6 +59,8 @@ class Exhaustive:
     A budget, when given, may stop the enumeration early: the status is then `feasible` and no
     bound is claimed; a complete enumeration is `optimal` with bound = value and gap 0.
     """
+
+    traits: ClassVar[SolverTraits] = SolverTraits(exact=True, budget_unit="none", validated=False)
 
     limit: int = attrs.field(default=2_000_000, validator=whole(1))
     batch: int = attrs.field(default=20_000, validator=whole(1, 10_000_000))

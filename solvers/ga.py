@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from collections.abc import Callable
 
 import attrs
@@ -14,6 +16,7 @@ from pymoo.core.termination import NoTermination
 from pymoo.operators.selection.tournament import TournamentSelection
 
 from eosdnn.framework import SOLVERS, Budget, Problem, Result, Search
+from eosdnn.framework.solver import SolverTraits
 from eosdnn.framework.params import number, operator_name, whole
 from eosdnn.operators import bind, operator
 from eosdnn.operators.pymoo_adapters import GuidedCrossover, IntegerMutation, IntegerSampling
@@ -105,6 +108,8 @@ def run_ga(search: Search, algorithm: GA, seed: int | None, generations: int | N
 @attrs.define
 class GeneticAlgorithm:
     """pymoo GA: tournament selection, eosdnn crossover and mutation, fitness survival."""
+
+    traits: ClassVar[SolverTraits] = SolverTraits(cost=3.0)
 
     population: int = attrs.field(default=100, validator=whole(2, 100_000))
     generations: int = attrs.field(default=600, validator=whole(1))

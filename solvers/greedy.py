@@ -10,6 +10,7 @@ import attrs
 import numpy as np
 
 from eosdnn.framework import SOLVERS, Budget, Result, Search
+from eosdnn.framework.solver import SolverTraits
 from eosdnn.problems.migration import MigrationProblem
 from eosdnn.problems.schedule import list_schedule, result_return
 
@@ -25,6 +26,8 @@ def greedy_genes(problem: MigrationProblem) -> np.ndarray:
 @attrs.define
 class Greedy:
     """Each layer, in the order u, to the allowed node that finishes it earliest."""
+
+    traits: ClassVar[SolverTraits] = SolverTraits(budget_unit="none")
 
     name: str = "greedy"
     accepts: ClassVar[type] = MigrationProblem  # reads the layers and nodes

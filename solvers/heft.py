@@ -27,6 +27,7 @@ import attrs
 import numpy as np
 
 from eosdnn.framework import SOLVERS, Budget, Result, Search
+from eosdnn.framework.solver import SolverTraits
 from eosdnn.problems.migration import MigrationProblem
 from eosdnn.problems.schedule import CompiledWorkload, list_schedule, result_return
 
@@ -111,6 +112,8 @@ def peft_genes(problem: MigrationProblem) -> np.ndarray:
 @attrs.define
 class ListScheduler:
     """One placement from a constructive rule, scored by the evaluator."""
+
+    traits: ClassVar[SolverTraits] = SolverTraits(budget_unit="none")
 
     rule: str
     name: str

@@ -5,11 +5,13 @@ improvement step of memetic PSO-GA and GA (`improve`)."""
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import attrs
 import numpy as np
 
 from eosdnn.framework import SOLVERS, Budget, Problem, Result, Search
-from eosdnn.framework.solver import run_solver
+from eosdnn.framework.solver import SolverTraits, run_solver
 from eosdnn.framework.params import ParameterError, operator_name, optional, whole
 from eosdnn.operators import bind
 
@@ -74,6 +76,8 @@ class LocalSearch:
     greedy, heft or all-edge, `random`, or any solver, which then gets one iteration); after
     `patience` steps without gain (default: a quarter of the neighbourhood, `auto_patience`) it
     restarts from its best plan shaken by `kick` random moves."""
+
+    traits: ClassVar[SolverTraits] = SolverTraits(budget_unit="evaluations", cost=1.0)
 
     start: str = attrs.field(default="greedy", validator=_start_solver)
     move: str = attrs.field(default="segment-move", validator=operator_name("mutation"))

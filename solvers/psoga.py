@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import attrs
 import numpy as np
 
 from eosdnn.framework import SOLVERS, Budget, Problem, Result, Search
+from eosdnn.framework.solver import SolverTraits
 from eosdnn.framework.params import number, operator_name, to_pair, unit_pair, whole
 from eosdnn.operators import bind, operator
 from eosdnn.solvers.ga import make_ga, run_ga
@@ -22,6 +25,8 @@ def inertia_weight(d: np.ndarray, w_max: float, w_min: float) -> np.ndarray:
 @attrs.define
 class PsoGa:
     """Particles are placements; mutation (inertia), crossover with PB and with GB (cognition)."""
+
+    traits: ClassVar[SolverTraits] = SolverTraits(cost=1.5)
 
     particles: int = attrs.field(default=100, validator=whole(2, 100_000))
     iterations: int = attrs.field(default=600, validator=whole(1))

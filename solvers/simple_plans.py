@@ -9,6 +9,7 @@ import functools
 from typing import ClassVar
 
 from eosdnn.framework import SOLVERS, Budget, Problem, Result, Search
+from eosdnn.framework.solver import SolverTraits
 from eosdnn.framework.params import whole
 from eosdnn.operators import operator
 from eosdnn.problems.migration import TIER_PLANS, MigrationProblem
@@ -18,6 +19,8 @@ from eosdnn.problems.migration import TIER_PLANS, MigrationProblem
 @attrs.define
 class RandomSearch:
     """Uniform random placements in batches until the budget ends."""
+
+    traits: ClassVar[SolverTraits] = SolverTraits(budget_unit="evaluations")
 
     batch: int = attrs.field(default=100, validator=whole(1, 1_000_000))
     evaluations: int = attrs.field(default=60_000, validator=whole(1))
@@ -38,6 +41,8 @@ class RandomSearch:
 @attrs.define
 class TierPlan:
     """Every layer on the owner client, or on the fastest server of one tier."""
+
+    traits: ClassVar[SolverTraits] = SolverTraits(budget_unit="none", validated=False)
 
     tier: str
     name: str

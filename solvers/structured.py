@@ -14,7 +14,7 @@ from eosdnn.framework import SOLVERS, Budget, Result
 from eosdnn.framework.params import ParameterError
 from eosdnn.framework.reduction import ReducedProblem
 from eosdnn.framework.result import run_after
-from eosdnn.framework.solver import accepted, run_solver
+from eosdnn.framework.solver import SolverTraits, accepted, run_solver
 from eosdnn.framework.errors import EosdnnError
 from eosdnn.problems.migration import MigrationProblem
 
@@ -72,6 +72,8 @@ def _split(budget: Budget) -> Budget:
 @attrs.define
 class PrePso:
     """Merge chains of layers into one gene each, then run PSO-GA (or `inner`) on the merged graph."""
+
+    traits: ClassVar[SolverTraits] = SolverTraits(cost=1.5)
 
     inner: str = attrs.field(default="psoga", validator=check_inner)
     inner_params: dict = attrs.field(factory=dict, metadata={"accepts": "a JSON object of the inner solver's parameters"})

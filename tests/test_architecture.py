@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -64,3 +65,46 @@ def test_library_errors_name_the_field_and_the_command_line_names_the_flag(capsy
         plan_upload("lmu", upload, horizon=1e-6)
     assert main(["upload", "--horizon", "0.000001", "--solver", "greedy"]) == 2
     assert "error: --horizon: " in capsys.readouterr().err
+
+
+def test_solvers_declare_their_traits_and_the_groups_follow(tmp_path, capsys):
+    """Groups come from the registry, not typed lists: a plug-in joins them by what it declares."""
+    from typing import ClassVar
+
+    import attrs
+
+    from eosdnn.framework import SOLVERS
+    from eosdnn.framework.solver import SolverTraits, exact_solvers, heuristics, solver_traits
+
+    assert set(exact_solvers()) == {"milp", "milp-free", "exhaustive"}
+    assert {"eosdnn", "local-search", "heft", "peft", "greedy", "psoga"} <= set(heuristics())
+    assert not set(heuristics()) & {"milp", "exhaustive", "all-edge"}
+    assert solver_traits("eosdnn").budget_unit == "evaluations" and solver_traits("psoga").budget_unit == "iterations"
+
+    @attrs.define
+    class Plugin:
+        """A plug-in heuristic."""
+
+        traits: ClassVar[SolverTraits] = SolverTraits(budget_unit="evaluations")
+
+        def solve(self, problem, *, budget, seed, callback=None):
+            return SOLVERS.create("greedy").solve(problem, budget=budget, seed=seed, callback=callback)
+
+    SOLVERS.register("test-plugin", Plugin)
+    try:
+        assert "test-plugin" in heuristics()
+        out = tmp_path / "v.json"
+        assert main(["validate", "--instances", "1", "--tasks", "1", "--layers", "2", "--seeds", "1",
+                     "--evaluations", "20", "--json", str(out)]) == 0
+        assert set(json.loads(out.read_text())["solvers"]) == set(heuristics())  # the plug-in included
+    finally:
+        SOLVERS.unregister("test-plugin")
+
+
+def test_exact_flags_go_only_to_the_solvers_that_take_them(capsys):
+    # validate used to forward --backend to every exact solver: `exhaustive.backend: unknown parameter`
+    assert main(["validate", "--instances", "1", "--tasks", "2", "--layers", "2", "--seeds", "1",
+                 "--solvers", "greedy,exhaustive", "--backend", "highs"]) == 0
+    capsys.readouterr()
+    assert main(["solve", "--solver", "exhaustive", "--backend", "highs"]) == 2
+    assert capsys.readouterr().err.strip() == "error: --backend: only milp, milp-free take it"

@@ -11,7 +11,7 @@ from rich.table import Table
 
 from eosdnn.framework import Budget, Result
 from eosdnn.framework.executors import Executor
-from eosdnn.framework.solver import run_solver
+from eosdnn.framework.solver import run_solver, solver_traits
 from eosdnn.framework.errors import EosdnnError
 from eosdnn.problems.migration import MigrationProblem
 from eosdnn.problems.scenario import PAPER_MODELS, Scenario, paper_scenario
@@ -21,7 +21,6 @@ from eosdnn.solvers import make_solver
 ALGORITHMS = ("eosdnn", "psoga", "ga", "prepso", "greedy", "heft")
 LABELS = {"eosdnn": "EosDNN", "psoga": "PSO-GA (bare)", "ga": "GA", "prepso": "prePSO", "greedy": "Greedy",
           "heft": "HEFT"}
-BUDGET_IN_EVALUATIONS = ("eosdnn", "local-search")  # their work is not in iterations: N x T evaluations
 
 
 @attrs.frozen
@@ -93,7 +92,8 @@ def migrate(problem: MigrationProblem, algorithm: str, settings: Settings, seed:
     """One migration run at equal budgets: T iterations of N for PSO-GA, GA and prePSO (plus PSO-GA's
     seeding GA, as the paper), N x T evaluations for EosDNN, one plan for Greedy and HEFT."""
     solver = make_solver(algorithm, **solver_params(algorithm, settings))
-    budget = (Budget(evaluations=settings.particles * settings.iterations) if algorithm in BUDGET_IN_EVALUATIONS
+    in_evaluations = solver_traits(algorithm).budget_unit == "evaluations"  # its work is not in iterations: N x T
+    budget = (Budget(evaluations=settings.particles * settings.iterations) if in_evaluations
               else Budget(iterations=settings.iterations))
     return run_solver(solver, problem, budget=budget, seed=seed)
 
@@ -135,9 +135,6 @@ def run_job(job: MigrationJob) -> Result:
 
 
 # rough relative cost per gene of one run, to hand out the longest runs first
-RUN_COST = {"ga": 3.0, "psoga": 1.5, "prepso": 1.5, "eosdnn": 1.2, "local-search": 1.0}
-
-
 @attrs.define
 class Context:
     """What a sweep shares: the settings, every problem (with its lower bound) and every run, each
@@ -156,7 +153,7 @@ class Context:
                 on_done: Callable[[str, float], None] = lambda description, seconds: None) -> None:
         """Run every (setup, algorithm) not yet computed, longest first; a failed run stops the figures."""
         todo = list(dict.fromkeys(need for need in needs if need not in self.runs))
-        todo.sort(key=lambda need: -RUN_COST.get(need[1], 0.01) * self.problem(need[0]).n_var)
+        todo.sort(key=lambda need: -solver_traits(need[1]).cost * self.problem(need[0]).n_var)
         jobs = [MigrationJob(setup, algorithm, self.settings) for setup, algorithm in todo]
         for outcome in executor.run(run_job, jobs):
             setup, algorithm = todo[outcome.index]
