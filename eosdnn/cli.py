@@ -427,8 +427,7 @@ def cmd_validate(args: argparse.Namespace) -> None:
         origin = f"{report.plural(args.instances, 'random instance')} ({shape.describe()})"
     seeds = list(range(first_seed, first_seed + args.seeds))
     budget = budget_of(args)
-    if budget.iterations is None and budget.evaluations is None and budget.seconds is None:
-        budget = Budget(evaluations=DEFAULT_EVALUATIONS)
+    budget = budget.or_default(evaluations=DEFAULT_EVALUATIONS)
     done: list[dict] = []
     try:
         doc = validate(scenarios, names, seeds, budget, exhaustive_limit=args.exhaustive_limit,
@@ -458,7 +457,7 @@ def placement_genes(args: argparse.Namespace, problem: MigrationProblem, seed: i
     if args.placement:
         return load_placement(problem, args.placement), Path(args.placement).name
     if args.solver:
-        result = solve_named(args, problem, args.solver, params, budget_of(args).or_iterations(600), seed)
+        result = solve_named(args, problem, args.solver, params, budget_of(args).or_default(iterations=600), seed)
         return result.x, f"{args.solver} (seed {seed}, value {result.value:.4f})"
     tracker = SearchTracker()
     evaluations = args.evaluations or PAPER_EVALUATIONS

@@ -29,14 +29,16 @@ class Budget:
             or (self.seconds is not None and seconds >= self.seconds)
         )
 
-    def or_iterations(self, iterations: int) -> "Budget":
-        """This budget, with `iterations` filled in when no limit at all is set."""
-        if self.iterations is None and self.evaluations is None and self.seconds is None:
-            return attrs.evolve(self, iterations=iterations)
-        return self
+    @property
+    def unlimited(self) -> bool:
+        """No limit is set: the solver's own default applies."""
+        return self.iterations is None and self.evaluations is None and self.seconds is None
 
-    def evaluations_left(self, used: int) -> int | None:
-        return None if self.evaluations is None else max(self.evaluations - used, 0)
+    def or_default(self, *, iterations: int | None = None, evaluations: int | None = None,
+                   seconds: float | None = None) -> "Budget":
+        """This budget, or the given limits (a solver's default) when it sets no limit at all: the one
+        home of the rule "no budget given, the solver's default"."""
+        return Budget(iterations, evaluations, seconds) if self.unlimited else self
 
     def describe(self) -> str:
         parts = [f"{k}={v}" for k, v in attrs.asdict(self).items() if v is not None]

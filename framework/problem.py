@@ -42,6 +42,3 @@ class Problem(abc.ABC):
         migration problem: one task's layers in model order). Structure-aware operators move runs
         inside a block; by default the whole vector is one block."""
         return [(0, int(self.n_var))]
-
-    def search_space_size(self) -> float:
-        return float(np.prod(self.n_values.astype(float)))

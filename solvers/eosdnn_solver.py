@@ -64,8 +64,7 @@ class EosDnn:
                 "memetic_every": self.memetic_every, "memetic_evaluations": self.memetic_evaluations}
 
     def solve(self, problem, *, budget: Budget, seed: int | None, callback=None) -> Result:
-        if budget.iterations is None and budget.evaluations is None and budget.seconds is None:
-            budget = Budget(evaluations=self.evaluations)
+        budget = budget.or_default(evaluations=self.evaluations)
         search_budget = share(budget, 1 - self.polish) if self.polish else budget
         if self.two_step == "auto" and has_modules(problem):
             inner = SOLVERS.create("two-step", inner="psoga", inner_params=self.psoga_params())

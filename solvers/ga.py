@@ -123,7 +123,7 @@ class GeneticAlgorithm:
     name: str = "ga"
 
     def solve(self, problem: Problem, *, budget: Budget, seed: int | None, callback=None) -> Result:
-        search = Search(self.name, problem, budget.or_iterations(self.generations), seed, callback)
+        search = Search(self.name, problem, budget.or_default(iterations=self.generations), seed, callback)
         algorithm = make_ga(problem, self.population, self.crossover, self.mutation, self.crossover_prob,
                             self.mutation_prob)
         rng = np.random.default_rng(seed)

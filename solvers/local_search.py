@@ -88,8 +88,7 @@ class LocalSearch:
     name: str = "local-search"
 
     def solve(self, problem: Problem, *, budget: Budget, seed: int | None, callback=None) -> Result:
-        if budget.iterations is None and budget.evaluations is None and budget.seconds is None:
-            budget = Budget(evaluations=self.evaluations)
+        budget = budget.or_default(evaluations=self.evaluations)
         search = Search(self.name, problem, budget, seed, callback)  # every step is an iteration
         rng = np.random.default_rng(seed)
         if self.start == "random":

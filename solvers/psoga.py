@@ -64,7 +64,7 @@ class PsoGa:
         return np.concatenate(parts_x), np.concatenate(parts_f)
 
     def solve(self, problem: Problem, *, budget: Budget, seed: int | None, callback=None) -> Result:
-        budget = budget.or_iterations(self.iterations)
+        budget = budget.or_default(iterations=self.iterations)
         search = Search(self.name, problem, budget, seed, callback)
         rng = np.random.default_rng(seed)
         cross = bind("crossover", self.crossover, problem)

@@ -27,8 +27,7 @@ class RandomSearch:
     name: str = "random"
 
     def solve(self, problem: Problem, *, budget: Budget, seed: int | None, callback=None) -> Result:
-        if budget.iterations is None and budget.evaluations is None and budget.seconds is None:
-            budget = Budget(evaluations=self.evaluations)
+        budget = budget.or_default(evaluations=self.evaluations)
         search = Search(self.name, problem, budget, seed, callback)
         rng = np.random.default_rng(seed)
         sample = operator("sampling", "uniform")
