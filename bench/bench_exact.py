@@ -15,7 +15,7 @@ from eosdnn.framework import Budget
 from eosdnn.problems.instances import InstanceShape, random_scenario
 from eosdnn.problems.migration import MigrationProblem
 from eosdnn.framework.solver import run_solver
-from eosdnn.solvers import make_solver
+from eosdnn.framework import SOLVERS
 
 # (tasks, layers per model, clients, edge, cloud)
 SIZES = [(1, 4, 1, 1, 1), (2, 4, 2, 1, 1), (2, 6, 2, 2, 1), (3, 6, 2, 2, 2), (3, 8, 2, 2, 2), (3, 10, 2, 2, 2),
@@ -42,7 +42,7 @@ def main() -> None:
         cells, binaries = [], "-"
         for backend in list(alive):
             started = time.perf_counter()
-            result = run_solver(make_solver(solver, backend=backend, time_limit=args.time_limit,
+            result = run_solver(SOLVERS.create(solver, backend=backend, time_limit=args.time_limit,
                                  max_binaries=10**7, threads=args.threads), problem, budget=Budget(), seed=0)
             wall = time.perf_counter() - started
             binaries = str(result.info["binaries"])

@@ -18,7 +18,7 @@ from eosdnn.framework.errors import EosdnnError
 from eosdnn.problems.migration import MigrationProblem
 from eosdnn.problems.scenario import paper_scenario
 from eosdnn.framework.solver import run_solver
-from eosdnn.solvers import make_solver
+
 from eosdnn.framework.solver import exact_solvers
 
 
@@ -38,7 +38,7 @@ def main() -> None:
         try:
             for seed in range(args.seeds):
                 start = time.perf_counter()
-                result = run_solver(make_solver(name), problem, budget=Budget(evaluations=args.evaluations), seed=seed)
+                result = run_solver(SOLVERS.create(name), problem, budget=Budget(evaluations=args.evaluations), seed=seed)
                 walls.append(time.perf_counter() - start)
                 values.append(result.value)
                 evals.append(result.evaluations)
@@ -48,7 +48,7 @@ def main() -> None:
         print(f"{name:<10} {np.mean(values):10.4f} {np.std(values):9.4f} {np.min(values):10.4f} "
               f"{np.mean(evals):7.0f} {np.mean(walls):7.2f}")
     start = time.perf_counter()
-    run_solver(make_solver("psoga"), problem, budget=Budget(iterations=600), seed=0)
+    run_solver(SOLVERS.create("psoga"), problem, budget=Budget(iterations=600), seed=0)
     print(f"PSO-GA at paper settings (100 x 600, plus its seeding GA): {time.perf_counter() - start:.2f} s")
 
 

@@ -15,7 +15,7 @@ from eosdnn.problems.migration import MigrationProblem
 from eosdnn.problems.scenario import paper_scenario
 from eosdnn.problems.upload import UploadProblem, largest_share
 from eosdnn.framework.solver import run_solver
-from eosdnn.solvers import make_solver
+from eosdnn.framework import SOLVERS
 from eosdnn.upload_tasks import plan_task
 
 VARIANTS = {"non-uploading": {}, "ionn": {}, "recursive-efficiency": {}, "lmu": {},
@@ -30,7 +30,7 @@ def main() -> None:
     args = parser.parse_args()
     scenario = paper_scenario(args.seed)
     problem = MigrationProblem(scenario)
-    result = run_solver(make_solver(args.placement_solver), problem, budget=Budget(iterations=args.iterations),
+    result = run_solver(SOLVERS.create(args.placement_solver), problem, budget=Budget(iterations=args.iterations),
                         seed=args.seed)
     nodes = problem.nodes_of(result.x)
     print(f"placement: {args.placement_solver}, seed {args.seed}, value {result.value:.3f}")

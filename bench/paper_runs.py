@@ -8,7 +8,7 @@ from eosdnn.framework import Budget
 from eosdnn.problems.migration import MigrationProblem
 from eosdnn.problems.scenario import paper_scenario
 from eosdnn.framework.solver import run_solver
-from eosdnn.solvers import make_solver
+from eosdnn.framework import SOLVERS
 
 
 def paper_problems(seeds: int) -> list[MigrationProblem]:
@@ -25,7 +25,7 @@ def run_seeds(problems: list[MigrationProblem], solver: str, params: dict, evalu
     row: dict = {"solver": solver, "params": params, "values": [], "gaps": [], "wall_s": [], "histories": []}
     for seed, problem in enumerate(problems):
         started = time.perf_counter()
-        result = run_solver(make_solver(solver, **params), problem, budget=Budget(evaluations=evaluations), seed=seed)
+        result = run_solver(SOLVERS.create(solver, **params), problem, budget=Budget(evaluations=evaluations), seed=seed)
         row["wall_s"].append(time.perf_counter() - started)
         row["values"].append(result.value)
         row["gaps"].append(problem.gap_to_bound(result.value))

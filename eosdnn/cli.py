@@ -33,7 +33,7 @@ from eosdnn.problems.schedule import schedule
 import eosdnn.solvers  # noqa: F401,E402  (importing registers the built-in solvers and planners)
 from eosdnn.solvers.upload import PLANNERS
 from eosdnn.compare import Comparison, compare, compare_on
-from eosdnn.documents import interrupted_document, solve_document, summary, upload_document
+from eosdnn.documents import interrupted_document, solve_document, upload_document, upload_summary
 from eosdnn.problems.plan_report import plan_report
 from eosdnn.recommend import PAPER_EVALUATIONS, recommend
 from eosdnn.upload_tasks import DEFAULT_PLANNERS, check_possible_units, check_tasks, plan_tasks
@@ -521,7 +521,7 @@ def cmd_upload(args: argparse.Namespace) -> None:
                       f"there is nothing to upload; SD stays {task.baseline.sd_initial:.4f} s", highlight=False)
             continue
         title = f"Task {task.problem.task_index}: {task.problem.model.name} on {client}, {task.problem.n_units} upload units"
-        rows = {name: summary(task, name) for name in task.plans}
+        rows = {name: upload_summary(task, name) for name in task.plans}
         out.print(report.upload_table(title, rows, task.refused))
         for name, reason in task.refused.items():
             out.print(f"[yellow]{name} refused:[/] {reason}", highlight=False)
@@ -565,7 +565,7 @@ def cmd_reproduce(args: argparse.Namespace) -> None:
 
 def cmd_sweep(args: argparse.Namespace) -> None:
     from eosdnn.framework.progress import progress_steps
-    from eosdnn.sweep import ResultsDatabase, csv_text, load_grid, run_sweep, summary
+    from eosdnn.sweep import ResultsDatabase, csv_text, load_grid, run_sweep, summarise_runs
 
     if args.target == "report":
         if not args.database:
@@ -576,7 +576,7 @@ def cmd_sweep(args: argparse.Namespace) -> None:
             rows = database.rows(warn=lambda text: print(f"warning: {text}", file=sys.stderr))
         finally:
             database.close()
-        entries = summary(rows)
+        entries = summarise_runs(rows)
         console(args).print(report.sweep_table(f"{args.database}: {report.plural(len(rows), 'run')}", entries))
         if args.csv:
             write_text(args.csv, csv_text(rows))

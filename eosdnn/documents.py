@@ -53,7 +53,7 @@ def interrupted_document(problem: MigrationProblem, name: str, seed: int, tracke
                                                  "evaluations": evaluations}
 
 
-def summary(task: TaskPlans, name: str) -> dict:
+def upload_summary(task: TaskPlans, name: str) -> dict:
     """One planner's plan of one task in figures: SSD, its saving, partitions, largest share, times."""
     plan = task.plans[name]
     return {
@@ -74,7 +74,7 @@ def plan_document(task: TaskPlans, name: str) -> dict:
     return {
         "task": problem.task_index,
         "model": problem.model.name,
-        **summary(task, name),
+        **upload_summary(task, name),
         "horizon": plan.horizon,
         "partitions": [{
             "layers": [layer_names[i] for u in step.units for i in problem.units[u].layers],

@@ -415,7 +415,7 @@ def params_label(solver: str, params: dict) -> str:
     return solver + (" (" + ", ".join(f"{k}={v}" for k, v in params.items()) + ")" if params else "")
 
 
-def summary(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def summarise_runs(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Per grid point and solver (with its parameters): runs, mean, std, best, mean gap and the rank of
     the mean within the point."""
     groups: dict[tuple[str, str, str], list[dict]] = {}

@@ -18,7 +18,7 @@ from eosdnn.operators.integer import (
     segment_crossover,
     uniform_crossover,
 )
-from eosdnn.operators.structured import segment_move_mutation, task_crossover
+from eosdnn.operators.block_moves import segment_move_mutation, task_crossover
 
 OPERATORS.register("sampling:uniform", sample_uniform)
 OPERATORS.register("crossover:segment", segment_crossover)

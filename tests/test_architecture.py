@@ -17,7 +17,7 @@ from eosdnn.framework.solver import run_solver
 from eosdnn.operators import operator
 from eosdnn.problems.migration import MigrationProblem
 from eosdnn.problems.scenario import paper_scenario
-from eosdnn.solvers import make_solver
+from eosdnn.framework import SOLVERS
 
 
 def test_built_in_entries_are_found_after_importing_only_the_framework():
@@ -51,8 +51,8 @@ def test_a_solver_that_reads_layers_refuses_a_reduced_problem_in_one_check():
     problem = MigrationProblem(paper_scenario(0, per_model=1))
     reduced = ReducedProblem(problem, [[0, 1]])
     with pytest.raises(EosdnnError, match="solver greedy: needs a MigrationProblem, got a ReducedProblem"):
-        run_solver(make_solver("greedy"), reduced, budget=Budget(iterations=1), seed=0)
-    assert run_solver(make_solver("random"), reduced, budget=Budget(iterations=1), seed=0).value > 0
+        run_solver(SOLVERS.create("greedy"), reduced, budget=Budget(iterations=1), seed=0)
+    assert run_solver(SOLVERS.create("random"), reduced, budget=Budget(iterations=1), seed=0).value > 0
 
 
 def test_library_errors_name_the_field_and_the_command_line_names_the_flag(capsys):

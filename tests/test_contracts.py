@@ -27,7 +27,7 @@ from eosdnn.problems.migration import MigrationProblem
 from eosdnn.problems.models import DnnModel, Layer
 from eosdnn.problems.scenario import paper_scenario
 from eosdnn.problems.upload import UploadProblem
-from eosdnn.solvers import make_solver, plan_upload
+from eosdnn.solvers import plan_upload
 from helpers import chain, environment, scenario
 
 SCENARIO = 'seed = 5\n[environment.edge]\ncount = 2\n[environment.cloud]\ncount = 1\n[[tasks]]\nmodel = "alexnet"\ncount = 2\n'
@@ -96,7 +96,7 @@ def test_oversized_requests_are_refused_before_the_work():
     env = environment(clients=(1.0,), edge=(10.0,), cloud=(50.0,))
     huge = MigrationProblem(scenario(env, [long_chain(5000)]))
     with pytest.raises(EosdnnError, match=r"exhaustive.limit: the instance has about [0-9.]+e2385 placements"):
-        make_solver("exhaustive").solve(huge, budget=Budget(), seed=0)
+        SOLVERS.create("exhaustive").solve(huge, budget=Budget(), seed=0)
     upload = UploadProblem(huge.scenario, 0, [2] * 5000)
     for planner in ("lmu", "recursive-efficiency", "ionn"):
         with pytest.raises(EosdnnError, match=f"{planner}.max_units: task 0 .* 5000 off-client upload units"):
@@ -106,17 +106,17 @@ def test_oversized_requests_are_refused_before_the_work():
 def test_the_milp_time_limit_covers_building_the_model():
     problem = MigrationProblem(paper_scenario(0))
     started = time.perf_counter()
-    result = make_solver("milp", time_limit=0.5, max_binaries=10**9, max_constraints=10**9).solve(
+    result = SOLVERS.create("milp", time_limit=0.5, max_binaries=10**9, max_constraints=10**9).solve(
         problem, budget=Budget(), seed=0)
     assert result.status == "no solution" and "while the model was being built" in result.info["stopped"]
-    assert result.value == pytest.approx(make_solver("greedy").solve(problem, budget=Budget(), seed=0).value)
+    assert result.value == pytest.approx(SOLVERS.create("greedy").solve(problem, budget=Budget(), seed=0).value)
     assert time.perf_counter() - started < 60  # building it in full takes minutes
 
 
 def test_a_budget_shorter_than_one_iteration_returns_the_best_of_one_batch():
     problem = MigrationProblem(paper_scenario(0))
     for name in ("ga", "psoga", "random", "two-step", "prepso"):
-        result = make_solver(name).solve(problem, budget=Budget(seconds=1e-9), seed=0)
+        result = SOLVERS.create(name).solve(problem, budget=Budget(seconds=1e-9), seed=0)
         assert result.evaluations > 0 and result.value == pytest.approx(problem.evaluate(result.x[None, :])[0])
 
 
@@ -135,10 +135,10 @@ def test_upload_says_when_a_task_has_nothing_to_upload(tmp_path, capsys):
 def test_a_reduction_around_an_exact_solver_claims_no_certificate():
     env = environment(clients=(1.0,), edge=(8.0,), cloud=(60.0,))
     problem = MigrationProblem(scenario(env, [chain("a", [3e8, 1e8, 4e8], [0.5, 0.2, 0.1])] * 2))
-    result = make_solver("prepso", inner="exhaustive").solve(problem, budget=Budget(), seed=0)
+    result = SOLVERS.create("prepso", inner="exhaustive").solve(problem, budget=Budget(), seed=0)
     assert result.status == "feasible" and result.bound is None and result.gap is None
     assert result.info["reduced_status"] == "optimal"
-    optimum = make_solver("exhaustive").solve(problem, budget=Budget(), seed=0)
+    optimum = SOLVERS.create("exhaustive").solve(problem, budget=Budget(), seed=0)
     assert optimum.status == "optimal" and optimum.value <= result.value
 
 

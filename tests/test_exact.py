@@ -14,7 +14,7 @@ from eosdnn.framework.errors import EosdnnError
 from eosdnn.problems.instances import InstanceShape, random_scenario
 from eosdnn.problems.migration import MigrationProblem
 from eosdnn.problems.placement import save_placement
-from eosdnn.solvers import make_solver
+from eosdnn.framework import SOLVERS
 from helpers import chain, chain_dp, environment, scenario
 
 NONE = Budget()
@@ -37,7 +37,7 @@ def test_milp_equals_brute_force_on_single_pool_instances(objective, dag_share):
     for seed in range(4):
         problem = tiny(seed, objective, 1, dag_share)
         optimum = brute_force(problem)
-        result = make_solver("milp").solve(problem, budget=NONE, seed=0)
+        result = SOLVERS.create("milp").solve(problem, budget=NONE, seed=0)
         assert result.status == "optimal"
         assert result.value == pytest.approx(optimum, rel=1e-7)
         assert result.bound <= optimum * (1 + 1e-7)
@@ -50,7 +50,7 @@ def test_milp_on_multi_pool_instances_bounds_and_then_reaches_the_optimum(object
     for seed in range(6):
         problem = tiny(seed, objective, 3, 0.5)
         optimum = brute_force(problem)
-        result = make_solver("milp").solve(problem, budget=NONE, seed=0)
+        result = SOLVERS.create("milp").solve(problem, budget=NONE, seed=0)
         assert result.bound <= optimum * (1 + 1e-7)
         assert result.model_value <= optimum * (1 + 1e-7)  # the pool relaxation never exceeds the optimum
         assert result.status == "optimal" and result.value == pytest.approx(optimum, rel=1e-7)
@@ -58,21 +58,21 @@ def test_milp_on_multi_pool_instances_bounds_and_then_reaches_the_optimum(object
 
 def test_exhaustive_equals_brute_force_and_is_certified():
     problem = tiny(3, "total", 2, 0.5)
-    result = make_solver("exhaustive").solve(problem, budget=NONE, seed=0)
+    result = SOLVERS.create("exhaustive").solve(problem, budget=NONE, seed=0)
     assert result.value == pytest.approx(brute_force(problem), rel=1e-12)
     assert (result.status, result.gap, result.bound) == ("optimal", 0.0, result.value)
     assert result.evaluations == 3**6
 
 
 def test_exhaustive_stopped_by_a_budget_claims_no_optimum():
-    result = make_solver("exhaustive", batch=100).solve(tiny(3, "total", 2, 0.5), budget=Budget(evaluations=200), seed=0)
+    result = SOLVERS.create("exhaustive", batch=100).solve(tiny(3, "total", 2, 0.5), budget=Budget(evaluations=200), seed=0)
     assert result.status == "feasible" and result.bound is None and result.evaluations < 3**6
 
 
 def test_oversized_exhaustive_request_is_refused_with_the_count():
     problem = tiny(0, "total", 1, 0.0)
     with pytest.raises(EosdnnError, match=r"729 placements \(3\^6\), above the limit of 100"):
-        make_solver("exhaustive", limit=100).solve(problem, budget=NONE, seed=0)
+        SOLVERS.create("exhaustive", limit=100).solve(problem, budget=NONE, seed=0)
 
 
 def test_milp_with_ample_pools_equals_the_per_chain_shortest_path_dp():
@@ -83,7 +83,7 @@ def test_milp_with_ample_pools_equals_the_per_chain_shortest_path_dp():
               for k in range(3)]
     problem = MigrationProblem(scenario(env, models, clients=[0, 1, 2]))  # one task per client: no contention
     optimum = sum(chain_dp(env, m, t) for t, m in enumerate(models))
-    result = make_solver("milp").solve(problem, budget=NONE, seed=0)
+    result = SOLVERS.create("milp").solve(problem, budget=NONE, seed=0)
     assert result.status == "optimal"
     assert result.value == pytest.approx(optimum, rel=1e-7)
 
@@ -93,7 +93,7 @@ def test_free_order_bound_holds_for_every_priority_order():
         for priority in ("depth", "task"):
             base = random_scenario(seed, InstanceShape(tasks=2, layers=3, max_pools=2))
             problem = MigrationProblem(base.with_changes(priority=priority))
-            free = make_solver("milp-free").solve(problem, budget=NONE, seed=0)
+            free = SOLVERS.create("milp-free").solve(problem, budget=NONE, seed=0)
             optimum = brute_force(problem)
             assert free.model_status == "optimal"  # the free-order model itself is solved
             assert free.bound <= optimum * (1 + 1e-7)
@@ -115,7 +115,7 @@ def larger_problem() -> MigrationProblem:
 def test_a_tiny_time_limit_is_never_reported_optimal():
     problem = larger_problem()  # 3 tasks x 8 layers x 6 nodes: several seconds to prove
     for warm_start in ("greedy", "none"):
-        result = make_solver("milp", time_limit=0.2, warm_start=warm_start).solve(problem, budget=NONE, seed=0)
+        result = SOLVERS.create("milp", time_limit=0.2, warm_start=warm_start).solve(problem, budget=NONE, seed=0)
         assert result.status in ("feasible", "no solution")
         if result.bound is not None:
             assert result.bound <= result.value and result.gap > 0
@@ -127,8 +127,8 @@ def test_cbc_backend_agrees_with_highs():
         if not pulp.PULP_CBC_CMD().available():
             pytest.skip("CBC is not available")
     problem = tiny(2, "total", 2, 0.5)
-    highs = make_solver("milp").solve(problem, budget=NONE, seed=0)
-    cbc = make_solver("milp", backend="cbc").solve(problem, budget=NONE, seed=0)
+    highs = SOLVERS.create("milp").solve(problem, budget=NONE, seed=0)
+    cbc = SOLVERS.create("milp", backend="cbc").solve(problem, budget=NONE, seed=0)
     assert cbc.status == "optimal" and cbc.value == pytest.approx(highs.value, rel=1e-6)
 
 
@@ -136,19 +136,19 @@ def test_warm_start_from_a_placement_file(tmp_path):
     problem = tiny(1, "total", 1, 0.0)
     path = tmp_path / "start.json"
     save_placement(problem, problem.tier_plan("cloud"), path)
-    result = make_solver("milp", warm_start=str(path)).solve(problem, budget=NONE, seed=0)
+    result = SOLVERS.create("milp", warm_start=str(path)).solve(problem, budget=NONE, seed=0)
     assert result.status == "optimal" and result.value == pytest.approx(brute_force(problem), rel=1e-7)
     with pytest.raises(EosdnnError, match="warm_start"):
-        make_solver("milp", warm_start=str(tmp_path / "missing.json")).solve(problem, budget=NONE, seed=0)
+        SOLVERS.create("milp", warm_start=str(tmp_path / "missing.json")).solve(problem, budget=NONE, seed=0)
 
 
 def test_an_instance_above_the_binary_limit_is_refused():
     problem = tiny(0, "total", 1, 0.0)
     binaries = int(problem.n_values.sum())  # one assignment binary per layer and allowed node, counted by hand
     with pytest.raises(EosdnnError, match=rf"max_binaries: the instance needs at least {binaries} binary variables"):
-        make_solver("milp", max_binaries=binaries - 1).solve(problem, budget=NONE, seed=0)
+        SOLVERS.create("milp", max_binaries=binaries - 1).solve(problem, budget=NONE, seed=0)
     with pytest.raises(EosdnnError, match=r"binary variables and [0-9,]+ sequencing constraints, above the limits of "):
-        make_solver("milp", max_binaries=binaries, max_constraints=1).solve(problem, budget=NONE, seed=0)
+        SOLVERS.create("milp", max_binaries=binaries, max_constraints=1).solve(problem, budget=NONE, seed=0)
 
 
 def test_solve_command_reports_status_bound_and_gap(tmp_path):

@@ -17,7 +17,7 @@ from eosdnn.framework.solver import run_solver
 from eosdnn.problems.migration import MigrationProblem
 from eosdnn.problems.objectives import OBJECTIVES
 from eosdnn.problems.schedule import schedule
-from eosdnn.solvers import make_solver
+
 from helpers import chain, environment, scenario
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "EXTENDING.md"
@@ -54,7 +54,7 @@ def test_the_weighted_milp_optimum_is_the_brute_force_optimum(extended):
     problem = MigrationProblem(tiny("weighted"))
     every = np.array(list(itertools.product(*[range(int(u) + 1) for u in problem.upper])))
     best = float(problem.evaluate(every).min())
-    milp = run_solver(make_solver("milp"), problem, budget=Budget(), seed=0)
+    milp = run_solver(SOLVERS.create("milp"), problem, budget=Budget(), seed=0)
     assert milp.status == "optimal" and milp.value == pytest.approx(best, rel=1e-6)
     assert problem.lower_bound <= best + 1e-9
 

@@ -11,9 +11,9 @@ from eosdnn.operators import bind
 from eosdnn.problems.migration import MigrationProblem
 from eosdnn.problems.models import DnnModel, Layer
 from eosdnn.problems.scenario import paper_scenario
-from eosdnn.solvers import make_solver
+from eosdnn.framework import SOLVERS
 from eosdnn.solvers.heft import heft_genes, optimistic_costs, peft_genes, rank_sequence, upward_ranks
-from eosdnn.solvers.structured import module_groups
+from eosdnn.solvers.graph_reductions import module_groups
 from helpers import MB, environment, scenario
 
 
@@ -59,7 +59,7 @@ def test_peft_matches_the_hand_computed_schedule():
 def test_list_schedulers_report_the_evaluators_value():
     problem = MigrationProblem(paper_scenario(0))
     for name in ("heft", "peft", "greedy"):
-        result = make_solver(name).solve(problem, budget=Budget(), seed=0)
+        result = SOLVERS.create(name).solve(problem, budget=Budget(), seed=0)
         assert result.value == pytest.approx(problem.evaluate(result.x[None, :])[0], rel=1e-12)
         assert result.value >= problem.lower_bound
 
@@ -98,8 +98,8 @@ def test_reduced_problems_keep_task_blocks():
 
 def test_local_search_never_worsens_its_start_and_beats_greedy_on_the_paper_scenario():
     problem = MigrationProblem(paper_scenario(0))
-    greedy = make_solver("greedy").solve(problem, budget=Budget(), seed=0).value
-    result = make_solver("local-search").solve(problem, budget=Budget(evaluations=3000), seed=0)
+    greedy = SOLVERS.create("greedy").solve(problem, budget=Budget(), seed=0).value
+    result = SOLVERS.create("local-search").solve(problem, budget=Budget(evaluations=3000), seed=0)
     assert result.value < 0.8 * greedy and result.value >= problem.lower_bound
     assert result.evaluations >= 3000
 

@@ -10,9 +10,9 @@ from eosdnn.framework.reduction import ReducedProblem
 from eosdnn.problems.migration import MigrationProblem
 from eosdnn.problems.models import builtin_model
 from eosdnn.problems.scenario import Scenario, Task
-from eosdnn.solvers import make_solver
+
 from eosdnn.solvers.greedy import greedy_genes
-from eosdnn.solvers.structured import branch_groups, contracted_groups, module_groups
+from eosdnn.solvers.graph_reductions import branch_groups, contracted_groups, module_groups
 from helpers import chain, diamond, environment, scenario
 
 
@@ -31,8 +31,8 @@ def test_solver_contract(name):
     problem = small_problem()
     budget = Budget(evaluations=600)
     params = CONTRACT_PARAMS.get(name, {})
-    first = make_solver(name, **params).solve(problem, budget=budget, seed=4)
-    again = make_solver(name, **params).solve(problem, budget=budget, seed=4)
+    first = SOLVERS.create(name, **params).solve(problem, budget=budget, seed=4)
+    again = SOLVERS.create(name, **params).solve(problem, budget=budget, seed=4)
     x = first.x
     assert x.shape == (problem.n_var,) and np.all((x >= problem.lower) & (x <= problem.upper))
     np.testing.assert_array_equal(x, again.x)
@@ -59,7 +59,7 @@ def test_psoga_finds_the_exhaustive_optimum_in_at_least_9_of_10_seeds():
     problem = MigrationProblem(scenario(env, models))  # 3**8 = 6561 placements, with contention
     optimum = enumerated_optimum(problem)
     hits = sum(
-        make_solver("psoga", particles=50).solve(problem, budget=Budget(iterations=60), seed=seed).value
+        SOLVERS.create("psoga", particles=50).solve(problem, budget=Budget(iterations=60), seed=seed).value
         <= optimum + 1e-12
         for seed in range(10)
     )
@@ -79,7 +79,7 @@ def test_a_plugged_in_mutation_runs_inside_psoga_by_name():
     OPERATORS.register("mutation:swap-two", swap_two)
     try:
         problem = small_problem()
-        result = make_solver("psoga", mutation="swap-two", seed_generations=0).solve(
+        result = SOLVERS.create("psoga", mutation="swap-two", seed_generations=0).solve(
             problem, budget=Budget(iterations=5), seed=1)
         assert calls and result.value == pytest.approx(float(problem.evaluate(result.x[None, :])[0]))
     finally:
@@ -90,11 +90,11 @@ def test_a_solver_registered_by_decorator_is_available_everywhere():
     @SOLVERS.register("test-zero")
     class Zero:
         def solve(self, problem, *, budget, seed, callback=None):
-            return make_solver("all-local").solve(problem, budget=budget, seed=seed)
+            return SOLVERS.create("all-local").solve(problem, budget=budget, seed=seed)
 
     try:
         assert "test-zero" in SOLVERS.names()
-        assert make_solver("test-zero").solve(small_problem(), budget=Budget(), seed=0).value > 0
+        assert SOLVERS.create("test-zero").solve(small_problem(), budget=Budget(), seed=0).value > 0
     finally:
         SOLVERS.unregister("test-zero")
 

@@ -15,7 +15,7 @@ from eosdnn.framework.solver import run_solver, solver_traits
 from eosdnn.framework.errors import EosdnnError
 from eosdnn.problems.migration import MigrationProblem
 from eosdnn.problems.scenario import PAPER_MODELS, Scenario, paper_scenario
-from eosdnn.solvers import make_solver
+from eosdnn.framework import SOLVERS
 
 # Figs. 16-17: EosDNN where the paper says EosDNN / PSO-GA, the paper's rivals, HEFT, and bare PSO-GA
 ALGORITHMS = ("eosdnn", "psoga", "ga", "prepso", "greedy", "heft")
@@ -91,7 +91,7 @@ def solver_params(algorithm: str, settings: Settings) -> dict:
 def migrate(problem: MigrationProblem, algorithm: str, settings: Settings, seed: int) -> Result:
     """One migration run at equal budgets: T iterations of N for PSO-GA, GA and prePSO (plus PSO-GA's
     seeding GA, as the paper), N x T evaluations for EosDNN, one plan for Greedy and HEFT."""
-    solver = make_solver(algorithm, **solver_params(algorithm, settings))
+    solver = SOLVERS.create(algorithm, **solver_params(algorithm, settings))
     in_evaluations = solver_traits(algorithm).budget_unit == "evaluations"  # its work is not in iterations: N x T
     budget = (Budget(evaluations=settings.particles * settings.iterations) if in_evaluations
               else Budget(iterations=settings.iterations))

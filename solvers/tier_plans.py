@@ -1,40 +1,16 @@
-"""Simple baselines: random search (the floor) and the trivial one-tier plans for reports."""
+"""The one-tier reference plans of every report: every layer on the owner client (`all-local`), or
+on the fastest server of one tier (`all-edge`, `all-cloud`)."""
 
 from __future__ import annotations
-
-import attrs
-import numpy as np
 
 import functools
 from typing import ClassVar
 
-from eosdnn.framework import SOLVERS, Budget, Problem, Result, Search
+import attrs
+
+from eosdnn.framework import SOLVERS, Budget, Result, Search
 from eosdnn.framework.solver import SolverTraits
-from eosdnn.framework.params import whole
-from eosdnn.operators import operator
 from eosdnn.problems.migration import TIER_PLANS, MigrationProblem
-
-
-@SOLVERS.register("random")
-@attrs.define
-class RandomSearch:
-    """Uniform random placements in batches until the budget ends."""
-
-    traits: ClassVar[SolverTraits] = SolverTraits(budget_unit="evaluations")
-
-    batch: int = attrs.field(default=100, validator=whole(1, 1_000_000))
-    evaluations: int = attrs.field(default=60_000, validator=whole(1))
-    name: str = "random"
-
-    def solve(self, problem: Problem, *, budget: Budget, seed: int | None, callback=None) -> Result:
-        budget = budget.or_default(evaluations=self.evaluations)
-        search = Search(self.name, problem, budget, seed, callback)
-        rng = np.random.default_rng(seed)
-        sample = operator("sampling", "uniform")
-        while not search.done():
-            search.evaluate(sample(rng, problem.lower, problem.upper, self.batch))
-            search.next_iteration()
-        return search.result()
 
 
 @attrs.define
