@@ -14,7 +14,7 @@ from eosdnn.framework import SOLVERS, Budget, Result
 from eosdnn.framework.params import ParameterError
 from eosdnn.framework.reduction import ReducedProblem
 from eosdnn.framework.result import run_after
-from eosdnn.framework.solver import SolverTraits, accepted, run_solver
+from eosdnn.framework.solver import Solver, SolverTraits, accepted, run_solver
 from eosdnn.framework.errors import EosdnnError
 from eosdnn.problems.migration import MigrationProblem
 
@@ -68,22 +68,32 @@ def _split(budget: Budget) -> Budget:
                   seconds=None if budget.seconds is None else budget.seconds / 2)
 
 
+@attrs.define
+class OnReducedProblem:
+    """What prePSO and two-step share: the solver they run on the reduced problem (`inner`, with its
+    parameters), checked when the solver is built."""
+
+    inner: str = attrs.field(default="psoga", validator=check_inner)
+    inner_params: dict = attrs.field(factory=dict, metadata={"accepts": "a JSON object of the inner solver's parameters"})
+    accepts: ClassVar[type] = MigrationProblem  # reads the layers and nodes
+
+    def inner_solver(self) -> Solver:
+        return SOLVERS.create(self.inner, **self.inner_params)
+
+
 @SOLVERS.register("prepso")
 @attrs.define
-class PrePso:
+class PrePso(OnReducedProblem):
     """Merge chains of layers into one gene each, then run PSO-GA (or `inner`) on the merged graph."""
 
     traits: ClassVar[SolverTraits] = SolverTraits(cost=1.5)
 
-    inner: str = attrs.field(default="psoga", validator=check_inner)
-    inner_params: dict = attrs.field(factory=dict, metadata={"accepts": "a JSON object of the inner solver's parameters"})
     name: str = "prepso"
-    accepts: ClassVar[type] = MigrationProblem  # reads the layers and nodes
 
     def solve(self, problem, *, budget: Budget, seed: int | None, callback=None) -> Result:
         reduced = ReducedProblem(problem, contracted_groups(problem))
-        inner = SOLVERS.create(self.inner, **self.inner_params)
-        return reduced.lift(run_solver(inner, reduced, budget=budget, seed=seed, callback=callback), self.name)
+        return reduced.lift(run_solver(self.inner_solver(), reduced, budget=budget, seed=seed, callback=callback),
+                            self.name)
 
 
 def module_groups(problem: MigrationProblem) -> list[list[int]]:
@@ -128,25 +138,22 @@ def branch_groups(problem: MigrationProblem) -> list[list[int]]:
 
 @SOLVERS.register("two-step")
 @attrs.define
-class TwoStep:
+class TwoStep(OnReducedProblem):
     """Initial migration on the condensed chain, secondary migration of the modules' branches."""
 
-    inner: str = attrs.field(default="psoga", validator=check_inner)
-    inner_params: dict = attrs.field(factory=dict, metadata={"accepts": "a JSON object of the inner solver's parameters"})
     name: str = "two-step"
-    accepts: ClassVar[type] = MigrationProblem  # reads the layers and nodes
 
     def solve(self, problem, *, budget: Budget, seed: int | None, callback=None) -> Result:
         condensed = ReducedProblem(problem, module_groups(problem))
         branches = branch_groups(problem)
         step_budget = _split(budget) if branches else budget
-        first = condensed.lift(run_solver(SOLVERS.create(self.inner, **self.inner_params), condensed,
+        first = condensed.lift(run_solver(self.inner_solver(), condensed,
                                           budget=step_budget, seed=seed, callback=callback), self.name)
         if not branches:
             return first
         secondary = ReducedProblem(problem, branches, base=first.x)
         second = secondary.lift(
-            run_solver(SOLVERS.create(self.inner, **self.inner_params), secondary, budget=step_budget,
+            run_solver(self.inner_solver(), secondary, budget=step_budget,
                        seed=None if seed is None else seed + 1, callback=callback),
             self.name)
         return run_after(first, second)
