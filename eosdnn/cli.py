@@ -18,7 +18,7 @@ from eosdnn import __version__, plots, report
 from eosdnn.framework import SOLVERS, Budget, Registry, Result
 from eosdnn.framework.executors import cpu_count, make_executor
 from eosdnn.framework.params import parse_params
-from eosdnn.framework.progress import progress_callback
+from eosdnn.progress import progress_callback, progress_steps
 from eosdnn.framework.solver import SearchTracker, heuristics, run_solver, solver_traits
 from eosdnn.framework.errors import EosdnnError
 from eosdnn.interrupts import StopRequests
@@ -248,8 +248,6 @@ def upload_plans(args: argparse.Namespace, problem: MigrationProblem, genes: np.
                  **options) -> list:
     """Every planner on every selected task, with a progress bar on a terminal (the exact DP can take
     a minute) and a Ctrl-C check after each task."""
-    from eosdnn.framework.progress import progress_steps
-
     tasks = options.get("tasks")
     count = len(problem.scenario.tasks) if tasks is None else len(tasks)
     with progress_steps("upload plans", count, False if stdout_taken(args) else None) as step:
@@ -564,7 +562,6 @@ def cmd_reproduce(args: argparse.Namespace) -> None:
 
 
 def cmd_sweep(args: argparse.Namespace) -> None:
-    from eosdnn.framework.progress import progress_steps
     from eosdnn.sweep import ResultsDatabase, csv_text, load_grid, run_sweep, summarise_runs
 
     if args.target == "report":

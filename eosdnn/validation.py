@@ -17,7 +17,7 @@ import attrs
 import numpy as np
 
 from eosdnn.framework import Budget, Result
-from eosdnn.framework.progress import progress_steps
+from eosdnn.progress import progress_steps
 from eosdnn.framework.solver import run_solver, solver_traits
 from eosdnn.problems.bounds import gap_to_bound
 from eosdnn.problems.migration import MigrationProblem

@@ -29,7 +29,7 @@ class ParameterError(EosdnnError):
 Validator = Callable[[Any, Any, Any], None]
 
 
-def _spanned(check: Validator, span: str) -> Validator:
+def with_span(check: Validator, span: str) -> Validator:
     """A validator that states its range (`eosdnn solvers` prints it beside the default)."""
     check.span = span  # type: ignore[attr-defined]
     return check
@@ -43,7 +43,7 @@ def whole(minimum: int, maximum: int | None = None) -> Validator:
         if isinstance(value, bool) or not isinstance(value, int) or value < minimum or (
                 maximum is not None and value > maximum):
             raise ParameterError(attribute.name, f"must be a whole number {bound}, got {value!r}")
-    return _spanned(check, f"whole number {bound}")
+    return with_span(check, f"whole number {bound}")
 
 
 def _is_number(value: Any) -> bool:
@@ -62,7 +62,7 @@ def number(low: float | None = None, high: float | None = None, *, open_low: boo
             high is None or value <= high)
         if not ok:
             raise ParameterError(attribute.name, f"must be a finite {span}, got {value!r}")
-    return _spanned(check, span)
+    return with_span(check, span)
 
 
 def optional(check: Validator) -> Validator:
@@ -70,7 +70,7 @@ def optional(check: Validator) -> Validator:
         if value is not None:
             check(instance, attribute, value)
     inner = getattr(check, "span", None)
-    return _spanned(maybe, f"{inner}, or none" if inner else "optional") if inner else maybe
+    return with_span(maybe, f"{inner}, or none" if inner else "optional") if inner else maybe
 
 
 def unit_pair(_instance, attribute, value) -> None:
@@ -91,39 +91,7 @@ def one_of(*choices: str) -> Validator:
     def check(_instance, attribute, value) -> None:
         if value not in choices:
             raise ParameterError(attribute.name, f"must be one of {', '.join(choices)}, got {value!r}")
-    return _spanned(check, " | ".join(choices))
-
-
-def operator_spec(text: str) -> tuple[str, dict[str, Any]]:
-    """An operator named with its parameters: `name` or `name,key=value,...` (values as `--param`'s),
-    e.g. `reset,rate=0.05`."""
-    name, *pairs = text.split(",")
-    params = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key.strip():
-            raise ValueError(f"{pair!r} is not key=value")
-        params[key.strip()] = read_value(value.strip())
-    return name.strip(), params
-
-
-def operator_name(kind: str) -> Validator:
-    """A registered operator of `kind` (sampling, crossover or mutation), with parameters it takes."""
-    def check(_instance, attribute, value) -> None:
-        from eosdnn.framework.registry import OPERATORS
-
-        names = [n.split(":", 1)[1] for n in OPERATORS.names() if n.startswith(f"{kind}:")]
-        try:
-            name, params = operator_spec(value) if isinstance(value, str) else (None, {})
-        except ValueError as error:
-            raise ParameterError(attribute.name, f"{kind} {value!r}: {error}") from None
-        if name not in names:
-            raise ParameterError(attribute.name, f"unknown {kind} {value!r} (available: {', '.join(names)})")
-        try:
-            OPERATORS.instance(f"{kind}:{name}", **params)
-        except EosdnnError as error:
-            raise ParameterError(attribute.name, str(error)) from None
-    return _spanned(check, f"a {kind} operator, name or name,key=value")
+    return with_span(check, " | ".join(choices))
 
 
 def read_value(text: str) -> Any:

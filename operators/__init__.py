@@ -9,7 +9,10 @@ GA or local search.
 
 import functools
 
-from eosdnn.framework.params import operator_spec
+from typing import Any
+
+from eosdnn.framework.errors import EosdnnError
+from eosdnn.framework.params import ParameterError, Validator, read_value, with_span
 from eosdnn.framework.registry import OPERATORS
 from eosdnn.operators.integer import (
     GeneReset,
@@ -27,6 +30,36 @@ OPERATORS.register("mutation:random-gene", random_gene_mutation)
 OPERATORS.register("mutation:reset", GeneReset)
 OPERATORS.register("mutation:segment-move", segment_move_mutation)
 OPERATORS.register("crossover:task", task_crossover)
+
+
+def operator_spec(text: str) -> tuple[str, dict[str, Any]]:
+    """An operator named with its parameters: `name` or `name,key=value,...` (values as `--param`'s),
+    e.g. `reset,rate=0.05`."""
+    name, *pairs = text.split(",")
+    params = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise ValueError(f"{pair!r} is not key=value")
+        params[key.strip()] = read_value(value.strip())
+    return name.strip(), params
+
+
+def operator_name(kind: str) -> Validator:
+    """A registered operator of `kind` (sampling, crossover or mutation), with parameters it takes."""
+    def check(_instance, attribute, value) -> None:
+        names = [n.split(":", 1)[1] for n in OPERATORS.names() if n.startswith(f"{kind}:")]
+        try:
+            name, params = operator_spec(value) if isinstance(value, str) else (None, {})
+        except ValueError as error:
+            raise ParameterError(attribute.name, f"{kind} {value!r}: {error}") from None
+        if name not in names:
+            raise ParameterError(attribute.name, f"unknown {kind} {value!r} (available: {', '.join(names)})")
+        try:
+            OPERATORS.instance(f"{kind}:{name}", **params)
+        except EosdnnError as error:
+            raise ParameterError(attribute.name, str(error)) from None
+    return with_span(check, f"a {kind} operator, name or name,key=value")
 
 
 def operator(kind: str, spec: str):

@@ -18,7 +18,8 @@ import attrs
 import numpy as np
 
 from eosdnn.framework import SOLVERS, Budget, Result, Search
-from eosdnn.framework.params import number, one_of, operator_name, to_pair, whole
+from eosdnn.framework.params import number, one_of, to_pair, whole
+from eosdnn.operators import operator_name
 from eosdnn.framework.result import run_after
 from eosdnn.framework.solver import SolverTraits, run_solver
 from eosdnn.problems.migration import MigrationProblem

@@ -17,8 +17,8 @@ from pymoo.operators.selection.tournament import TournamentSelection
 
 from eosdnn.framework import SOLVERS, Budget, Problem, Result, Search
 from eosdnn.framework.solver import SolverTraits
-from eosdnn.framework.params import number, operator_name, whole
-from eosdnn.operators import bind, operator
+from eosdnn.framework.params import number, whole
+from eosdnn.operators import bind, operator, operator_name
 from eosdnn.operators.pymoo_adapters import GuidedCrossover, IntegerMutation, IntegerSampling
 from eosdnn.solvers.local_search import improve
 

@@ -12,8 +12,8 @@ import numpy as np
 
 from eosdnn.framework import SOLVERS, Budget, Problem, Result, Search
 from eosdnn.framework.solver import SolverTraits, run_solver
-from eosdnn.framework.params import ParameterError, operator_name, optional, whole
-from eosdnn.operators import bind
+from eosdnn.framework.params import ParameterError, optional, whole
+from eosdnn.operators import bind, operator_name
 
 
 def improve(search: Search, x: np.ndarray, value: float, rng: np.random.Generator, *, move: str, batch: int,

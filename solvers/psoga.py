@@ -9,8 +9,8 @@ import numpy as np
 
 from eosdnn.framework import SOLVERS, Budget, Problem, Result, Search
 from eosdnn.framework.solver import SolverTraits
-from eosdnn.framework.params import number, operator_name, to_pair, unit_pair, whole
-from eosdnn.operators import bind, operator
+from eosdnn.framework.params import number, to_pair, unit_pair, whole
+from eosdnn.operators import bind, operator, operator_name
 from eosdnn.solvers.ga import make_ga, run_ga
 from eosdnn.solvers.local_search import improve
 from eosdnn.solvers.starts import check_starts, start_plans

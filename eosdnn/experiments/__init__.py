@@ -10,7 +10,7 @@ from pathlib import Path
 from eosdnn.experiments import migration_figures, upload_figures
 from eosdnn.experiments.settings import Context, Figure, Settings, Setup
 from eosdnn.framework.executors import Executor, SerialExecutor
-from eosdnn.framework.progress import progress_steps
+from eosdnn.progress import progress_steps
 from eosdnn.framework.errors import EosdnnError
 from eosdnn.problems.files import write_json
 

@@ -1,4 +1,5 @@
-"""A rich progress bar for long runs, shown only when output goes to a terminal."""
+"""Rich progress bars for long runs (the command line's, not the framework's: a library user sees
+none), shown only when output goes to a terminal."""
 
 from __future__ import annotations
 
