@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import sys
 import time
 import warnings
+from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, NoReturn
 
 import attrs
@@ -17,7 +18,7 @@ import numpy as np
 from eosdnn import __version__, plots, report
 from eosdnn.framework import SOLVERS, Budget, Registry, Result
 from eosdnn.framework.executors import cpu_count, make_executor
-from eosdnn.framework.params import parse_params
+from eosdnn.framework.params import ParameterError, number, parse_params, whole
 from eosdnn.progress import progress_callback, progress_steps
 from eosdnn.framework.solver import SearchTracker, heuristics, run_solver, solver_traits
 from eosdnn.framework.errors import EosdnnError
@@ -61,33 +62,32 @@ class OneLineParser(argparse.ArgumentParser):
         sys.exit(2)
 
 
+def flag_type(validator, parse: Callable[[str], Any], kind: str):
+    """An argparse type from a parameter validator (framework.params): a flag, a solver's `--param`
+    and a solver's own field share one rule and one message."""
+    def convert(text: str) -> Any:
+        try:
+            value = parse(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be {kind}, got {text!r}") from None
+        try:
+            validator(None, FLAG_VALUE, value)
+        except ParameterError as error:
+            raise argparse.ArgumentTypeError(error.message) from None
+        return value
+    return convert
+
+
+FLAG_VALUE = SimpleNamespace(name="value")  # what a validator names: the flag's value
+
+
 def whole_number(minimum: int, maximum: int | None = None):
     """An argparse type: a whole number in [minimum, maximum]."""
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
-        if value < minimum or (maximum is not None and value > maximum):
-            span = f">= {minimum}" if maximum is None else f"in {minimum}..{maximum:,}"
-            raise argparse.ArgumentTypeError(f"must be a whole number {span}, got {value}")
-        return value
-    return parse
+    return flag_type(whole(minimum, maximum), int, "a whole number")
 
 
-def _number(text: str) -> float:
-    try:
-        return float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a number, got {text!r}") from None
-
-
-def positive_number(text: str) -> float:
-    """An argparse type: a positive finite number (no nan, no inf)."""
-    value = _number(text)
-    if not math.isfinite(value) or value <= 0:
-        raise argparse.ArgumentTypeError(f"must be a positive finite number, got {text}")
-    return value
+positive_number = flag_type(number(0, None, open_low=True), float, "a number")  # positive and finite
+fraction = flag_type(number(0, 1), float, "a number")  # in [0, 1]
 
 
 MAX_DIMENSION = 2**31 - 1
@@ -102,14 +102,6 @@ def shape_type(text: str) -> tuple[int, ...]:
     if not dims or min(dims) < 1 or max(dims) > MAX_DIMENSION:
         raise argparse.ArgumentTypeError(f"sizes must be whole numbers in 1..{MAX_DIMENSION:,}, got {text!r}")
     return dims
-
-
-def fraction(text: str) -> float:
-    """An argparse type: a number in [0, 1]."""
-    value = _number(text)
-    if not 0.0 <= value <= 1.0:
-        raise argparse.ArgumentTypeError(f"must lie in [0, 1], got {text}")
-    return value
 
 
 def run_seed(args: argparse.Namespace) -> int:
