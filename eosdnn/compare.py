@@ -14,6 +14,7 @@ from eosdnn.framework import SOLVERS, Budget, Result
 from eosdnn.framework.errors import EosdnnError
 from eosdnn.framework.executors import Executor
 from eosdnn.framework.solver import run_solver
+from eosdnn.framework.statistics import Spread
 from eosdnn.problems.migration import MigrationProblem
 from eosdnn.problems.scenario import Scenario
 
@@ -34,16 +35,15 @@ class SolverSummary:
 
     @classmethod
     def of(cls, runs: list[Result], problem: MigrationProblem) -> SolverSummary:
-        values = np.array([r.value for r in runs])
-        mean = float(values.mean())
+        values = Spread.of(r.value for r in runs)
 
         def average(part: str) -> float:
             return float(np.mean([r.details[part] for r in runs]))
 
-        return cls(mean=mean, std=float(values.std()), best=float(values.min()),
+        return cls(mean=values.mean, std=values.std, best=values.min,
                    evaluations=float(np.mean([r.evaluations for r in runs])),
                    wall_s=float(np.mean([r.wall_s for r in runs])), exec=average("exec"),
-                   transfer=average("transfer"), wait=average("wait"), gap_to_bound=problem.gap_to_bound(mean))
+                   transfer=average("transfer"), wait=average("wait"), gap_to_bound=problem.gap_to_bound(values.mean))
 
 
 @attrs.define

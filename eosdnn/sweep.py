@@ -45,6 +45,7 @@ from eosdnn.framework import SOLVERS, Budget
 from eosdnn.framework.errors import EosdnnError
 from eosdnn.framework.executors import Executor
 from eosdnn.framework.solver import run_solver
+from eosdnn.framework.statistics import Spread
 from eosdnn.problems.files import check_input, finite_json, read_text
 from eosdnn.problems.migration import MigrationProblem
 from eosdnn.problems.placement import placement_to_dict
@@ -424,10 +425,9 @@ def summarise_runs(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
             groups.setdefault((row["point"], row["solver"], row["params"]), []).append(row)
     out: list[dict[str, Any]] = []
     for (point, solver, params), members in groups.items():
-        values = np.array([m["value"] for m in members])
+        values = Spread.of(m["value"] for m in members)
         out.append({"point": point, "solver": solver, "params": params, "runs": len(members),
-                    "mean": float(values.mean()), "std": float(values.std()), "best": float(values.min()),
-                    "worst": float(values.max()),
+                    "mean": values.mean, "std": values.std, "best": values.min, "worst": values.max,
                     "gap": float(np.mean([m["gap"] for m in members]))})
     for point in {entry["point"] for entry in out}:
         ranked = sorted((e for e in out if e["point"] == point), key=lambda e: e["mean"])

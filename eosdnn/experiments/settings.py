@@ -6,12 +6,12 @@ from collections.abc import Callable
 from typing import Any
 
 import attrs
-import numpy as np
 from rich.table import Table
 
 from eosdnn.framework import Budget, Result
 from eosdnn.framework.executors import Executor
 from eosdnn.framework.solver import run_solver, solver_traits
+from eosdnn.framework.statistics import Spread
 from eosdnn.framework.errors import EosdnnError
 from eosdnn.problems.migration import MigrationProblem
 from eosdnn.problems.scenario import PAPER_MODELS, Scenario, paper_scenario
@@ -188,6 +188,5 @@ class Figure:
 
 
 def spread(values: list[float]) -> dict[str, float]:
-    array = np.asarray(values, dtype=float)
-    return {"mean": float(array.mean()), "min": float(array.min()), "max": float(array.max()),
-            "std": float(array.std())}
+    """The figures' summary of a quantity over seeds (framework.statistics.Spread)."""
+    return Spread.of(values).as_dict()
