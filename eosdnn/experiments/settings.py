@@ -134,7 +134,6 @@ def run_job(job: MigrationJob) -> Result:
     return migrate(MigrationProblem(job.setup.scenario()), job.algorithm, job.settings, job.setup.seed)
 
 
-# rough relative cost per gene of one run, to hand out the longest runs first
 @attrs.define
 class Context:
     """What a sweep shares: the settings, every problem (with its lower bound) and every run, each
