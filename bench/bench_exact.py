@@ -15,7 +15,7 @@ from eosdnn.framework import Budget
 from eosdnn.problems.instances import InstanceShape, random_scenario
 from eosdnn.problems.migration import MigrationProblem
 from eosdnn.framework.solver import run_solver
-from eosdnn.framework import SOLVERS
+from eosdnn.solvers.registry import SOLVERS
 
 # (tasks, layers per model, clients, edge, cloud)
 SIZES = [(1, 4, 1, 1, 1), (2, 4, 2, 1, 1), (2, 6, 2, 2, 1), (3, 6, 2, 2, 2), (3, 8, 2, 2, 2), (3, 10, 2, 2, 2),

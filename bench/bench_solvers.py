@@ -13,13 +13,13 @@ import time
 
 import numpy as np
 
-from eosdnn.framework import SOLVERS, Budget
+from eosdnn.framework import Budget
 from eosdnn.framework.errors import EosdnnError
 from eosdnn.problems.migration import MigrationProblem
 from eosdnn.problems.scenario import paper_scenario
 from eosdnn.framework.solver import run_solver
 
-from eosdnn.framework.solver import exact_solvers
+from eosdnn.solvers.registry import SOLVERS, exact_solvers
 
 
 def main() -> None:

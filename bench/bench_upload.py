@@ -15,7 +15,7 @@ from eosdnn.problems.migration import MigrationProblem
 from eosdnn.problems.scenario import paper_scenario
 from eosdnn.problems.upload import UploadProblem, largest_share
 from eosdnn.framework.solver import run_solver
-from eosdnn.framework import SOLVERS
+from eosdnn.solvers.registry import SOLVERS
 from eosdnn.upload_tasks import plan_task
 
 VARIANTS = {"non-uploading": {}, "ionn": {}, "recursive-efficiency": {}, "lmu": {},

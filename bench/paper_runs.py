@@ -8,7 +8,7 @@ from eosdnn.framework import Budget
 from eosdnn.problems.migration import MigrationProblem
 from eosdnn.problems.scenario import paper_scenario
 from eosdnn.framework.solver import run_solver
-from eosdnn.framework import SOLVERS
+from eosdnn.solvers.registry import SOLVERS
 
 
 def paper_problems(seeds: int) -> list[MigrationProblem]:

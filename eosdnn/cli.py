@@ -16,12 +16,13 @@ import attrs
 import numpy as np
 
 from eosdnn import __version__, plots, report
-from eosdnn.framework import SOLVERS, Budget, Registry, Result
+from eosdnn.framework import Budget, Registry, Result
 from eosdnn.framework.executors import cpu_count, make_executor
 from eosdnn.framework.params import ParameterError, number, parse_params, whole
 from eosdnn.progress import progress_callback, progress_steps
-from eosdnn.framework.solver import SearchTracker, heuristics, run_solver, solver_traits
+from eosdnn.framework.solver import SearchTracker, run_solver
 from eosdnn.framework.errors import EosdnnError
+from eosdnn.solvers.registry import SOLVERS, heuristics, solver_traits
 from eosdnn.interrupts import StopRequests
 from eosdnn.problems.files import STDOUT, check_folder, check_output, same_file, write_json, write_text
 from eosdnn.problems.migration import TIER_PLANS, MigrationProblem
@@ -665,7 +666,7 @@ def cmd_models(args: argparse.Namespace) -> None:
 
 
 def cmd_solvers(args: argparse.Namespace) -> None:
-    from eosdnn.framework import OPERATORS
+    from eosdnn.operators.registry import OPERATORS
 
     out = console(args)
     for title, registry in (("Migration solvers", SOLVERS), ("Operators (kind:name)", OPERATORS),

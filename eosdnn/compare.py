@@ -10,11 +10,12 @@ import attrs
 import numpy as np
 
 from eosdnn.documents import history_document
-from eosdnn.framework import SOLVERS, Budget, Result
+from eosdnn.framework import Budget, Result
 from eosdnn.framework.errors import EosdnnError
 from eosdnn.framework.executors import Executor
 from eosdnn.framework.solver import run_solver
 from eosdnn.framework.statistics import Spread
+from eosdnn.solvers.registry import SOLVERS
 from eosdnn.problems.migration import MigrationProblem
 from eosdnn.problems.scenario import Scenario
 

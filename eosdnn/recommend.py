@@ -8,9 +8,10 @@ from collections.abc import Callable
 
 import attrs
 
-from eosdnn.framework import SOLVERS, Budget, Result
+from eosdnn.framework import Budget, Result
 from eosdnn.framework.solver import run_solver
 from eosdnn.framework.errors import EosdnnError
+from eosdnn.solvers.registry import SOLVERS
 from eosdnn.problems.migration import MigrationProblem
 
 REFERENCES = ("greedy", "heft", "peft", "all-local", "all-edge", "all-cloud")

@@ -41,11 +41,12 @@ import attrs
 import numpy as np
 
 from eosdnn import __version__
-from eosdnn.framework import SOLVERS, Budget
+from eosdnn.framework import Budget
 from eosdnn.framework.errors import EosdnnError
 from eosdnn.framework.executors import Executor
 from eosdnn.framework.solver import run_solver
 from eosdnn.framework.statistics import Spread
+from eosdnn.solvers.registry import SOLVERS
 from eosdnn.problems.files import check_input, finite_json, read_text
 from eosdnn.problems.migration import MigrationProblem
 from eosdnn.problems.placement import placement_to_dict

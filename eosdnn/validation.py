@@ -18,12 +18,12 @@ import numpy as np
 
 from eosdnn.framework import Budget, Result
 from eosdnn.progress import progress_steps
-from eosdnn.framework.solver import run_solver, solver_traits
+from eosdnn.framework.solver import run_solver
 from eosdnn.framework.statistics import Spread
 from eosdnn.problems.bounds import gap_to_bound
 from eosdnn.problems.migration import MigrationProblem
 from eosdnn.problems.scenario import Scenario
-from eosdnn.framework import SOLVERS
+from eosdnn.solvers.registry import SOLVERS, solver_traits
 from eosdnn.solvers.exhaustive import placement_count
 
 HIT_TOLERANCE = 1e-9

@@ -1,8 +1,10 @@
-"""One registry of named solvers and operators, for in-repo code and third-party packages.
+"""The generic registry of named factories, for in-repo code and third-party packages. Each kind
+has its registry in its own layer (`solvers.registry.SOLVERS`, `operators.registry.OPERATORS`,
+`solvers.upload.PLANNERS`, `problems.objectives.OBJECTIVES`); this layer names none of them.
 
 In-repo code registers with the decorator (`@SOLVERS.register("psoga")`); a third-party package
-declares an entry point in the `eosdnn.solvers` or `eosdnn.operators` group whose object is the
-class or factory to register under the entry point's name.
+declares an entry point in the registry's group (`eosdnn.solvers`, `eosdnn.operators`, ...) whose
+object is the class or factory to register under the entry point's name.
 """
 
 from __future__ import annotations
@@ -13,17 +15,14 @@ import importlib
 import inspect
 import re
 from importlib.metadata import entry_points
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import attrs
 
+from eosdnn.framework.errors import EosdnnError
 from eosdnn.framework.params import ParameterError
 
-if TYPE_CHECKING:
-    from eosdnn.framework.solver import Solver
-
 T = TypeVar("T")
-from eosdnn.framework.errors import EosdnnError
 
 
 class Registry(Generic[T]):
@@ -169,6 +168,3 @@ def span_of(validator: Any) -> str | None:
             return found
     return None
 
-
-SOLVERS: Registry[Solver] = Registry("solver", "eosdnn.solvers", builtins=("eosdnn.solvers",))
-OPERATORS: Registry[Callable[..., Any]] = Registry("operator", "eosdnn.operators", builtins=("eosdnn.operators",))

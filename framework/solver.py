@@ -14,7 +14,6 @@ from eosdnn.framework.budget import Budget
 from eosdnn.framework.errors import EosdnnError
 from eosdnn.framework.problem import Problem
 from eosdnn.framework.reduction import ReducedProblem
-from eosdnn.framework.registry import SOLVERS
 from eosdnn.framework.result import Result
 
 
@@ -59,21 +58,6 @@ def traits_of(solver: Any) -> SolverTraits:
     target = solver.func if isinstance(solver, functools.partial) else solver
     return getattr(target, "traits", SolverTraits())
 
-
-def solver_traits(name: str) -> SolverTraits:
-    """The traits of the solver registered as `name`."""
-    return traits_of(SOLVERS.get(name))
-
-
-def exact_solvers() -> list[str]:
-    """Every registered solver that proves bounds, plug-ins included."""
-    return [name for name in SOLVERS.names() if solver_traits(name).exact]
-
-
-def heuristics() -> list[str]:
-    """Every registered solver `validate` checks against the exact optimum by default: the searches
-    and constructive rules (the recommended ones included), not the exact solvers or the tier plans."""
-    return [name for name in SOLVERS.names() if solver_traits(name).validated and not solver_traits(name).exact]
 
 
 def run_solver(solver: Solver, problem: Problem, *, budget: Budget, seed: int | None,

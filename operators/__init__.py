@@ -13,7 +13,7 @@ from typing import Any
 
 from eosdnn.framework.errors import EosdnnError
 from eosdnn.framework.params import ParameterError, Validator, read_value, with_span
-from eosdnn.framework.registry import OPERATORS
+from eosdnn.operators.registry import OPERATORS
 from eosdnn.operators.integer import (
     GeneReset,
     random_gene_mutation,

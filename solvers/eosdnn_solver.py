@@ -17,11 +17,12 @@ from typing import ClassVar
 import attrs
 import numpy as np
 
-from eosdnn.framework import SOLVERS, Budget, Result, Search
+from eosdnn.framework import Budget, Result, Search
 from eosdnn.framework.params import number, one_of, to_pair, whole
 from eosdnn.operators import operator_name
 from eosdnn.framework.result import run_after
 from eosdnn.framework.solver import SolverTraits, run_solver
+from eosdnn.solvers.registry import SOLVERS
 from eosdnn.problems.migration import MigrationProblem
 from eosdnn.solvers.local_search import improve
 from eosdnn.solvers.starts import check_starts

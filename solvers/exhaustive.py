@@ -8,10 +8,11 @@ from typing import ClassVar
 import attrs
 import numpy as np
 
-from eosdnn.framework import SOLVERS, Budget, Problem, Result, Search
+from eosdnn.framework import Budget, Problem, Result, Search
 from eosdnn.framework.solver import SolverTraits
 from eosdnn.framework.params import whole
 from eosdnn.framework.errors import EosdnnError
+from eosdnn.solvers.registry import SOLVERS
 
 
 def placement_count(problem: Problem) -> int:

@@ -15,9 +15,10 @@ from pymoo.core.survival import Survival
 from pymoo.core.termination import NoTermination
 from pymoo.operators.selection.tournament import TournamentSelection
 
-from eosdnn.framework import SOLVERS, Budget, Problem, Result, Search
+from eosdnn.framework import Budget, Problem, Result, Search
 from eosdnn.framework.solver import SolverTraits
 from eosdnn.framework.params import number, whole
+from eosdnn.solvers.registry import SOLVERS
 from eosdnn.operators import bind, operator, operator_name
 from eosdnn.operators.pymoo_adapters import GuidedCrossover, IntegerMutation, IntegerSampling
 from eosdnn.solvers.local_search import improve

@@ -10,12 +10,13 @@ from typing import Any, ClassVar
 
 import attrs
 
-from eosdnn.framework import SOLVERS, Budget, Result
+from eosdnn.framework import Budget, Result
 from eosdnn.framework.params import ParameterError
 from eosdnn.framework.reduction import ReducedProblem
 from eosdnn.framework.result import run_after
 from eosdnn.framework.solver import Solver, SolverTraits, accepted, run_solver
 from eosdnn.framework.errors import EosdnnError
+from eosdnn.solvers.registry import SOLVERS
 from eosdnn.problems.migration import MigrationProblem
 
 

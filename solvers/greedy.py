@@ -9,8 +9,9 @@ from typing import ClassVar
 import attrs
 import numpy as np
 
-from eosdnn.framework import SOLVERS, Budget, Result, Search
+from eosdnn.framework import Budget, Result, Search
 from eosdnn.framework.solver import SolverTraits
+from eosdnn.solvers.registry import SOLVERS
 from eosdnn.problems.migration import MigrationProblem
 from eosdnn.problems.schedule import list_schedule, result_return
 

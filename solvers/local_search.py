@@ -10,9 +10,10 @@ from typing import ClassVar
 import attrs
 import numpy as np
 
-from eosdnn.framework import SOLVERS, Budget, Problem, Result, Search
+from eosdnn.framework import Budget, Problem, Result, Search
 from eosdnn.framework.solver import SolverTraits, run_solver
 from eosdnn.framework.params import ParameterError, optional, whole
+from eosdnn.solvers.registry import SOLVERS
 from eosdnn.operators import bind, operator_name
 
 

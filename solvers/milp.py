@@ -29,10 +29,11 @@ import attrs
 import numpy as np
 import pulp
 
-from eosdnn.framework import SOLVERS, Budget, Result, Search
+from eosdnn.framework import Budget, Result, Search
 from eosdnn.framework.solver import SolverTraits
 from eosdnn.framework.params import ParameterError, number, one_of, whole
 from eosdnn.framework.errors import EosdnnError
+from eosdnn.solvers.registry import SOLVERS
 from eosdnn.problems.bounds import gap_to_bound
 from eosdnn.problems.migration import MigrationProblem
 from eosdnn.problems.placement import load_placement

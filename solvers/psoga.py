@@ -7,9 +7,10 @@ from typing import ClassVar
 import attrs
 import numpy as np
 
-from eosdnn.framework import SOLVERS, Budget, Problem, Result, Search
+from eosdnn.framework import Budget, Problem, Result, Search
 from eosdnn.framework.solver import SolverTraits
 from eosdnn.framework.params import number, to_pair, unit_pair, whole
+from eosdnn.solvers.registry import SOLVERS
 from eosdnn.operators import bind, operator, operator_name
 from eosdnn.solvers.ga import make_ga, run_ga
 from eosdnn.solvers.local_search import improve

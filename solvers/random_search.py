@@ -7,9 +7,10 @@ from typing import ClassVar
 import attrs
 import numpy as np
 
-from eosdnn.framework import SOLVERS, Budget, Problem, Result, Search
+from eosdnn.framework import Budget, Problem, Result, Search
 from eosdnn.framework.solver import SolverTraits
 from eosdnn.framework.params import whole
+from eosdnn.solvers.registry import SOLVERS
 from eosdnn.operators import operator
 
 

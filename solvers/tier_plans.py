@@ -8,8 +8,9 @@ from typing import ClassVar
 
 import attrs
 
-from eosdnn.framework import SOLVERS, Budget, Result, Search
+from eosdnn.framework import Budget, Result, Search
 from eosdnn.framework.solver import SolverTraits
+from eosdnn.solvers.registry import SOLVERS
 from eosdnn.problems.migration import TIER_PLANS, MigrationProblem
 
 

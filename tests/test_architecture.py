@@ -10,18 +10,19 @@ import numpy as np
 import pytest
 
 from eosdnn.cli import main
-from eosdnn.framework import OPERATORS, Budget
+from eosdnn.framework import Budget
 from eosdnn.framework.errors import EosdnnError
 from eosdnn.framework.reduction import ReducedProblem
 from eosdnn.framework.solver import run_solver
 from eosdnn.operators import operator
 from eosdnn.problems.migration import MigrationProblem
 from eosdnn.problems.scenario import paper_scenario
-from eosdnn.framework import SOLVERS
+from eosdnn.solvers.registry import SOLVERS
+from eosdnn.operators.registry import OPERATORS
 
 
-def test_built_in_entries_are_found_after_importing_only_the_framework():
-    probe = ("from eosdnn.framework import SOLVERS, OPERATORS\n"
+def test_built_in_entries_are_found_after_importing_only_the_registries():
+    probe = ("from eosdnn.solvers.registry import SOLVERS\nfrom eosdnn.operators.registry import OPERATORS\n"
              "print(type(SOLVERS.create('psoga')).__name__, OPERATORS.describe('mutation:reset'))")
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
@@ -73,8 +74,8 @@ def test_solvers_declare_their_traits_and_the_groups_follow(tmp_path, capsys):
 
     import attrs
 
-    from eosdnn.framework import SOLVERS
-    from eosdnn.framework.solver import SolverTraits, exact_solvers, heuristics, solver_traits
+    from eosdnn.framework.solver import SolverTraits
+    from eosdnn.solvers.registry import SOLVERS, exact_solvers, heuristics, solver_traits
 
     assert set(exact_solvers()) == {"milp", "milp-free", "exhaustive"}
     assert {"eosdnn", "local-search", "heft", "peft", "greedy", "psoga"} <= set(heuristics())

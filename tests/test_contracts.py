@@ -19,9 +19,10 @@ import pytest
 
 from eosdnn import __version__, report
 from eosdnn.cli import main
-from eosdnn.framework import SOLVERS, Budget, Search
+from eosdnn.framework import Budget, Search
 from eosdnn.problems.environment import Bandwidth, Environment, Node
 from eosdnn.framework.errors import EosdnnError
+from eosdnn.solvers.registry import SOLVERS
 from eosdnn.problems.files import write_json, write_text
 from eosdnn.problems.migration import MigrationProblem
 from eosdnn.problems.models import DnnModel, Layer

@@ -14,7 +14,7 @@ from eosdnn.framework.errors import EosdnnError
 from eosdnn.problems.instances import InstanceShape, random_scenario
 from eosdnn.problems.migration import MigrationProblem
 from eosdnn.problems.placement import save_placement
-from eosdnn.framework import SOLVERS
+from eosdnn.solvers.registry import SOLVERS
 from helpers import chain, chain_dp, environment, scenario
 
 NONE = Budget()

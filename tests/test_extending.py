@@ -12,8 +12,9 @@ import numpy as np
 import pytest
 
 from eosdnn.cli import main
-from eosdnn.framework import SOLVERS, Budget
+from eosdnn.framework import Budget
 from eosdnn.framework.solver import run_solver
+from eosdnn.solvers.registry import SOLVERS
 from eosdnn.problems.migration import MigrationProblem
 from eosdnn.problems.objectives import OBJECTIVES
 from eosdnn.problems.schedule import schedule

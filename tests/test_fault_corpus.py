@@ -23,7 +23,8 @@ import pytest
 
 from eosdnn import report
 from eosdnn.cli import main
-from eosdnn.framework import SOLVERS
+from eosdnn.solvers.registry import SOLVERS
+from eosdnn.operators.registry import OPERATORS
 from eosdnn.problems.bounds import gap_to_bound
 from eosdnn.problems.files import MAX_INPUT_BYTES
 from eosdnn.problems.migration import MigrationProblem
@@ -31,7 +32,6 @@ from eosdnn.problems.placement import save_placement
 from eosdnn.problems.scenario import load_scenario
 from eosdnn.solvers.upload import PLANNERS
 from eosdnn.sweep import COLUMNS, ResultsDatabase, point_label, point_order
-from eosdnn.framework import OPERATORS
 from eosdnn.problems.objectives import OBJECTIVES
 from helpers import assert_one_error_line
 

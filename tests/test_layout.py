@@ -6,7 +6,9 @@ package folder, and numba's cache is kept outside the source tree."""
 from __future__ import annotations
 
 import ast
+import importlib.util
 import os
+import re
 import subprocess
 import sys
 import tomllib
@@ -33,14 +35,29 @@ def python_files(*folders: str) -> list[Path]:
     return sorted(p for folder in folders for p in (ROOT / folder).rglob("*.py") if "__pycache__" not in p.parts)
 
 
+MODULE_NAME = re.compile(r"eosdnn(\.\w+)+")
+
+
+def is_module(name: str) -> bool:
+    try:
+        return importlib.util.find_spec(name) is not None
+    except ModuleNotFoundError:
+        return False
+
+
 def imported_modules(path: Path) -> list[str]:
-    """Every module an import statement of the file names (nested imports included)."""
+    """Every module the file imports: by an import statement (nested ones included), or by name in a
+    string (`importlib.import_module("eosdnn.solvers")`, a registry's `builtins=("eosdnn.x",)`), which
+    an import statement check alone would not see."""
     names = []
     for node in ast.walk(ast.parse(path.read_text(), str(path))):
         if isinstance(node, ast.Import):
             names += [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
             names.append(node.module)
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and MODULE_NAME.fullmatch(node.value) \
+                and is_module(node.value):  # an entry-point group such as "eosdnn.planners" is no module
+            names.append(node.value)
     return names
 
 
@@ -60,6 +77,15 @@ def test_each_layer_imports_only_the_layers_below_it(layer):
             if target is not None and target not in ALLOWED[layer]:
                 offences.append(f"{path.relative_to(ROOT)} imports {module}")
     assert not offences, "\n".join(offences)
+
+
+def test_the_layer_check_sees_imports_by_string(tmp_path):
+    """The check fails on a framework module that loads a higher layer by name (as the framework's
+    registry once loaded `eosdnn.solvers`)."""
+    probe = tmp_path / "probe.py"
+    probe.write_text('import importlib\nREGISTRY_BUILTINS = ("eosdnn.solvers",)\nimportlib.import_module("eosdnn.problems")\n')
+    found = [layer for layer in map(eosdnn_layer, imported_modules(probe)) if layer is not None]
+    assert found == ["solvers", "problems"] and not {"solvers", "problems"} <= ALLOWED["framework"]
 
 
 def test_no_code_imports_a_package_folder_by_its_bare_name():

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from eosdnn.cli import main
-from eosdnn.framework import OPERATORS, SOLVERS
+from eosdnn.solvers.registry import SOLVERS
+from eosdnn.operators.registry import OPERATORS
 from eosdnn.solvers.upload import PLANNERS
 
 README = Path(__file__).resolve().parents[1] / "README.md"

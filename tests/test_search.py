@@ -11,7 +11,7 @@ from eosdnn.operators import bind
 from eosdnn.problems.migration import MigrationProblem
 from eosdnn.problems.models import DnnModel, Layer
 from eosdnn.problems.scenario import paper_scenario
-from eosdnn.framework import SOLVERS
+from eosdnn.solvers.registry import SOLVERS
 from eosdnn.solvers.heft import heft_genes, optimistic_costs, peft_genes, rank_sequence, upward_ranks
 from eosdnn.solvers.graph_reductions import module_groups
 from helpers import MB, environment, scenario

@@ -5,8 +5,10 @@ import itertools
 import numpy as np
 import pytest
 
-from eosdnn.framework import OPERATORS, SOLVERS, Budget
+from eosdnn.framework import Budget
 from eosdnn.framework.reduction import ReducedProblem
+from eosdnn.solvers.registry import SOLVERS
+from eosdnn.operators.registry import OPERATORS
 from eosdnn.problems.migration import MigrationProblem
 from eosdnn.problems.models import builtin_model
 from eosdnn.problems.scenario import Scenario, Task

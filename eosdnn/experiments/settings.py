@@ -10,12 +10,12 @@ from rich.table import Table
 
 from eosdnn.framework import Budget, Result
 from eosdnn.framework.executors import Executor
-from eosdnn.framework.solver import run_solver, solver_traits
+from eosdnn.framework.solver import run_solver
 from eosdnn.framework.statistics import Spread
 from eosdnn.framework.errors import EosdnnError
 from eosdnn.problems.migration import MigrationProblem
 from eosdnn.problems.scenario import PAPER_MODELS, Scenario, paper_scenario
-from eosdnn.framework import SOLVERS
+from eosdnn.solvers.registry import SOLVERS, solver_traits
 
 # Figs. 16-17: EosDNN where the paper says EosDNN / PSO-GA, the paper's rivals, HEFT, and bare PSO-GA
 ALGORITHMS = ("eosdnn", "psoga", "ga", "prepso", "greedy", "heft")

@@ -6,11 +6,14 @@ programme (`exact`). A planner turns a task's fixed placement into an ordered li
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from typing import Protocol
 
 from eosdnn.framework.errors import EosdnnError
 from eosdnn.framework.registry import Registry
 from eosdnn.problems.upload import UploadPlan, UploadProblem, make_plan
+
 
 class Planner(Protocol):
     def partitions(self, problem: UploadProblem) -> list[list[int]]: ...
@@ -36,8 +39,7 @@ def plan_upload(name: str, problem: UploadProblem, horizon: float | None = None,
     return make_plan(problem, name, planner.partitions(problem), horizon)
 
 
-
-
-from eosdnn.solvers.upload import baselines, exact, lmu  # noqa: E402,F401  (registration)
+for _module in pkgutil.iter_modules(__path__):  # registration: every planner module registers its own
+    importlib.import_module(f"{__name__}.{_module.name}")
 
 __all__ = ["PLANNERS", "Planner", "check_units", "plan_upload"]
