@@ -1,4 +1,5 @@
-"""Lower bounds on the optimum of a migration problem, valid for both objectives.
+"""Lower bounds on the optimum of a migration problem: per-task least completion times, which each
+registered objective combines into its own bound (`Objective.combine`), and the one gap.
 
 The contention-free bound: pools only ever delay a layer (MODEL.md section 3: `start >= ready`),
 so every layer finishes no earlier than it would with ample pools, where tasks are independent.
