@@ -21,7 +21,7 @@ from eosdnn.framework.params import number, whole
 from eosdnn.solvers.registry import SOLVERS
 from eosdnn.operators import bind, operator, operator_name
 from eosdnn.operators.pymoo_adapters import GuidedCrossover, IntegerMutation, IntegerSampling
-from eosdnn.solvers.local_search import improve
+from eosdnn.solvers.local_search import memetic_step
 
 
 class PymooAdapter(PymooProblem):
@@ -131,13 +131,14 @@ class GeneticAlgorithm:
 
         def memetic(ga: GA) -> None:
             """Every `memetic_every` generations, local search improves the population's best."""
-            if search.iterations % self.memetic_every:
-                return
             values = ga.pop.get("F")[:, 0]
             leader = int(np.argmin(values))
-            x, f = improve(search, np.asarray(ga.pop[leader].X, dtype=np.int64), float(values[leader]), rng,
-                           move=self.memetic_move, batch=32, evaluations=self.memetic_evaluations,
-                           steps_are_iterations=False)
+            leader_x = np.asarray(ga.pop[leader].X, dtype=np.int64)
+            found = memetic_step(search, leader_x, float(values[leader]), rng, every=self.memetic_every,
+                                 evaluations=self.memetic_evaluations, move=self.memetic_move)
+            if found is None:
+                return
+            x, f = found
             if f < values[leader]:
                 ga.pop[leader].set("X", x)
                 ga.pop[leader].set("F", np.array([f]))

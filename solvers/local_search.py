@@ -51,6 +51,20 @@ def improve(search: Search, x: np.ndarray, value: float, rng: np.random.Generato
     return best_x, best_value
 
 
+MEMETIC_BATCH = 32  # neighbours per step of a memetic local search
+
+
+def memetic_step(search: Search, x: np.ndarray, value: float, rng: np.random.Generator, *, every: int,
+                 evaluations: int, move: str) -> tuple[np.ndarray, float] | None:
+    """The memetic step of PSO-GA and GA, in one place: every `every` iterations (while the budget
+    lasts), a local search of `evaluations` more evaluations from `x`; its best point, or None when
+    no step is due."""
+    if not every or search.iterations % every or search.done():
+        return None
+    return improve(search, x, value, rng, move=move, batch=MEMETIC_BATCH, evaluations=evaluations,
+                   steps_are_iterations=False)
+
+
 def auto_patience(problem: Problem, batch: int) -> int:
     """Steps without gain before a restart: a quarter of the run-move neighbourhood (runs of a block
     times the values a gene can take, averaged over blocks) in batches, and at least 10."""

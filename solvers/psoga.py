@@ -13,7 +13,7 @@ from eosdnn.framework.params import number, to_pair, unit_pair, whole
 from eosdnn.solvers.registry import SOLVERS
 from eosdnn.operators import bind, operator, operator_name
 from eosdnn.solvers.ga import make_ga, run_ga
-from eosdnn.solvers.local_search import improve
+from eosdnn.solvers.local_search import memetic_step
 from eosdnn.solvers.starts import check_starts, start_plans
 
 
@@ -98,10 +98,11 @@ class PsoGa:
             personal_f[better] = F[better]
             best = personal[np.argmin(personal_f)].copy()
             search.next_iteration()
-            if self.memetic_every and search.iterations % self.memetic_every == 0 and not search.done():
-                leader = int(np.argmin(personal_f))
-                x, f = improve(search, best, float(personal_f[leader]), rng, move=self.memetic_move, batch=32,
-                               evaluations=self.memetic_evaluations, steps_are_iterations=False)
+            leader = int(np.argmin(personal_f))
+            found = memetic_step(search, best, float(personal_f[leader]), rng, every=self.memetic_every,
+                                 evaluations=self.memetic_evaluations, move=self.memetic_move)
+            if found is not None:
+                x, f = found
                 if f < personal_f[leader]:
                     personal[leader], personal_f[leader], H[leader] = x, f, x
                     best = x.copy()
