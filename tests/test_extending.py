@@ -15,6 +15,7 @@ from eosdnn.cli import main
 from eosdnn.framework import Budget
 from eosdnn.framework.solver import run_solver
 from eosdnn.solvers.registry import SOLVERS
+from eosdnn.solvers.upload import PLANNERS, plan_upload
 from eosdnn.problems.migration import MigrationProblem
 from eosdnn.problems.objectives import OBJECTIVES
 from eosdnn.problems.schedule import schedule
@@ -35,6 +36,7 @@ def extended():
     finally:
         OBJECTIVES.unregister("weighted")
         SOLVERS.unregister("coin-flip")
+        PLANNERS.unregister("lightest-first")
 
 
 def tiny(objective: str):
@@ -73,3 +75,22 @@ def test_the_new_solver_is_listed_and_runs_from_the_command_line(extended, capsy
 def test_an_unknown_objective_names_the_known_ones():
     with pytest.raises(Exception, match="objective: unknown objective 'energy' .*makespan.*total"):
         tiny("energy")
+
+
+def test_the_new_planner_uploads_every_unit_once_and_the_exact_dp_bounds_it(extended, capsys):
+    from eosdnn.problems.scenario import paper_scenario
+    from eosdnn.problems.upload import UploadProblem
+
+    scenario = paper_scenario(0, per_model=1)
+    alexnet = scenario.tasks[0]
+    nodes = [alexnet.client] * 3 + [5] * (alexnet.model.n_layers - 3)  # the first three layers stay local
+    upload = UploadProblem(scenario, 0, nodes)
+    plan = plan_upload("lightest-first", upload)
+    units = [u for step in plan.steps for u in step.units]
+    assert sorted(units) == list(range(upload.n_units))  # every unit exactly once
+    seconds = [upload.units[u].seconds for u in units]
+    assert seconds == sorted(seconds)  # lightest first, by hand
+    exact = plan_upload("exact", upload)
+    assert exact.ssd <= plan.ssd + 1e-9  # the exact DP is a lower bound on any plan
+    assert main(["upload", "--planner", "lmu,lightest-first", "--tasks", "0", "--solver", "all-edge"]) == 0
+    assert "lightest-first" in capsys.readouterr().out
