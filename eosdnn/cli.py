@@ -24,7 +24,8 @@ from eosdnn.framework.solver import SearchTracker, run_solver
 from eosdnn.framework.errors import EosdnnError
 from eosdnn.solvers.registry import SOLVERS, heuristics, solver_traits
 from eosdnn.interrupts import StopRequests
-from eosdnn.problems.files import STDOUT, check_folder, check_output, same_file, write_json, write_text
+from eosdnn.problems.files import (STDOUT, check_folder, check_output, refuse_inputs, same_file, write_json,
+                                  write_text)
 from eosdnn.problems.migration import TIER_PLANS, MigrationProblem
 from eosdnn.problems.objectives import OBJECTIVES
 from eosdnn.problems.models import BUILTIN, builtin_model, resolve_model, save_model
@@ -37,7 +38,7 @@ from eosdnn.solvers.upload import PLANNERS
 from eosdnn.compare import Comparison, compare, compare_on
 from eosdnn.documents import interrupted_document, solve_document, upload_document, upload_summary
 from eosdnn.problems.plan_report import plan_report
-from eosdnn.recommend import PAPER_EVALUATIONS, recommend
+from eosdnn.recommend import PAPER_EVALUATIONS, Recommendation, recommend
 from eosdnn.upload_tasks import DEFAULT_PLANNERS, check_possible_units, check_tasks, plan_tasks
 from eosdnn.validation import DEFAULT_EVALUATIONS, validate, validation_document
 
@@ -117,10 +118,7 @@ def scenario_of(args: argparse.Namespace) -> Scenario:
         for key, flag in OUTPUT_FLAGS.items():
             path = getattr(args, key, None)
             if path not in (None, STDOUT):
-                for source in scenario.files:
-                    if same_file(path, source) and Path(path).exists():
-                        raise EosdnnError(f"{flag} {path!r}: is one of the command's input files (a model of the "
-                                          "scenario)")
+                refuse_inputs(path, f"{flag} {path!r}", scenario.files, " (a model of the scenario)")
         return scenario
     return paper_scenario(run_seed(args))
 
@@ -151,6 +149,11 @@ def stdout_taken(args: argparse.Namespace) -> bool:
 
 def console(args: argparse.Namespace):
     return report.console(stderr=stdout_taken(args))
+
+
+def progress_shown(args: argparse.Namespace) -> bool | None:
+    """Progress bars: never while a document goes to standard output, else on a terminal (None)."""
+    return False if stdout_taken(args) else None
 
 
 def check_outputs(args: argparse.Namespace) -> None:
@@ -202,7 +205,7 @@ def solve_named(args: argparse.Namespace, problem: MigrationProblem, name: str, 
     """One solver run with a progress bar on a terminal; every iteration checks for Ctrl-C/SIGTERM."""
     solver = SOLVERS.create(name, **params)
     tracker = tracker if tracker is not None else SearchTracker()
-    with progress_callback(f"{name} seed {seed}", False if stdout_taken(args) else None) as callback:
+    with progress_callback(f"{name} seed {seed}", progress_shown(args)) as callback:
         def forward(search) -> None:
             args.stop.check()
             if callback is not None:
@@ -210,6 +213,14 @@ def solve_named(args: argparse.Namespace, problem: MigrationProblem, name: str, 
 
         tracker.forward = forward
         return run_solver(solver, problem, budget=budget, seed=seed, callback=tracker)
+
+
+def run_recommendation(args: argparse.Namespace, problem: MigrationProblem, seed: int,
+                       evaluations: int) -> Recommendation:
+    """The plan `run` recommends, its searches run with progress bars and interrupt checks."""
+    tracker = SearchTracker()
+    return recommend(problem, seed, evaluations,
+                     run=lambda name, params, budget: solve_named(args, problem, name, params, budget, seed, tracker))
 
 
 def save_interrupted(args: argparse.Namespace, writes: list[tuple[str, Any]]) -> None:
@@ -243,7 +254,7 @@ def upload_plans(args: argparse.Namespace, problem: MigrationProblem, genes: np.
     a minute) and a Ctrl-C check after each task."""
     tasks = options.get("tasks")
     count = len(problem.scenario.tasks) if tasks is None else len(tasks)
-    with progress_steps("upload plans", count, False if stdout_taken(args) else None) as step:
+    with progress_steps("upload plans", count, progress_shown(args)) as step:
         def on_task(task) -> None:
             step(f"task {task.problem.task_index} {task.problem.model.name}")
             args.stop.check()
@@ -283,9 +294,7 @@ def cmd_run(args: argparse.Namespace) -> None:
     if not args.quiet:
         out.print(report.environment_table(scenario))
     seed = run_seed(args)
-    tracker = SearchTracker()
-    chosen = recommend(problem, seed, args.evaluations,
-                       run=lambda name, params, budget: solve_named(args, problem, name, params, budget, seed, tracker))
+    chosen = run_recommendation(args, problem, seed, args.evaluations)
     best = chosen.result
     rows = {label: plan_report(problem, result.x).document() for label, result in chosen.results.items()}
     out.print(report.results_table(
@@ -450,10 +459,7 @@ def placement_genes(args: argparse.Namespace, problem: MigrationProblem, seed: i
     if args.solver:
         result = solve_named(args, problem, args.solver, params, budget_of(args).or_default(iterations=600), seed)
         return result.x, f"{args.solver} (seed {seed}, value {result.value:.4f})"
-    tracker = SearchTracker()
-    evaluations = args.evaluations or PAPER_EVALUATIONS
-    chosen = recommend(problem, seed, evaluations,
-                       run=lambda name, values, budget: solve_named(args, problem, name, values, budget, seed, tracker))
+    chosen = run_recommendation(args, problem, seed, args.evaluations or PAPER_EVALUATIONS)
     best = chosen.result
     return best.x, (f"the recommended plan ({chosen.best}, seed {seed}, value {best.value:.4f}, "
                     f"{report.gap(best.value, problem.lower_bound)} above the lower bound)")
@@ -533,8 +539,8 @@ def cmd_reproduce(args: argparse.Namespace) -> None:
     check_outputs(args)
     names = figure_names(args.figure)
     check_folder(args.out, "--out", figure_files(names))
-    if args.json and args.json != STDOUT and Path(args.json).resolve().parent == Path(args.out).resolve() and \
-            Path(args.json).name in figure_files(names):
+    if args.json and args.json != STDOUT and any(same_file(args.json, Path(args.out) / name)
+                                                 for name in figure_files(names)):
         raise EosdnnError(f"--json {args.json!r}: the same file as a figure's JSON in --out")
     raw = built_params(args.param, dict.fromkeys(ALGORITHMS, SOLVERS) | dict.fromkeys(PAPER_PLANNERS, PLANNERS),
                        "solver or planner")
@@ -546,7 +552,7 @@ def cmd_reproduce(args: argparse.Namespace) -> None:
     started = time.perf_counter()
     executor = make_executor(args.workers if args.workers is not None or not args.quick else 1)
     figures = reproduce(names, settings, args.out, executor=executor, on_figure=lambda figure: out.print(figure.table),
-                        on_run=args.stop.check, progress=False if stdout_taken(args) else None)
+                        on_run=args.stop.check, progress=progress_shown(args))
     out.print(f"{len(figures)} figure(s) in {time.perf_counter() - started:.1f} s on {executor.workers} worker(s): "
               f"PNG and JSON in {args.out}")
     if args.json:
@@ -578,7 +584,7 @@ def cmd_sweep(args: argparse.Namespace) -> None:
             raise EosdnnError(f"--{key}: only `sweep report DB` writes a table or a plot")
     if args.database is None:
         args.database = str(Path(args.target).with_suffix(".sqlite"))
-    if os.path.realpath(args.database) == os.path.realpath(args.target):
+    if same_file(args.database, args.target):
         raise EosdnnError(f"DB {args.database!r}: is the grid file itself; give a database path ending in .sqlite")
     grid = load_grid(args.target)
     executor = make_executor(args.workers, args.dask)

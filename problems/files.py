@@ -128,11 +128,16 @@ def _cannot_write(path: str | Path, error: OSError) -> EosdnnError:
     return EosdnnError(f"output {str(path)!r}: cannot be written ({error.strerror or error})")
 
 
+def _written_path(path: str | Path) -> Path:
+    """Where a write to `path` lands: a symlink's target (the link stays), else the path itself."""
+    return Path(os.path.realpath(path)) if Path(path).is_symlink() else Path(path)
+
+
 def write_atomically(path: str | Path, write: Callable[[str], None]) -> None:
     """Let `write(temporary_path)` produce the file, then put it at `path`: by a rename in the
     folder of the link's target for a regular file or a symlink, by a copy into a device or pipe."""
     given = path
-    path = Path(os.path.realpath(path)) if Path(path).is_symlink() else Path(path)
+    path = _written_path(path)
     stream = _is_stream(path)
     folder = tempfile.gettempdir() if stream else (path.parent if str(path.parent) else ".")
     try:
@@ -197,6 +202,21 @@ def _can_replace(path: Path) -> bool:
     return not path.exists() or os.access(path, os.W_OK)
 
 
+def _check_name(path: Path, shown: str, what: str = "file") -> None:
+    """Refuse a last path component longer than the file system of its folder allows."""
+    folder = path.parent if path.parent.is_dir() else Path(".")
+    if len(os.fsencode(path.name)) > _name_max(folder):
+        raise EosdnnError(f"{shown}: {what} name longer than the file system allows ({_name_max(folder)} bytes)")
+
+
+def refuse_inputs(path: str | Path, shown: str, inputs: Iterable[str | Path | None], what: str = "") -> None:
+    """Refuse an existing output that is one of the inputs (links followed): the one home of the
+    rule "no output overwrites an input"."""
+    for source in inputs:
+        if source and str(source) != STDOUT and Path(path).exists() and same_file(path, source):
+            raise EosdnnError(f"{shown}: is one of the command's input files{what}")
+
+
 def check_output(path: str | Path, flag: str, inputs: Iterable[str | Path | None] = (),
                  suffixes: Iterable[str] | None = None, stdout: bool = False) -> None:
     """Refuse, before any work, an output path that cannot be written or that is one of the inputs.
@@ -208,16 +228,13 @@ def check_output(path: str | Path, flag: str, inputs: Iterable[str | Path | None
     if str(path).strip() == "":
         raise EosdnnError(f"{flag}: empty path")
     shown = f"{flag} {str(path)!r}"
-    given = Path(path)
-    if len(os.fsencode(given.name)) > _name_max(given.parent if given.parent.is_dir() else Path(".")):
-        raise EosdnnError(f"{shown}: file name longer than the file system allows "
-                          f"({_name_max(given.parent if given.parent.is_dir() else Path('.'))} bytes)")
+    _check_name(Path(path), shown)
     try:
-        target = Path(os.path.realpath(path)) if given.is_symlink() else given
-        target.is_dir()
+        target = _written_path(path)
+        is_folder = target.is_dir()
     except OSError as error:
         raise EosdnnError(f"{shown}: cannot be used ({error.strerror or error})") from None
-    if target.is_dir():
+    if is_folder:
         raise EosdnnError(f"{shown}: is a directory")
     if target.exists() and not target.is_file():
         if not _is_stream(target):
@@ -228,8 +245,7 @@ def check_output(path: str | Path, flag: str, inputs: Iterable[str | Path | None
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
         raise EosdnnError(f"{shown}: folder {str(folder)!r} does not exist")
-    if len(os.fsencode(target.name)) > _name_max(folder):
-        raise EosdnnError(f"{shown}: file name longer than the file system allows ({_name_max(folder)} bytes)")
+    _check_name(target, shown)  # a link's target has a name of its own
     if not can_create_in(folder) or not _can_replace(target):
         raise EosdnnError(f"{shown}: not writable")
     if suffixes is not None:
@@ -237,9 +253,7 @@ def check_output(path: str | Path, flag: str, inputs: Iterable[str | Path | None
         if target.suffix.lower().lstrip(".") not in allowed:
             raise EosdnnError(f"{shown}: unknown file type {target.suffix or '(none)'!r} "
                               f"(expected one of {', '.join('.' + s for s in allowed)})")
-    for source in inputs:
-        if source and str(source) != STDOUT and target.exists() and same_file(target, source):
-            raise EosdnnError(f"{shown}: is one of the command's input files")
+    refuse_inputs(target, shown, inputs)
 
 
 def check_folder(path: str | Path, flag: str, files: Iterable[str] = ()) -> None:
@@ -253,8 +267,7 @@ def check_folder(path: str | Path, flag: str, files: Iterable[str] = ()) -> None
         raise EosdnnError(f"{shown}: exists and is not a folder")
     existing = folder
     while not existing.exists():
-        if len(os.fsencode(existing.name)) > _name_max(existing.parent if existing.parent.exists() else Path(".")):
-            raise EosdnnError(f"{shown}: folder name longer than the file system allows")
+        _check_name(existing, shown, "folder")
         existing = existing.parent
     if not existing.is_dir() or not can_create_in(existing):
         raise EosdnnError(f"{shown}: not writable")
