@@ -169,16 +169,13 @@ def _widths(table: Table, index: int) -> tuple[int, int, bool]:
     """(natural width, least width without splitting a word or number, whether it may wrap) of one
     column: a cell wraps only between words; a number or a name is never split."""
     column = table.columns[index]
-    texts = [_plain(column.header)] + [_plain(cell) for cell in column._cells]
-    lines = [line for text in texts for line in text.splitlines() or [""]]
-    natural = max((cell_len(line) for line in lines), default=1)
+    header = _plain(column.header)
     cells = [_plain(cell) for cell in column._cells]
-    words = [word for text in texts for word in text.split()]
-    least = max((cell_len(word) for word in words), default=1)
+    natural = max((cell_len(line) for text in [header, *cells] for line in text.splitlines() or [""]), default=1)
     wraps = any(" " in cell.strip() for cell in cells)
-    header_words = [cell_len(word) for word in _plain(column.header).split()]
-    if not wraps:  # numbers and names: the whole cell, but a header may wrap between its words
-        least = max([max((cell_len(c) for c in cells), default=1)] + header_words)
+    # a wrapping column may break its cells between words, any column its header; numbers and names never
+    pieces = [word for cell in cells for word in cell.split()] if wraps else cells
+    least = max([cell_len(piece) for piece in pieces] + [cell_len(word) for word in header.split()], default=1)
     return natural, least, wraps
 
 
@@ -229,10 +226,10 @@ def fit_table(table: Table, width: int) -> list[Table]:
             break
         widths[i] -= 1
         deficit -= 1
-    for column, column_width, (_natural, _least, wraps) in zip(table.columns, widths, measures):
+    for column, column_width, (natural, _least, wraps) in zip(table.columns, widths, measures):
         column.width = column_width
         column.overflow = "fold"
-        column.no_wrap = not wraps and column_width >= _natural
+        column.no_wrap = not wraps and column_width >= natural
     return [table]
 
 

@@ -10,7 +10,7 @@ import numpy as np
 
 from eosdnn.framework.errors import EosdnnError
 from eosdnn.problems.migration import MigrationProblem
-from eosdnn.problems.upload import UploadPlan, UploadProblem, ssd_saving
+from eosdnn.problems.upload import UploadPlan, UploadProblem, ssd_saving, unit_key
 from eosdnn.problems.models import DnnModel
 from eosdnn.problems.scenario import Scenario
 from eosdnn.solvers.upload import PLANNERS, plan_upload
@@ -70,14 +70,13 @@ def plan_task(upload: UploadProblem, planners: Iterable[str], *, horizon: float 
 def most_units(model: DnnModel) -> int:
     """The upload units of a task whose every layer leaves the client: one per module, one per
     layer outside modules (UploadProblem's grouping)."""
-    return len({f"module:{layer.module}" if layer.module else f"layer:{layer.name}" for layer in model.layers})
+    return len({unit_key(layer) for layer in model.layers})
 
 
 def check_possible_units(scenario: Scenario, planners: Iterable[str], params: dict[str, dict],
                          tasks: list[int] | None = None) -> None:
     """Before a placement is searched for: refuse a planner with a `max_units` limit that a selected
-    task could exceed (a task has at most one upload unit per layer), so that no search runs only to
-    be refused at the end."""
+    task could exceed (`most_units`), so that no search runs only to be refused at the end."""
     selected = range(len(scenario.tasks)) if tasks is None else tasks
     for name in planners:
         limit = getattr(PLANNERS.create(name, **params.get(name, {})), "max_units", None)

@@ -207,19 +207,13 @@ class DaskExecutor:
                 cluster.close()
             raise EosdnnError(f"dask: cannot reach the scheduler {self.address!r} ({error})") from None
         futures: list = []
-        interrupted = False
         try:
             if self.address == "local":
                 client.run(_limit_threads, max(1, cpu_count() // (self.workers or cpu_count())))
             futures = client.map(_timed, jobs, pure=False)
             for future in as_completed(futures):
                 yield future.result()
-        except KeyboardInterrupt:
-            interrupted = True
-            raise
-        except (asyncio.CancelledError, concurrent.futures.CancelledError):
-            if interrupted:
-                raise KeyboardInterrupt from None
+        except (asyncio.CancelledError, concurrent.futures.CancelledError):  # not by us: a Ctrl-C is KeyboardInterrupt
             raise EosdnnError(f"dask: the cluster {self.address!r} cancelled the runs") from None
         finally:
             _quietly(lambda: client.cancel(futures) if futures else None)

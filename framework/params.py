@@ -70,7 +70,7 @@ def optional(check: Validator) -> Validator:
         if value is not None:
             check(instance, attribute, value)
     inner = getattr(check, "span", None)
-    return with_span(maybe, f"{inner}, or none" if inner else "optional") if inner else maybe
+    return with_span(maybe, f"{inner}, or none") if inner else maybe
 
 
 def unit_pair(_instance, attribute, value) -> None:

@@ -17,7 +17,7 @@ import numpy as np
 
 from eosdnn.problems.environment import MB, Environment, Node
 from eosdnn.framework.errors import EosdnnError
-from eosdnn.problems.models import DnnModel
+from eosdnn.problems.models import DnnModel, Layer
 from eosdnn.problems.scenario import Scenario, Task
 from eosdnn.problems.schedule import compile_workload, evaluate
 
@@ -35,6 +35,11 @@ class UploadUnit:
     @property
     def weighted(self) -> bool:
         return self.weight_bytes > 0
+
+
+def unit_key(layer: Layer) -> str:
+    """The upload unit a layer belongs to (MODEL.md section 6): its module, or the layer itself."""
+    return f"module:{layer.module}" if layer.module else f"layer:{layer.name}"
 
 
 def ample_environment(env: Environment, pools: int) -> Environment:
@@ -76,7 +81,7 @@ class UploadProblem:
         groups: dict[str, list[int]] = {}
         for i, (layer, node) in enumerate(zip(self.model.layers, self.nodes)):
             if node != self.client:
-                groups.setdefault(f"module:{layer.module}" if layer.module else f"layer:{layer.name}", []).append(i)
+                groups.setdefault(unit_key(layer), []).append(i)
         units = []
         for key, layers in sorted(groups.items(), key=lambda item: item[1][0]):
             weight = sum(self.model.layers[i].weight_bytes for i in layers)
