@@ -348,7 +348,7 @@ def cmd_solve(args: argparse.Namespace) -> None:
     doc = solve_document(problem, result)
     out = console(args)
     bound, source = problem.lower_bound, None
-    if result.bound is not None and result.bound > bound:  # an exact solver proved more than the contention-free bound
+    if result.bound is not None and (bound is None or result.bound > bound):  # an exact solver proved more than the contention-free bound
         bound, source = result.bound, f"proven by {args.solver}"
     out.print(report.results_table(
         f"{args.solver}: {report.plural(result.evaluations, 'evaluation')}, {result.wall_s:.2f} s, seed {seed}",

@@ -32,14 +32,14 @@ class SolverSummary:
     exec: float
     transfer: float
     wait: float
-    gap_to_bound: float
+    gap_to_bound: float | None
 
     @classmethod
     def of(cls, runs: list[Result], problem: MigrationProblem) -> SolverSummary:
         values = Spread.of(r.value for r in runs)
 
         def average(part: str) -> float:
-            return float(np.mean([r.details[part] for r in runs]))
+            return float(np.mean([getattr(r.report, part) for r in runs]))
 
         return cls(mean=values.mean, std=values.std, best=values.min,
                    evaluations=float(np.mean([r.evaluations for r in runs])),

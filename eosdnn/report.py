@@ -86,8 +86,9 @@ def environment_table(scenario: Scenario) -> Table:
     return table
 
 
-def gap(value: float, bound: float) -> str:
-    """A plan's distance above the lower bound, as a share of the bound (MODEL.md section 7)."""
+def gap(value: float, bound: float | None) -> str:
+    """A plan's distance above the lower bound, as a share of the bound (MODEL.md section 7); "-"
+    when the objective has no bound."""
     return percent(gap_to_bound(value, bound))
 
 
@@ -141,11 +142,12 @@ def results_table(title: str, rows: dict[str, dict], objective: str, bound: floa
     return table
 
 
-def recommendation_line(label: str, value: float, wall_s: float, bound: float, others: dict[str, float]) -> str:
-    """The recommended plan, its gap to the bound and how much it saves against every other plan."""
+def recommendation_line(label: str, value: float, wall_s: float, bound: float | None, others: dict[str, float]) -> str:
+    """The recommended plan, its gap to the bound (when the objective has one) and how much it saves
+    against every other plan."""
     savings = ", ".join(f"{percent((v - value) / v if v > 0 else 0.0)} below {name}" for name, v in others.items())
-    return (f"Recommended: {label}, {seconds(value)} s ({wall_s:.1f} s of search), {gap(value, bound)} above the "
-            f"lower bound {seconds(bound)}; {savings}")
+    above = "" if bound is None else f", {gap(value, bound)} above the lower bound {seconds(bound)}"
+    return f"Recommended: {label}, {seconds(value)} s ({wall_s:.1f} s of search){above}; {savings}"
 
 
 def tasks_table(title: str, scenario: Scenario, report: dict) -> Table:
@@ -323,8 +325,8 @@ def plan_detail_table(title: str, scenario: Scenario, placement: dict, schedule)
     return table
 
 
-def percent(value: float) -> str:
-    return f"{100 * value:.2f}%"
+def percent(value: float | None) -> str:
+    return "-" if value is None else f"{100 * value:.2f}%"
 
 
 def validation_table(title: str, solvers: dict[str, dict]) -> Table:

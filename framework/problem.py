@@ -3,8 +3,25 @@
 from __future__ import annotations
 
 import abc
+from typing import Protocol
 
+import attrs
 import numpy as np
+
+
+class Report(Protocol):
+    """What a problem says of one solution: at least its value (a migration plan's report also has
+    its total, makespan, T1/T2/T3 and per-task figures)."""
+
+    @property
+    def value(self) -> float: ...
+
+
+@attrs.frozen
+class ValueReport:
+    """The report of a problem that knows nothing but the value."""
+
+    value: float
 
 
 class Problem(abc.ABC):
@@ -27,9 +44,10 @@ class Problem(abc.ABC):
         reusing what it computed for `base` (the values must be the same)."""
         return self.evaluate(X)
 
-    def details(self, x: np.ndarray) -> dict[str, float]:
-        """Named figures of one solution for reports; by default just its value."""
-        return {"value": float(self.evaluate(np.asarray(x)[None, :])[0])}
+    def report(self, x: np.ndarray) -> Report:
+        """What one solution amounts to, scored once: the `report` every Result carries; by default
+        just its value."""
+        return ValueReport(float(self.evaluate(np.asarray(x)[None, :])[0]))
 
     @property
     def n_values(self) -> np.ndarray:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import attrs
 import numpy as np
 
-from eosdnn.framework.problem import Problem
+from eosdnn.framework.problem import Problem, Report
 from eosdnn.framework.result import Result
 
 
@@ -57,8 +57,8 @@ class ReducedProblem(Problem):
     def evaluate_near(self, base: np.ndarray, Y: np.ndarray) -> np.ndarray:
         return self.problem.evaluate_near(self.expand(base)[0], self.expand(Y))
 
-    def details(self, y: np.ndarray) -> dict[str, float]:
-        return self.problem.details(self.expand(y)[0])
+    def report(self, y: np.ndarray) -> Report:
+        return self.problem.report(self.expand(y)[0])
 
     def lift(self, result: Result, name: str) -> Result:
         """The reduced result as a result of the full problem.
@@ -67,10 +67,10 @@ class ReducedProblem(Problem):
         nothing of the full problem: the lifted result keeps the placement but claims no bound.
         """
         x = self.expand(result.x)[0]
-        details = self.problem.details(x)
+        report = self.problem.report(x)
         status = None if result.status is None else ("feasible" if result.status in ("optimal", "feasible")
                                                      else result.status)
         info = dict(result.info) | ({"reduced_status": result.status, "reduced_bound": result.bound}
                                     if result.status is not None else {})
-        return attrs.evolve(result, solver=name, x=x, value=float(details["value"]), details=details,
+        return attrs.evolve(result, solver=name, x=x, value=float(report.value), report=report,
                             history=list(result.history), status=status, bound=None, gap=None, info=info)

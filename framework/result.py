@@ -5,6 +5,8 @@ from __future__ import annotations
 import attrs
 import numpy as np
 
+from eosdnn.framework.problem import Report
+
 
 @attrs.frozen
 class Result:
@@ -13,7 +15,7 @@ class Result:
     solver: str
     x: np.ndarray
     value: float
-    details: dict[str, float]  # e.g. total, makespan, exec, transfer, wait
+    report: Report  # the problem's report of `x` (a migration plan: total, makespan, T1/T2/T3, per task)
     evaluations: int
     wall_s: float
     seed: int | None

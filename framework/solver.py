@@ -170,12 +170,12 @@ class Search:
     def result(self, **extra) -> Result:
         if self.best_x is None:
             raise RuntimeError(f"{self.name}: no solution was evaluated")
-        details = self.problem.details(self.best_x)
+        report = self.problem.report(self.best_x)
         return Result(
             solver=self.name,
             x=self.best_x,
-            value=float(details["value"]),
-            details=details,
+            value=float(report.value),
+            report=report,
             evaluations=self.evaluations,
             wall_s=self.elapsed,
             seed=self.seed,

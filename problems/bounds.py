@@ -1,5 +1,5 @@
-"""Lower bounds on the optimum of a migration problem: per-task least completion times, which each
-registered objective combines into its own bound (`Objective.combine`), and the one gap.
+"""Lower bounds on the optimum of a migration problem: per-task least completion times, from which
+each registered objective makes its own bound (`Objective.lower_bound`), and the one gap.
 
 The contention-free bound: pools only ever delay a layer (MODEL.md section 3: `start >= ready`),
 so every layer finishes no earlier than it would with ample pools, where tasks are independent.
@@ -21,6 +21,9 @@ client share one computation.
 """
 
 from __future__ import annotations
+
+import functools
+from typing import overload
 
 import numpy as np
 
@@ -101,18 +104,40 @@ def task_bounds(workload: CompiledWorkload) -> np.ndarray:
     return bounds
 
 
-def lower_bound(workload: CompiledWorkload) -> float:
-    """A valid lower bound on the scenario's objective: the sum (total) or the largest (makespan)
-    of the tasks' contention-free least completion times."""
-    bounds = task_bounds(workload)
-    return workload.objective.combine(bounds)
+class BoundInputs:
+    """What an objective's lower bound may use: the compiled workload, and every task's
+    contention-free least completion time (computed on first use)."""
+
+    def __init__(self, workload: CompiledWorkload) -> None:
+        self.workload = workload
+
+    @functools.cached_property
+    def completion(self) -> np.ndarray:
+        return task_bounds(self.workload)
 
 
-def gap_to_bound(value: float, bound: float) -> float:
+def lower_bound(workload: CompiledWorkload) -> float | None:
+    """A valid lower bound on the scenario's objective (e.g. the sum, for total, or the largest,
+    for makespan, of the tasks' contention-free least completion times); None when the objective
+    knows none."""
+    return workload.objective.lower_bound(BoundInputs(workload))
+
+
+@overload
+def gap_to_bound(value: float, bound: float) -> float: ...
+
+
+@overload
+def gap_to_bound(value: float, bound: None) -> None: ...
+
+
+def gap_to_bound(value: float, bound: float | None) -> float | None:
     """(value - bound) / bound: how far above the bound (or the optimum) a plan is, as a share of
     the bound. The one gap of eosdnn (MODEL.md section 7): plan gaps, validation gaps and the exact
     solvers' gaps all use it. 0 when the bound is 0 and the value meets it; infinite when only the
-    bound is 0."""
+    bound is 0; None without a bound."""
+    if bound is None:
+        return None
     if bound > 0:
         return (value - bound) / bound
     return 0.0 if value <= bound else float("inf")

@@ -7,6 +7,7 @@ import numpy as np
 from eosdnn.framework.problem import Problem
 from eosdnn.problems.bounds import gap_to_bound, lower_bound
 from eosdnn.framework.errors import EosdnnError
+from eosdnn.problems.plan_report import PlanReport, plan_report
 from eosdnn.problems.scenario import Scenario
 from eosdnn.problems.schedule import Anchor, CompiledWorkload, anchor, compile_workload, evaluate, evaluate_near, schedule
 
@@ -18,7 +19,7 @@ TIER_PLANS = {"all-local": "client", "all-edge": "edge", "all-cloud": "cloud"}
 
 
 class MigrationProblem(Problem):
-    """Place every layer of every task (MODEL.md section 3); minimise `total` or `makespan`."""
+    """Place every layer of every task (MODEL.md section 3); minimise the scenario's objective."""
 
     def __init__(self, scenario: Scenario) -> None:
         self.scenario = scenario
@@ -26,18 +27,19 @@ class MigrationProblem(Problem):
         self.n_var = self.workload.n_genes
         self.lower = np.zeros(self.n_var, dtype=np.int64)
         self.upper = np.full(self.n_var, self.workload.n_choices - 1, dtype=np.int64)
-        self._lower_bound: float | None = None
+        self._lower_bound: tuple[float | None] | None = None
         self._anchor: Anchor | None = None
 
     @property
-    def lower_bound(self) -> float:
-        """A valid lower bound on the optimum (problems/bounds.py), computed once."""
+    def lower_bound(self) -> float | None:
+        """A valid lower bound on the optimum (problems/bounds.py), computed once; None when the
+        objective knows none."""
         if self._lower_bound is None:
-            self._lower_bound = lower_bound(self.workload)
-        return self._lower_bound
+            self._lower_bound = (lower_bound(self.workload),)
+        return self._lower_bound[0]
 
-    def gap_to_bound(self, value: float) -> float:
-        """(value - lower bound) / value."""
+    def gap_to_bound(self, value: float) -> float | None:
+        """(value - lower bound) / lower bound (problems/bounds.py), None without a bound."""
         return gap_to_bound(value, self.lower_bound)
 
     def evaluate(self, X: np.ndarray) -> np.ndarray:
@@ -53,16 +55,9 @@ class MigrationProblem(Problem):
             self._anchor = anchor(w, base)
         return evaluate_near(w, self._anchor, X)
 
-    def details(self, x: np.ndarray) -> dict[str, float]:
-        e = evaluate(self.workload, x)
-        return {
-            "value": float(e.value[0]),
-            "total": float(e.total[0]),
-            "makespan": float(e.makespan[0]),
-            "exec": float(e.exec[0]),
-            "transfer": float(e.transfer[0]),
-            "wait": float(e.wait[0]),
-        }
+    def report(self, x: np.ndarray) -> PlanReport:
+        """The plan's report (problems/plan_report.py): value, total, makespan, T1/T2/T3, per task."""
+        return plan_report(self, x)
 
     @property
     def blocks(self) -> list[tuple[int, int]]:

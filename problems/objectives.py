@@ -1,33 +1,56 @@
-"""What a migration plan is scored by (MODEL.md section 4), one class per objective.
+"""What a migration plan is scored by (MODEL.md section 4): objectives over the evaluator's measures.
 
-An objective turns the evaluator's completion times into a value, combines per-task lower bounds
-into a bound on that value, limits each task's completion given an upper bound on the value (the
-MILP's time windows), and states itself in the MILP. Register a new one with
-`OBJECTIVES.register("name")`; scenarios name it in `objective = "name"`.
+The evaluator measures every plan (`problems.measures.Measures`: per-task completion times, per-node
+busy seconds, per-link bytes); an objective turns measures into one value per row. It may also give
+a valid lower bound for a scenario (`lower_bound`), limit each task's completion given an upper bound
+on its value (`latest_completions`: the exact MILP's time windows) and state itself in an exact model
+through `ExactForm`, which names measures, not a solver library. Register a new one with
+`OBJECTIVES.register("name")` (subclassing `ObjectiveBase` gives the optional parts their defaults);
+scenarios name it in `objective = "name"`.
 """
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Protocol
 
 import attrs
 import numpy as np
 
+from eosdnn.framework.errors import EosdnnError
 from eosdnn.framework.registry import Registry
 
+if TYPE_CHECKING:
+    from eosdnn.problems.bounds import BoundInputs
+    from eosdnn.problems.measures import Measures
 
-class Scores(Protocol):
-    """What the evaluator computed for rows of a population (or one plan): the tasks' completion
-    times, and their sum and maximum as the compiled kernel added them up."""
 
-    @property
-    def total(self) -> Any: ...
-
-    @property
-    def makespan(self) -> Any: ...
+class ExactForm(Protocol):
+    """An exact model as an objective sees it: linear expressions of its measures, whatever library
+    builds the model (PuLP today). Expressions support `+`, `-`, `*` by numbers and comparisons."""
 
     @property
-    def completion(self) -> Any: ...
+    def completion(self) -> Sequence[Any]:
+        """Per task: its completion time."""
+
+    @property
+    def environment(self) -> Any:
+        """The scenario's environment (nodes numbered as its `nodes`)."""
+
+    def busy(self, node: int) -> Any:
+        """Seconds node `node` spends executing layers."""
+
+    def bytes_sent(self, source: int, target: int) -> Any:
+        """Bytes sent from node `source` to node `target` (inputs, layer outputs, results)."""
+
+    def variable(self, name: str, low: float, high: float) -> Any:
+        """A new continuous variable."""
+
+    def require(self, constraint: Any, name: str) -> None:
+        """Add a constraint."""
+
+    def sum(self, terms: Iterable[Any]) -> Any:
+        """The sum of expressions (faster than Python's `sum` for long ones)."""
 
 
 class Objective(Protocol):
@@ -35,19 +58,33 @@ class Objective(Protocol):
 
     name: str
 
-    def value(self, scores: Scores) -> np.ndarray:
-        """The objective of every row."""
+    def value(self, measures: Measures) -> np.ndarray:
+        """The objective of every row (one plan: an array of one)."""
 
-    def combine(self, per_task: np.ndarray) -> float:
-        """The objective's value when each task completes at `per_task` (e.g. a bound per task)."""
+    def lower_bound(self, least: BoundInputs) -> float | None:
+        """A valid lower bound on the objective over every plan, or None when it knows none."""
 
-    def latest_completions(self, upper: float, least: np.ndarray) -> np.ndarray:
+    def latest_completions(self, upper: float, least: np.ndarray) -> np.ndarray | None:
         """The latest each task may complete in a plan whose value is at most `upper`, given every
-        task's least completion time `least`."""
+        task's least completion time `least`; None when the value does not limit completions."""
 
-    def add_to_milp(self, lp: Any, completion: list[Any], upper: float) -> Any:
-        """Set the MILP's objective over the tasks' completion variables (`lp` is a PuLP problem
-        wrapper with `add_variable`); returns an auxiliary variable it added, or None."""
+    def exact(self, form: ExactForm, upper: float) -> Any:
+        """The expression an exact model minimises (it may add variables and constraints)."""
+
+
+class ObjectiveBase:
+    """Defaults of the optional parts: no bound, no time windows, no exact form."""
+
+    name: str
+
+    def lower_bound(self, least: BoundInputs) -> float | None:
+        return None
+
+    def latest_completions(self, upper: float, least: np.ndarray) -> np.ndarray | None:
+        return None
+
+    def exact(self, form: ExactForm, upper: float) -> Any:
+        raise EosdnnError(f"objective: {self.name!r} has no exact form, so the exact solvers cannot optimise it")
 
 
 OBJECTIVES: Registry[Objective] = Registry("objective", "eosdnn.objectives", builtins=("eosdnn.problems.objectives",))
@@ -55,48 +92,44 @@ OBJECTIVES: Registry[Objective] = Registry("objective", "eosdnn.objectives", bui
 
 @OBJECTIVES.register("total")
 @attrs.frozen
-class TotalCompletion:
+class TotalCompletion(ObjectiveBase):
     """total: the sum of the tasks' completion times, the paper's objective"""
 
     name: str = "total"
 
-    def value(self, scores: Scores) -> np.ndarray:
-        return scores.total
+    def value(self, measures: Measures) -> np.ndarray:
+        return measures.total
 
-    def combine(self, per_task: np.ndarray) -> float:
-        return float(per_task.sum())
+    def lower_bound(self, least: BoundInputs) -> float | None:
+        return float(least.completion.sum())
 
-    def latest_completions(self, upper: float, least: np.ndarray) -> np.ndarray:
+    def latest_completions(self, upper: float, least: np.ndarray) -> np.ndarray | None:
         return upper - (least.sum() - least)  # every other task takes at least its least time
 
-    def add_to_milp(self, lp: Any, completion: list[Any], upper: float) -> Any:
-        import pulp  # only exact solvers need it
-
-        lp += pulp.lpSum(completion)
-        return None
+    def exact(self, form: ExactForm, upper: float) -> Any:
+        return form.sum(form.completion)
 
 
 @OBJECTIVES.register("makespan")
 @attrs.frozen
-class Makespan:
+class Makespan(ObjectiveBase):
     """makespan: the latest completion time of any task"""
 
     name: str = "makespan"
 
-    def value(self, scores: Scores) -> np.ndarray:
-        return scores.makespan
+    def value(self, measures: Measures) -> np.ndarray:
+        return measures.makespan
 
-    def combine(self, per_task: np.ndarray) -> float:
-        return float(per_task.max())
+    def lower_bound(self, least: BoundInputs) -> float | None:
+        return float(least.completion.max())
 
-    def latest_completions(self, upper: float, least: np.ndarray) -> np.ndarray:
+    def latest_completions(self, upper: float, least: np.ndarray) -> np.ndarray | None:
         return np.full(least.shape[0], upper)
 
-    def add_to_milp(self, lp: Any, completion: list[Any], upper: float) -> Any:
-        makespan = lp.add_variable("makespan", lowBound=0.0, upBound=upper)
-        for t, c in enumerate(completion):
-            lp += makespan >= c, f"makespan_{t}"
-        lp += makespan
+    def exact(self, form: ExactForm, upper: float) -> Any:
+        makespan = form.variable("makespan", 0.0, upper)
+        for t, c in enumerate(form.completion):
+            form.require(makespan >= c, f"makespan_{t}")
         return makespan
 
 

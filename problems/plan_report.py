@@ -1,17 +1,19 @@
-"""What a placement amounts to, read once from its schedule: the typed source of every command's
-plan figures and of FORMATS.md's common result fields."""
+"""What a placement amounts to, read once from its schedule: the `report` every migration Result
+carries, the typed source of every command's plan figures and of FORMATS.md's common result fields."""
 
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import numpy as np
 
 from eosdnn.framework.errors import EosdnnError
-from eosdnn.problems.migration import MigrationProblem
 from eosdnn.problems.schedule import schedule
+
+if TYPE_CHECKING:
+    from eosdnn.problems.migration import MigrationProblem
 
 
 @attrs.frozen
@@ -28,25 +30,18 @@ class TaskReport:
 
 @attrs.frozen
 class PlanReport:
-    """One placement: the objective and its value, total and makespan, and the T1/T2/T3 sums."""
+    """One placement: the objective and its value, total and makespan, the T1/T2/T3 sums over every
+    layer (added up as the evaluator adds them, so they are the same bits as a search's figures) and
+    every task's figures."""
 
     objective: str
     value: float
     total: float
     makespan: float
+    exec: float
+    transfer: float
+    wait: float
     tasks: tuple[TaskReport, ...]
-
-    @property
-    def exec(self) -> float:
-        return float(sum(task.exec for task in self.tasks))
-
-    @property
-    def transfer(self) -> float:
-        return float(sum(task.transfer for task in self.tasks))
-
-    @property
-    def wait(self) -> float:
-        return float(sum(task.wait for task in self.tasks))
 
     def document(self) -> dict[str, Any]:
         """FORMATS.md's common result fields."""
@@ -63,8 +58,11 @@ def plan_report(problem: MigrationProblem, genes: np.ndarray) -> PlanReport:
         part = problem.task_genes(t)
         tasks.append(TaskReport(t, float(s.completion[t]), float(s.exec[part].sum()),
                                 float(s.transfer[part].sum() + s.result_transfer[t]), float(s.wait[part].sum())))
-    value = float(problem.workload.objective.value(s))
+    m = s.measures
+    value = float(problem.workload.objective.value(m)[0])
     if not all(math.isfinite(v) for v in (value, s.total, s.makespan)):
         raise EosdnnError(f"the plan's {problem.scenario.objective} is not a finite number ({value!r}): a capacity, "
                           "bandwidth or size of the scenario is outside what the evaluator can time")
-    return PlanReport(problem.scenario.objective, value, s.total, s.makespan, tuple(tasks))
+    assert m.exec is not None and m.transfer is not None and m.wait is not None  # a full schedule has them
+    return PlanReport(problem.scenario.objective, value, s.total, s.makespan, float(m.exec[0]), float(m.transfer[0]),
+                      float(m.wait[0]), tuple(tasks))

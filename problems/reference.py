@@ -23,6 +23,8 @@ class ReferenceResult:
     completion: list[float]
     start: dict[tuple[int, int], float]  # (task, layer) -> start time
     finish: dict[tuple[int, int], float]
+    busy: dict[int, float]  # node -> seconds it executes
+    bytes_sent: dict[tuple[int, int], float]  # (from node, to node), distinct nodes -> bytes
 
 
 def reference_schedule(scenario: Scenario, nodes: list[list[int]]) -> ReferenceResult:
@@ -49,6 +51,12 @@ def reference_schedule(scenario: Scenario, nodes: list[list[int]]) -> ReferenceR
     finish: dict[tuple[int, int], float] = {}
     start: dict[tuple[int, int], float] = {}
     sums = {"exec": 0.0, "transfer": 0.0, "wait": 0.0}
+    busy: dict[int, float] = {}
+    sent: dict[tuple[int, int], float] = {}
+
+    def send(size: float, a: int, b: int) -> None:
+        if a != b:
+            sent[(a, b)] = sent.get((a, b), 0.0) + size
     for _, t, i in layers:
         task = scenario.tasks[t]
         layer = task.model.layers[i]
@@ -56,9 +64,11 @@ def reference_schedule(scenario: Scenario, nodes: list[list[int]]) -> ReferenceR
         arrivals = []
         if not layer.inputs:
             arrivals.append((0.0, transfer_seconds(task.model.input_bytes, task.client, here)))
+            send(task.model.input_bytes, task.client, here)
         for name in dict.fromkeys(layer.inputs):
             j = task.model.index()[name]
             arrivals.append((finish[(t, j)], transfer_seconds(task.model.layers[j].out_bytes, nodes[t][j], here)))
+            send(task.model.layers[j].out_bytes, nodes[t][j], here)
         ready = max(f + x for f, x in arrivals)
         free_now = [k for k, f in enumerate(pools[here]) if f <= ready]
         if free_now:
@@ -70,6 +80,7 @@ def reference_schedule(scenario: Scenario, nodes: list[list[int]]) -> ReferenceR
         pools[here][pool] = begin + duration
         start[(t, i)] = begin
         finish[(t, i)] = begin + duration
+        busy[here] = busy.get(here, 0.0) + duration
         sums["exec"] += duration
         sums["transfer"] += max(x for _, x in arrivals)
         sums["wait"] += begin - ready
@@ -78,6 +89,7 @@ def reference_schedule(scenario: Scenario, nodes: list[list[int]]) -> ReferenceR
         last = task.model.output
         back = transfer_seconds(task.model.layers[last].out_bytes, nodes[t][last], task.client)
         sums["transfer"] += back
+        send(task.model.layers[last].out_bytes, nodes[t][last], task.client)
         completion.append(finish[(t, last)] + back)
     return ReferenceResult(
         total=math.fsum(completion),
@@ -88,4 +100,6 @@ def reference_schedule(scenario: Scenario, nodes: list[list[int]]) -> ReferenceR
         completion=completion,
         start=start,
         finish=finish,
+        busy=busy,
+        bytes_sent=sent,
     )

@@ -8,14 +8,36 @@ is the task's own client, 1..o the edge servers, o+1.. the cloud servers.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import attrs
 import numpy as np
 
 from eosdnn.framework.kernel_cache import KERNEL_CACHE  # before numba: it picks numba's cache folder
 import numba  # noqa: E402
 from eosdnn.framework.errors import EosdnnError
+from eosdnn.problems.measures import Measures
 from eosdnn.problems.objectives import Objective, objective as objective_named
 from eosdnn.problems.scenario import Scenario
+
+
+class KernelArrays(NamedTuple):
+    """The arrays every compiled kernel reads, as one numba-compatible record (a new per-layer or
+    per-node attribute is one field here, not an edit of every kernel's signature)."""
+
+    order: np.ndarray
+    task_of: np.ndarray
+    exec_s: np.ndarray
+    pred_ptr: np.ndarray
+    pred_pos: np.ndarray
+    pred_bytes: np.ndarray
+    input_bytes: np.ndarray
+    choice_node: np.ndarray
+    client_of: np.ndarray
+    last_pos: np.ndarray
+    result_bytes: np.ndarray
+    spb: np.ndarray  # seconds per byte, (nodes, nodes)
+    pool_ptr: np.ndarray
 
 
 @attrs.frozen
@@ -39,6 +61,13 @@ class CompiledWorkload:
     pool_ptr: np.ndarray  # node -> its pools in a flat array
     gene_offset: np.ndarray  # task -> first gene column
     objective: Objective  # what a plan is scored by
+
+    @property
+    def kernel(self) -> KernelArrays:
+        """The arrays the compiled kernels read (the same objects, not copies)."""
+        return KernelArrays(self.order, self.task_of, self.exec_s, self.pred_ptr, self.pred_pos, self.pred_bytes,
+                            self.input_bytes, self.choice_node, self.client_of, self.last_pos, self.result_bytes,
+                            self.seconds_per_byte, self.pool_ptr)
 
     @property
     def n_genes(self) -> int:
@@ -131,10 +160,9 @@ def take_pool(pool_free, first, stop, ready):
 
 
 @numba.njit(cache=KERNEL_CACHE, nogil=True)
-def _schedule(genes, order, task_of, exec_s, pred_ptr, pred_pos, pred_bytes, input_bytes, choice_node, client_of,
-              last_pos, result_bytes, spb, pool_ptr, pool_free, node, ready, start, finish, t2, completion, first,
-              record):
-    """Serial schedule of one placement; fills the per-position arrays and returns (exec, transfer, wait).
+def _schedule(genes, k, pool_free, node, ready, start, finish, t2, completion, first, record):
+    """Serial schedule of one placement (`k`: the workload's KernelArrays); fills the per-position
+    arrays and returns (exec, transfer, wait).
 
     From position `first` on: the arrays and `pool_free` must then hold the schedule before `first`
     (re-scoring a neighbour of a placement from its first changed position), and the sums returned
@@ -142,31 +170,32 @@ def _schedule(genes, order, task_of, exec_s, pred_ptr, pred_pos, pred_bytes, inp
     every position (the state a later re-scoring starts from)."""
     if first == 0:
         pool_free[:] = 0.0
+    spb = k.spb
     total_exec = 0.0
     total_transfer = 0.0
     total_wait = 0.0
-    for pos in range(first, order.shape[0]):
+    for pos in range(first, k.order.shape[0]):
         if record.shape[0] > 0:
             record[pos] = pool_free
-        task = task_of[pos]
-        n = choice_node[task, genes[order[pos]]]
+        task = k.task_of[pos]
+        n = k.choice_node[task, genes[k.order[pos]]]
         node[pos] = n
         r = 0.0
         slowest = 0.0
-        if input_bytes[pos] >= 0.0:
-            slowest = input_bytes[pos] * spb[client_of[task], n]
+        if k.input_bytes[pos] >= 0.0:
+            slowest = k.input_bytes[pos] * spb[k.client_of[task], n]
             r = slowest
-        for e in range(pred_ptr[pos], pred_ptr[pos + 1]):
-            p = pred_pos[e]
-            transfer = pred_bytes[e] * spb[node[p], n]
+        for e in range(k.pred_ptr[pos], k.pred_ptr[pos + 1]):
+            p = k.pred_pos[e]
+            transfer = k.pred_bytes[e] * spb[node[p], n]
             if transfer > slowest:
                 slowest = transfer
             arrival = finish[p] + transfer
             if arrival > r:
                 r = arrival
-        chosen = take_pool(pool_free, pool_ptr[n], pool_ptr[n + 1], r)
+        chosen = take_pool(pool_free, k.pool_ptr[n], k.pool_ptr[n + 1], r)
         s = max(r, pool_free[chosen])
-        duration = exec_s[pos, n]
+        duration = k.exec_s[pos, n]
         pool_free[chosen] = s + duration
         ready[pos] = r
         start[pos] = s
@@ -175,12 +204,19 @@ def _schedule(genes, order, task_of, exec_s, pred_ptr, pred_pos, pred_bytes, inp
         total_exec += duration
         total_transfer += slowest
         total_wait += s - r
-    for task in range(last_pos.shape[0]):
-        p = last_pos[task]
-        back = result_bytes[task] * spb[node[p], client_of[task]]
+    for task in range(k.last_pos.shape[0]):
+        p = k.last_pos[task]
+        back = k.result_bytes[task] * spb[node[p], k.client_of[task]]
         completion[task] = finish[p] + back
         total_transfer += back
     return total_exec, total_transfer, total_wait
+
+
+@numba.njit(cache=KERNEL_CACHE, nogil=True)
+def _sum_and_max(completion):
+    """A plan's total and makespan, added up as the population kernel adds them (so the one plan's
+    figures are the same bits as its row's)."""
+    return completion.sum(), completion.max()
 
 
 @numba.njit(cache=KERNEL_CACHE, nogil=True)
@@ -191,20 +227,16 @@ def _scratch(positions, pools):
 
 
 @numba.njit(cache=KERNEL_CACHE, nogil=True, parallel=True)
-def _evaluate_population(X, order, task_of, exec_s, pred_ptr, pred_pos, pred_bytes, input_bytes, choice_node,
-                         client_of, last_pos, result_bytes, spb, pool_ptr, out_total, out_makespan, out_exec,
-                         out_transfer, out_wait, out_completion, chunks):
+def _evaluate_population(X, k, out_total, out_makespan, out_exec, out_transfer, out_wait, out_completion, chunks):
     """Every row of X, split into `chunks` (one per thread); each chunk keeps its own scratch arrays,
     and rows are independent, so the result does not depend on the number of threads."""
     pop = X.shape[0]
     no_record = np.zeros((0, 0))
     for c in numba.prange(chunks):
-        pool_free, node, ready, start, finish, t2 = _scratch(order.shape[0], pool_ptr[-1])
+        pool_free, node, ready, start, finish, t2 = _scratch(k.order.shape[0], k.pool_ptr[-1])
         for i in range(c * pop // chunks, (c + 1) * pop // chunks):
             completion = out_completion[i]
-            e, t, w = _schedule(X[i], order, task_of, exec_s, pred_ptr, pred_pos, pred_bytes, input_bytes,
-                                choice_node, client_of, last_pos, result_bytes, spb, pool_ptr, pool_free, node,
-                                ready, start, finish, t2, completion, 0, no_record)
+            e, t, w = _schedule(X[i], k, pool_free, node, ready, start, finish, t2, completion, 0, no_record)
             out_exec[i] = e
             out_transfer[i] = t
             out_wait[i] = w
@@ -213,44 +245,44 @@ def _evaluate_population(X, order, task_of, exec_s, pred_ptr, pred_pos, pred_byt
 
 
 @numba.njit(cache=KERNEL_CACHE, nogil=True)
-def _list_schedule(sequence, extra, exec_s, pred_ptr, pred_pos, pred_bytes, input_bytes, choice_node, task_of,
-                   client_of, spb, pool_ptr):
+def _list_schedule(sequence, extra, k):
     """Place layers one by one in `sequence` (positions, a topological order): each takes the allowed
     node (choice) with the least `finish + extra[pos, choice]`, where finish follows section 3's
     rules (ready from its inputs, the pool rule) given the layers placed before it. Returns the
     choice of every position."""
-    positions = exec_s.shape[0]
-    pool_free = np.zeros(pool_ptr[-1])
+    positions = k.exec_s.shape[0]
+    spb = k.spb
+    pool_free = np.zeros(k.pool_ptr[-1])
     node = np.zeros(positions, dtype=np.int64)
     finish = np.zeros(positions)
     choice = np.zeros(positions, dtype=np.int64)
     for index in range(sequence.shape[0]):
         pos = sequence[index]
-        task = task_of[pos]
+        task = k.task_of[pos]
         best_score = np.inf
         best_choice = 0
         best_pool = 0
         best_finish = 0.0
-        for c in range(choice_node.shape[1]):
-            n = choice_node[task, c]
+        for c in range(k.choice_node.shape[1]):
+            n = k.choice_node[task, c]
             r = 0.0
-            if input_bytes[pos] >= 0.0:
-                r = input_bytes[pos] * spb[client_of[task], n]
-            for e in range(pred_ptr[pos], pred_ptr[pos + 1]):
-                p = pred_pos[e]
-                arrival = finish[p] + pred_bytes[e] * spb[node[p], n]
+            if k.input_bytes[pos] >= 0.0:
+                r = k.input_bytes[pos] * spb[k.client_of[task], n]
+            for e in range(k.pred_ptr[pos], k.pred_ptr[pos + 1]):
+                p = k.pred_pos[e]
+                arrival = finish[p] + k.pred_bytes[e] * spb[node[p], n]
                 if arrival > r:
                     r = arrival
-            k = take_pool(pool_free, pool_ptr[n], pool_ptr[n + 1], r)
-            f = max(r, pool_free[k]) + exec_s[pos, n]
+            pool = take_pool(pool_free, k.pool_ptr[n], k.pool_ptr[n + 1], r)
+            f = max(r, pool_free[pool]) + k.exec_s[pos, n]
             score = f + extra[pos, c]
             if score < best_score:
                 best_score = score
                 best_choice = c
-                best_pool = k
+                best_pool = pool
                 best_finish = f
         choice[pos] = best_choice
-        node[pos] = choice_node[task, best_choice]
+        node[pos] = k.choice_node[task, best_choice]
         finish[pos] = best_finish
         pool_free[best_pool] = best_finish
     return choice
@@ -260,8 +292,7 @@ def list_schedule(w: CompiledWorkload, sequence: np.ndarray, extra: np.ndarray) 
     """Genes (task-major) of the list schedule of `sequence` (positions in the order u's numbering)
     with the per-(position, choice) `extra` cost added to each finish when choosing."""
     choice = _list_schedule(np.ascontiguousarray(sequence, dtype=np.int64), np.ascontiguousarray(extra, dtype=np.float64),
-                            w.exec_s, w.pred_ptr, w.pred_pos, w.pred_bytes, w.input_bytes, w.choice_node, w.task_of,
-                            w.client_of, w.seconds_per_byte, w.pool_ptr)
+                            w.kernel)
     genes = np.empty(w.n_genes, dtype=np.int64)
     genes[w.order] = choice
     return genes
@@ -278,23 +309,19 @@ def result_return(w: CompiledWorkload) -> np.ndarray:
 
 
 @numba.njit(cache=KERNEL_CACHE, nogil=True, parallel=True)
-def _evaluate_near(X, firsts, base_node, base_finish, states, order, task_of, exec_s, pred_ptr, pred_pos, pred_bytes,
-                   input_bytes, choice_node, client_of, last_pos, result_bytes, spb, pool_ptr, out_total,
-                   out_makespan, out_completion, chunks):
+def _evaluate_near(X, firsts, base_node, base_finish, states, k, out_total, out_makespan, out_completion, chunks):
     """Rows of X that equal the anchor's genes before position `firsts[i]`, each re-scored from there."""
     pop = X.shape[0]
     no_record = np.zeros((0, 0))
     for c in numba.prange(chunks):
-        pool_free, node, ready, start, finish, t2 = _scratch(order.shape[0], pool_ptr[-1])
+        pool_free, node, ready, start, finish, t2 = _scratch(k.order.shape[0], k.pool_ptr[-1])
         for i in range(c * pop // chunks, (c + 1) * pop // chunks):
             completion = out_completion[i]
             first = firsts[i]
             node[:] = base_node
             finish[:] = base_finish
             pool_free[:] = states[first]
-            _schedule(X[i], order, task_of, exec_s, pred_ptr, pred_pos, pred_bytes, input_bytes, choice_node,
-                      client_of, last_pos, result_bytes, spb, pool_ptr, pool_free, node, ready, start, finish, t2,
-                      completion, first, no_record)
+            _schedule(X[i], k, pool_free, node, ready, start, finish, t2, completion, first, no_record)
             out_total[i] = completion.sum()
             out_makespan[i] = completion.max()
 
@@ -314,7 +341,7 @@ def anchor(w: CompiledWorkload, genes: np.ndarray) -> Anchor:
     genes = check_genes(w, genes)[0]
     pool_free, node, ready, start, finish, t2 = _scratch(w.n_genes, w.pool_ptr[-1])
     states = np.empty((w.n_genes + 1, int(w.pool_ptr[-1])))
-    _schedule(genes, *_kernel_arrays(w), pool_free, node, ready, start, finish, t2, np.empty(w.n_tasks), 0, states)
+    _schedule(genes, w.kernel, pool_free, node, ready, start, finish, t2, np.empty(w.n_tasks), 0, states)
     states[w.n_genes] = pool_free
     return Anchor(genes, node, finish, states)
 
@@ -326,32 +353,28 @@ def evaluate_near(w: CompiledWorkload, base: Anchor, X: np.ndarray) -> np.ndarra
     pop = X.shape[0]
     firsts = np.where(X != base.genes[None, :], w.position_of[None, :], w.n_genes).min(axis=1)
     total, makespan, completion = np.empty(pop), np.empty(pop), np.empty((pop, w.n_tasks))
-    _evaluate_near(X, firsts, base.node, base.finish, base.states, *_kernel_arrays(w), total, makespan, completion,
-                   _chunks(pop))
-    return w.objective.value(Completions(total, makespan, completion))
-
-
-@attrs.frozen
-class Completions:
-    """Rows' completion times (rows, tasks) with their sum and maximum as the kernel added them up:
-    what an objective scores (`problems.objectives.Scores`)."""
-
-    total: np.ndarray
-    makespan: np.ndarray
-    completion: np.ndarray
+    _evaluate_near(X, firsts, base.node, base.finish, base.states, w.kernel, total, makespan, completion, _chunks(pop))
+    return w.objective.value(Measures(w.scenario.environment, X, w.kernel, completion, total, makespan))
 
 
 @attrs.frozen
 class Evaluation:
-    """Objective and breakdown of every row of a population."""
+    """The objective of every row of a population, and the measures it was computed from."""
 
     value: np.ndarray
-    total: np.ndarray
-    makespan: np.ndarray
-    exec: np.ndarray
-    transfer: np.ndarray
-    wait: np.ndarray
-    completion: np.ndarray  # (pop, tasks)
+    measures: Measures
+
+    @property
+    def total(self) -> np.ndarray:
+        return self.measures.total
+
+    @property
+    def makespan(self) -> np.ndarray:
+        return self.measures.makespan
+
+    @property
+    def completion(self) -> np.ndarray:  # (pop, tasks)
+        return self.measures.completion
 
 
 @attrs.frozen
@@ -369,16 +392,12 @@ class Schedule:
     result_transfer: np.ndarray  # per task: result back to the client
     total: float
     makespan: float
+    measures: Measures  # of this one plan, what its objective value is computed from
 
 
 def _chunks(pop: int) -> int:
     """How many parts a population is split into: one per numba thread, at most one per row."""
     return max(1, min(pop, numba.get_num_threads()))
-
-
-def _kernel_arrays(w: CompiledWorkload) -> tuple:
-    return (w.order, w.task_of, w.exec_s, w.pred_ptr, w.pred_pos, w.pred_bytes, w.input_bytes, w.choice_node,
-            w.client_of, w.last_pos, w.result_bytes, w.seconds_per_byte, w.pool_ptr)
 
 
 def check_genes(w: CompiledWorkload, X: np.ndarray) -> np.ndarray:
@@ -399,12 +418,11 @@ def evaluate(w: CompiledWorkload, X: np.ndarray) -> Evaluation:
     """Score every row of X (pop, n_genes) by the serial schedule of MODEL.md section 3."""
     X = check_genes(w, X)
     pop = X.shape[0]
-    out = [np.empty(pop) for _ in range(5)]
+    total, makespan, exec_time, transfer, wait = (np.empty(pop) for _ in range(5))
     completion = np.empty((pop, w.n_tasks))
-    _evaluate_population(X, *_kernel_arrays(w), *out, completion, _chunks(pop))
-    total, makespan = out[0], out[1]
-    value = w.objective.value(Completions(total, makespan, completion))
-    return Evaluation(value, total, makespan, out[2], out[3], out[4], completion)
+    _evaluate_population(X, w.kernel, total, makespan, exec_time, transfer, wait, completion, _chunks(pop))
+    measures = Measures(w.scenario.environment, X, w.kernel, completion, total, makespan, exec_time, transfer, wait)
+    return Evaluation(w.objective.value(measures), measures)
 
 
 def schedule(w: CompiledWorkload, genes: np.ndarray) -> Schedule:
@@ -412,8 +430,9 @@ def schedule(w: CompiledWorkload, genes: np.ndarray) -> Schedule:
     genes = check_genes(w, genes)[0]
     pool_free, node, ready, start, finish, t2 = _scratch(w.n_genes, w.pool_ptr[-1])
     completion = np.empty(w.n_tasks)
-    _schedule(genes, *_kernel_arrays(w), pool_free, node, ready, start, finish, t2, completion, 0, np.zeros((0, 0)))
+    sums = _schedule(genes, w.kernel, pool_free, node, ready, start, finish, t2, completion, 0, np.zeros((0, 0)))
     back = completion - finish[w.last_pos]
+    total, makespan = (float(v) for v in _sum_and_max(completion))
     by_gene = w.position_of  # per-position arrays read in gene order
     exec_time = w.exec_s[np.arange(w.n_genes), node]
     return Schedule(
@@ -426,6 +445,8 @@ def schedule(w: CompiledWorkload, genes: np.ndarray) -> Schedule:
         wait=(start - ready)[by_gene],
         completion=completion,
         result_transfer=back,
-        total=float(completion.sum()),
-        makespan=float(completion.max()),
+        total=total,
+        makespan=makespan,
+        measures=Measures(w.scenario.environment, genes[None, :], w.kernel, completion[None, :], np.array([total]),
+                          np.array([makespan]), *(np.array([part]) for part in sums)),
     )

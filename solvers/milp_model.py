@@ -55,7 +55,7 @@ class MilpModel:
     y: dict[tuple[int, int, int], pulp.LpVariable]
     edges: list[tuple[int, int, float]]  # (source position, reader position, bytes)
     completion: list[pulp.LpVariable]
-    objective_variable: pulp.LpVariable | None  # an objective's own variable (the makespan), if any
+    objective_variable: pulp.LpVariable | None  # the objective when it is one variable (the makespan)
     z: dict[tuple[int, int, int], pulp.LpVariable]  # (position, node, pool)
     order: dict[tuple[int, int], pulp.LpVariable]  # (q, p), q < p: 1 when q runs first
     cuts: list[np.ndarray] = attrs.field(factory=list)  # placements excluded by no-good cuts
@@ -104,7 +104,7 @@ class MilpModel:
         for t, var in enumerate(self.completion):
             var.setInitialValue(float(s.completion[t]))
         if self.objective_variable is not None:
-            self.objective_variable.setInitialValue(float(w.objective.value(s)))
+            self.objective_variable.setInitialValue(float(w.objective.value(s.measures)[0]))
         pool = best_fit_pools(w, node, s.ready[by_pos])
         for (p, n, k), var in self.z.items():
             var.setInitialValue(1.0 if (node[p] == n and pool[p] == k) else 0.0)
@@ -135,7 +135,8 @@ class TimeWindows:
     `earliest[p]`: the longest chain of fastest executions before p (transfers and waits >= 0).
     `latest_finish[p]`: its task's latest completion minus the fastest chain after p; a task's
     completion is at most `upper` minus the other tasks' least completions (objective total) or at
-    most `upper` (makespan). They tighten the big-M of each pair and drop pairs that cannot overlap.
+    most `upper` (makespan); an objective that does not limit completions gets the serial horizon
+    (`serial_horizon`). They tighten the big-M of each pair and drop pairs that cannot overlap.
     """
 
     earliest: np.ndarray
@@ -160,8 +161,32 @@ def time_windows(w: CompiledWorkload, upper: float) -> TimeWindows:
             tail[p] = max(tail[p], fastest[s] + tail[s])
     least = np.array([earliest[w.last_pos[t]] + fastest[w.last_pos[t]] for t in range(w.n_tasks)])
     latest_completion = w.objective.latest_completions(upper, least)
+    if latest_completion is None:
+        latest_completion = np.full(w.n_tasks, serial_horizon(w))
     latest_finish = latest_completion[w.task_of] - tail
     return TimeWindows(earliest, latest_finish, latest_completion)
+
+
+def serial_horizon(w: CompiledWorkload) -> float:
+    """A time by which every task of any placement completes in the evaluator's schedule: each
+    layer starts no later than the previous position's finish plus its slowest input transfer
+    (pools free up by then), so finishes grow by at most the slowest execution and transfer of
+    each position in turn; the slowest result return comes last."""
+    node_of = w.choice_node[w.task_of]
+    spb = w.seconds_per_byte
+    slowest_exec = np.take_along_axis(w.exec_s, node_of, axis=1).max(axis=1)
+    horizon = 0.0
+    for p in range(w.n_genes):
+        nodes = node_of[p]
+        worst = 0.0
+        if w.input_bytes[p] >= 0:
+            worst = float(w.input_bytes[p] * spb[w.client_of[w.task_of[p]], nodes].max())
+        for e in range(w.pred_ptr[p], w.pred_ptr[p + 1]):
+            sources = node_of[int(w.pred_pos[e])]
+            worst = max(worst, float(w.pred_bytes[e] * spb[np.ix_(sources, nodes)].max()))
+        horizon += slowest_exec[p] + worst
+    back = max(float(w.result_bytes[t] * spb[node_of[w.last_pos[t]], w.client_of[t]].max()) for t in range(w.n_tasks))
+    return horizon + back
 
 
 @attrs.frozen
@@ -288,8 +313,62 @@ def build_milp(workload: CompiledWorkload, plan: Contention, deadline: float | N
 
     z, order = _pool_constraints(lp, plan, x, start, finish, node_of, check)
 
-    objective_variable = w.objective.add_to_milp(lp, completion, upper)
+    goal = w.objective.exact(PulpForm(w, lp, x, y, edges, completion), upper)
+    lp += goal
+    objective_variable = goal if isinstance(goal, pulp.LpVariable) else None
     return MilpModel(w, lp, x, start, y, edges, completion, objective_variable, z, order)
+
+
+@attrs.frozen
+class PulpForm:
+    """The MILP's measures for objectives (`problems.objectives.ExactForm`): completion variables,
+    and busy seconds and bytes sent as linear expressions of the placement and transfer variables."""
+
+    workload: CompiledWorkload
+    lp: pulp.LpProblem
+    x: dict[tuple[int, int], pulp.LpVariable]
+    y: dict[tuple[int, int, int], pulp.LpVariable]
+    edges: list[tuple[int, int, float]]
+    completion: list[pulp.LpVariable]
+
+    @property
+    def environment(self):
+        return self.workload.scenario.environment
+
+    def busy(self, node: int) -> pulp.LpAffineExpression:
+        w = self.workload
+        node_of = w.choice_node[w.task_of]
+        positions, choices = np.nonzero(node_of == node)
+        return pulp.lpSum(float(w.exec_s[p, node]) * self.x[p, g] for p, g in zip(positions.tolist(), choices.tolist()))
+
+    def bytes_sent(self, source: int, target: int) -> pulp.LpAffineExpression:
+        w = self.workload
+        node_of = w.choice_node[w.task_of]
+
+        def choices(position: int, node: int) -> list[int]:
+            return np.flatnonzero(node_of[position] == node).tolist()
+
+        terms = []
+        if source != target:
+            for p in np.flatnonzero(w.input_bytes >= 0).tolist():
+                if w.client_of[w.task_of[p]] == source:
+                    terms += [float(w.input_bytes[p]) * self.x[p, g] for g in choices(p, target)]
+            for index, (q, p, size) in enumerate(self.edges):
+                terms += [size * self.y[index, g1, g2] for g1 in choices(q, source) for g2 in choices(p, target)]
+            for t in range(w.n_tasks):
+                last = int(w.last_pos[t])
+                if w.client_of[t] == target:
+                    terms += [float(w.result_bytes[t]) * self.x[last, g] for g in choices(last, source)]
+        return pulp.lpSum(terms)
+
+    def variable(self, name: str, low: float, high: float) -> pulp.LpVariable:
+        return self.lp.add_variable(name, lowBound=low, upBound=high)
+
+    def require(self, constraint, name: str) -> None:
+        self.lp.addConstraint(constraint, name)
+
+    def sum(self, terms) -> pulp.LpAffineExpression:
+        return pulp.lpSum(terms)
 
 
 def _pool_constraints(lp, plan: Contention, x, start, finish, node_of, check):

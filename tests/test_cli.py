@@ -37,7 +37,7 @@ def test_evaluate_round_trips_a_placement_file(tmp_path):
     assert main(["evaluate", "--placement", str(placement), "--json", str(result)]) == 0
     data = json.loads(result.read_text())
     problem = MigrationProblem(paper_scenario(0))
-    assert data["value"] == pytest.approx(problem.details(problem.tier_plan("edge"))["total"], rel=1e-12)
+    assert data["value"] == pytest.approx(problem.report(problem.tier_plan("edge")).total, rel=1e-12)
     assert {"format", "objective", "value", "total", "makespan", "exec", "transfer", "wait", "tasks"} <= set(data)
     doc = json.loads(placement.read_text())
     doc["tasks"][0]["nodes"]["conv1"] = "client3"

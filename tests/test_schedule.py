@@ -30,19 +30,19 @@ def test_two_tasks_contending_for_one_pool_match_the_hand_computation():
     np.testing.assert_allclose(s.finish, [1.1, 1.4, 1.2, 1.6])
     np.testing.assert_allclose(s.wait, [0.0, 0.1, 0.1, 0.2])
     np.testing.assert_allclose(s.completion, [1.9, 2.1])
-    d = problem.details(genes)
-    assert d["total"] == pytest.approx(4.0)
-    assert d["makespan"] == pytest.approx(2.1)
-    assert d["exec"] == pytest.approx(0.6)
-    assert d["transfer"] == pytest.approx(3.0)
-    assert d["wait"] == pytest.approx(0.4)
+    d = problem.report(genes)
+    assert d.total == pytest.approx(4.0)
+    assert d.makespan == pytest.approx(2.1)
+    assert d.exec == pytest.approx(0.6)
+    assert d.transfer == pytest.approx(3.0)
+    assert d.wait == pytest.approx(0.4)
 
 
 def test_a_second_pool_removes_the_waiting():
     problem = two_tasks_on_one_edge(pools=2)
-    d = problem.details(np.ones(4, dtype=int))
-    assert d["wait"] == pytest.approx(0.0)
-    assert d["total"] == pytest.approx(2 * (1.0 + 0.1 + 0.2 + 0.5))
+    d = problem.report(np.ones(4, dtype=int))
+    assert d.wait == pytest.approx(0.0)
+    assert d.total == pytest.approx(2 * (1.0 + 0.1 + 0.2 + 0.5))
 
 
 def test_makespan_objective_reports_the_latest_completion():
@@ -106,9 +106,17 @@ def test_random_placements_agree_with_the_reference_evaluator():
             ref = reference_schedule(problem.scenario, problem.nodes_of(X[row]))
             assert e.total[row] == pytest.approx(ref.total, rel=1e-12)
             assert e.makespan[row] == pytest.approx(ref.makespan, rel=1e-12)
-            assert e.exec[row] == pytest.approx(ref.exec, rel=1e-12)
-            assert e.transfer[row] == pytest.approx(ref.transfer, rel=1e-12)
-            assert e.wait[row] == pytest.approx(ref.wait, rel=1e-12, abs=1e-12)
+            assert e.measures.exec[row] == pytest.approx(ref.exec, rel=1e-12)
+            assert e.measures.transfer[row] == pytest.approx(ref.transfer, rel=1e-12)
+            assert e.measures.wait[row] == pytest.approx(ref.wait, rel=1e-12, abs=1e-12)
+            busy = np.zeros(len(env.nodes))
+            sent = np.zeros((len(env.nodes), len(env.nodes)))
+            for node, seconds in ref.busy.items():
+                busy[node] = seconds
+            for (a, b), size in ref.bytes_sent.items():
+                sent[a, b] = size
+            np.testing.assert_allclose(e.measures.busy[row], busy, rtol=1e-12)
+            np.testing.assert_allclose(e.measures.bytes_sent[row], sent, rtol=1e-12)
 
 
 def test_population_results_equal_one_by_one_results_on_the_paper_scenario():

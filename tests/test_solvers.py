@@ -40,7 +40,7 @@ def test_solver_contract(name):
     np.testing.assert_array_equal(x, again.x)
     assert first.value == again.value
     assert first.value == pytest.approx(float(problem.evaluate(x[None, :])[0]), rel=1e-12)
-    assert first.details["total"] == pytest.approx(first.value)
+    assert first.report.total == pytest.approx(first.value)
     evals = [e for e, _ in first.history]
     best = [v for _, v in first.history]
     assert evals == sorted(evals) and all(b <= a for a, b in zip(best, best[1:]))

@@ -8,9 +8,8 @@ from typing import Any
 from rich.markup import escape
 from rich.table import Table
 
-from eosdnn import plots
+from eosdnn import plots, report
 from eosdnn.experiments.settings import ALGORITHMS, LABELS, Context, Figure, Settings, Setup, spread
-from eosdnn.problems.bounds import gap_to_bound
 
 ENVIRONMENTS = {"L-E": "paper-le", "L-C": "paper-lc", "L-E-C": "paper"}
 PARTS = ("exec", "transfer", "wait", "total")
@@ -39,10 +38,10 @@ def fig15(ctx: Context) -> Figure:
     psoga: dict[Any, Any] = {env: {m: [] for m in settings.models} for env in ENVIRONMENTS}
     bounds: dict[Any, Any] = {env: {m: [] for m in settings.models} for env in ENVIRONMENTS}
     for (env, model, _), setup in fig15_setups(settings).items():
-        bounds[env][model].append(ctx.problem(setup).lower_bound)
-        details = ctx.run(setup, "eosdnn").details
+        bounds[env][model].append(ctx.bound(setup))
+        plan = ctx.run(setup, "eosdnn").report
         for part in PARTS:
-            values[part][env][model].append(details[part])
+            values[part][env][model].append(getattr(plan, part))
         psoga[env][model].append(ctx.run(setup, "psoga").value)
         greedy[env][model].append(ctx.run(setup, "greedy").value)
     data: dict[str, Any]
@@ -80,7 +79,7 @@ def algorithm_sweep(ctx: Context, grid: dict) -> dict[str, dict]:
     points = list(dict.fromkeys(point for point, _ in grid))
     values: dict[Any, Any] = {a: {point: [] for point in points} for a in (*ALGORITHMS, "bound")}
     for (point, _), setup in grid.items():
-        values["bound"][point].append(ctx.problem(setup).lower_bound)
+        values["bound"][point].append(ctx.bound(setup))
         for algorithm in ALGORITHMS:
             values[algorithm][point].append(ctx.run(setup, algorithm).value)
     values["best"] = {point: [min(values[a][point][i] for a in ALGORITHMS) for i in range(ctx.settings.seeds)]
@@ -189,7 +188,7 @@ def convergence(ctx: Context) -> Figure:
     bounds = []
     for seed in settings.seed_list:
         setup = Setup(seed)
-        bounds.append(ctx.problem(setup).lower_bound)
+        bounds.append(ctx.bound(setup))
         for label, solver in CONVERGENCE_SOLVERS.items():
             result = ctx.run(setup, solver)
             histories[label].append([[int(e), float(v)] for e, v in result.history])
@@ -204,8 +203,8 @@ def convergence(ctx: Context) -> Figure:
     for column in ("solver", "mean", "min", "max", "gap to bound"):
         table.add_column(column, justify="left" if column == "solver" else "right")
     for label, cell in data["final"].items():
-        gap = gap_to_bound(cell["mean"], data["lower_bound"]["mean"])
-        table.add_row(label, f"{cell['mean']:.4f}", f"{cell['min']:.4f}", f"{cell['max']:.4f}", f"{100 * gap:.2f}%")
+        table.add_row(label, f"{cell['mean']:.4f}", f"{cell['min']:.4f}", f"{cell['max']:.4f}",
+                      report.gap(cell["mean"], data["lower_bound"]["mean"]))
 
     def draw(path: str) -> None:
         plots.convergence_plot(path, {label: [[tuple(p) for p in run] for run in runs] for label, runs in histories.items()},
@@ -236,10 +235,10 @@ def fig18(ctx: Context) -> Figure:
     psoga: dict[Any, Any] = {c: [] for c in settings.client_counts}
     bounds: dict[Any, Any] = {c: [] for c in settings.client_counts}
     for (clients, _), setup in setups.items():
-        bounds[clients].append(ctx.problem(setup).lower_bound)
-        details = ctx.run(setup, "eosdnn").details
+        bounds[clients].append(ctx.bound(setup))
+        plan = ctx.run(setup, "eosdnn").report
         for part in PARTS:
-            values[part][clients].append(details[part])
+            values[part][clients].append(getattr(plan, part))
         psoga[clients].append(ctx.run(setup, "psoga").value)
         greedy[clients].append(ctx.run(setup, "greedy").value)
     data: dict[str, Any]

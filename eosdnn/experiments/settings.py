@@ -148,6 +148,13 @@ class Context:
             self.problems[setup] = MigrationProblem(setup.scenario())
         return self.problems[setup]
 
+    def bound(self, setup: Setup) -> float:
+        """The lower bound of a setup's problem (the figures' objective, total, always has one)."""
+        bound = self.problem(setup).lower_bound
+        if bound is None:
+            raise EosdnnError(f"objective: {self.problem(setup).scenario.objective!r} has no lower bound")
+        return bound
+
     def compute(self, needs: list[tuple[Setup, str]], executor: Executor,
                 on_done: Callable[[str, float], None] = lambda description, seconds: None) -> None:
         """Run every (setup, algorithm) not yet computed, longest first; a failed run stops the figures."""

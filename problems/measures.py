@@ -1,0 +1,87 @@
+"""What the evaluator measures of each plan, the one input of every objective (MODEL.md section 4).
+
+Per row of a population: every task's completion time (and their sum and maximum as the compiled
+kernel added them up), the T1/T2/T3 sums where the kernel computed them, and, computed only when an
+objective or a report first asks, the seconds each node spends executing (`busy`) and the bytes
+sent over each link (`bytes_sent`). Busy time and bytes depend on the placement alone, so they are
+read from the genes by a small kernel of their own and the delay objectives never pay for them.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import numpy as np
+
+from eosdnn.problems.environment import Environment
+from eosdnn.framework.kernel_cache import KERNEL_CACHE  # before numba: it picks numba's cache folder
+import numba  # noqa: E402
+
+
+@numba.njit(cache=KERNEL_CACHE, nogil=True)
+def _placement_measures(X, k, busy, sent):
+    """Per row of X (genes): seconds of execution on every node, and bytes sent between every
+    ordered pair of distinct nodes (the model input from the client, layer outputs, the result)."""
+    positions = k.order.shape[0]
+    node = np.empty(positions, dtype=np.int64)
+    for i in range(X.shape[0]):
+        for pos in range(positions):
+            task = k.task_of[pos]
+            n = k.choice_node[task, X[i, k.order[pos]]]
+            node[pos] = n
+            busy[i, n] += k.exec_s[pos, n]
+            client = k.client_of[task]
+            if k.input_bytes[pos] >= 0.0 and client != n:
+                sent[i, client, n] += k.input_bytes[pos]
+            for e in range(k.pred_ptr[pos], k.pred_ptr[pos + 1]):
+                source = node[k.pred_pos[e]]
+                if source != n:
+                    sent[i, source, n] += k.pred_bytes[e]
+        for task in range(k.last_pos.shape[0]):
+            source, client = node[k.last_pos[task]], k.client_of[task]
+            if source != client:
+                sent[i, source, client] += k.result_bytes[task]
+
+
+class Measures:
+    """The measures of rows of a population (one plan: one row).
+
+    `completion` (rows, tasks) seconds; `total` and `makespan` (rows,) their sum and maximum;
+    `exec`, `transfer`, `wait` (rows,) the T1/T2/T3 sums, or None where the kernel skipped them
+    (neighbours re-scored from an anchor); `busy` (rows, nodes) seconds and `bytes_sent`
+    (rows, nodes, nodes) bytes from node a to node b, computed on first use. `environment` is the
+    scenario's (nodes are numbered as its `nodes`), for objectives that price or power nodes."""
+
+    def __init__(self, environment: Environment, genes: np.ndarray, kernel: Any, completion: np.ndarray,
+                 total: np.ndarray, makespan: np.ndarray, exec: np.ndarray | None = None,
+                 transfer: np.ndarray | None = None, wait: np.ndarray | None = None) -> None:
+        self.environment = environment
+        self._genes = genes
+        self._kernel = kernel
+        self.completion = completion
+        self.total = total
+        self.makespan = makespan
+        self.exec = exec
+        self.transfer = transfer
+        self.wait = wait
+
+    @property
+    def rows(self) -> int:
+        return int(self.completion.shape[0])
+
+    @functools.cached_property
+    def _placement(self) -> tuple[np.ndarray, np.ndarray]:
+        nodes = int(self._kernel.pool_ptr.shape[0] - 1)
+        busy = np.zeros((self.rows, nodes))
+        sent = np.zeros((self.rows, nodes, nodes))
+        _placement_measures(self._genes, self._kernel, busy, sent)
+        return busy, sent
+
+    @property
+    def busy(self) -> np.ndarray:
+        return self._placement[0]
+
+    @property
+    def bytes_sent(self) -> np.ndarray:
+        return self._placement[1]
