@@ -1,5 +1,6 @@
-"""FORMATS.md's JSON documents, one function each: a solver's run, an interrupted run, a comparison
-and uploading plans. Commands build their files here and write them with `problems.files.write_json`."""
+"""FORMATS.md's JSON documents, one function each: an evaluated plan, a solver's run, an interrupted
+run, `run`'s recommendation and uploading plans (a comparison, a validation and a sweep build theirs
+in their own modules). Commands build their files here and write them with `problems.files.write_json`."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from eosdnn.framework import Result
 from eosdnn.framework.solver import SearchTracker
 from eosdnn.problems.migration import MigrationProblem
 from eosdnn.problems.placement import placement_to_dict
-from eosdnn.problems.plan_report import plan_report
+from eosdnn.problems.plan_report import PlanReport, plan_report
 from eosdnn.problems.upload import largest_share
+from eosdnn.recommend import Recommendation
 from eosdnn.upload_tasks import TaskPlans
 
 
@@ -18,12 +20,22 @@ def history_document(result: Result) -> list[list[float]]:
     return [[e, v] for e, v in result.history]
 
 
+def plan_of(result: Result) -> PlanReport:
+    """The plan report a migration solver's result carries."""
+    if not isinstance(result.report, PlanReport):
+        raise TypeError(f"{result.solver}: the result is not a migration plan")
+    return result.report
+
+
+def evaluation_document(problem: MigrationProblem, plan: PlanReport) -> dict[str, Any]:
+    """One plan: its figures (FORMATS.md's common result fields), the lower bound and the gap."""
+    return plan.document() | {"lower_bound": problem.lower_bound, "gap_to_bound": problem.gap_to_bound(plan.value)}
+
+
 def solve_document(problem: MigrationProblem, result: Result) -> dict[str, Any]:
     """One run: its plan's figures, the bound and gap, the placement, and how the search went."""
-    doc = plan_report(problem, result.x).document()
+    doc = evaluation_document(problem, plan_of(result))
     doc.update({
-        "lower_bound": problem.lower_bound,
-        "gap_to_bound": problem.gap_to_bound(doc["value"]),
         "solver": result.solver,
         "seed": result.seed,
         "placement": placement_to_dict(problem, result.x),
@@ -53,6 +65,21 @@ def interrupted_document(problem: MigrationProblem, name: str, seed: int, tracke
                                                  "evaluations": evaluations}
 
 
+def run_document(problem: MigrationProblem, chosen: Recommendation, seed: int, uploads: list[TaskPlans],
+                 planners: list[str]) -> dict[str, Any]:
+    """`eosdnn run`: the recommended plan, every plan tried with its gap, the uploading plans."""
+    best = chosen.result
+    migration = solve_document(problem, best)
+    recommended = {"solver": chosen.best, "value": best.value, "placement": migration["placement"],
+                   "lower_bound": problem.lower_bound, "gap_to_bound": problem.gap_to_bound(best.value),
+                   "wall_s": best.wall_s, "evaluations": best.evaluations}
+    plans = {label: plan_of(result).document() | {"gap_to_bound": problem.gap_to_bound(result.value)}
+             for label, result in chosen.results.items()}
+    return {"format": 1, "scenario": problem.scenario.name, "seed": seed, "lower_bound": problem.lower_bound,
+            "recommended": recommended, "migration": migration, "plans": plans,
+            "upload": upload_document(uploads, planners)}
+
+
 def upload_summary(task: TaskPlans, name: str) -> dict:
     """One planner's plan of one task in figures: SSD, its saving, partitions, largest share, times."""
     plan = task.plans[name]
@@ -67,7 +94,7 @@ def upload_summary(task: TaskPlans, name: str) -> dict:
     }
 
 
-def plan_document(task: TaskPlans, name: str) -> dict:
+def upload_plan_document(task: TaskPlans, name: str) -> dict:
     """One task's plan in FORMATS.md's upload JSON."""
     problem, plan = task.problem, task.plans[name]
     layer_names = problem.model.names
@@ -88,7 +115,7 @@ def plan_document(task: TaskPlans, name: str) -> dict:
 def upload_document(tasks: list[TaskPlans], planners: list[str]) -> dict:
     doc: dict = {"format": 1, "planners": {}}
     for name in planners:
-        entries = [plan_document(task, name) for task in tasks if name in task.plans]
+        entries = [upload_plan_document(task, name) for task in tasks if name in task.plans]
         refused = [{"task": task.problem.task_index, "error": task.refused[name]} for task in tasks if name in task.refused]
         doc["planners"][name] = {"tasks": entries} | ({"refused": refused} if refused else {})
     return doc

@@ -10,13 +10,16 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
+from eosdnn.compare import SolverSummary
 from eosdnn.framework.registry import Registry
 from eosdnn.problems.bounds import gap_to_bound
 from eosdnn.problems.environment import MB
 from eosdnn.problems.models import DnnModel
 from eosdnn.problems.objectives import OBJECTIVES
+from eosdnn.problems.plan_report import PlanReport
 from eosdnn.problems.scenario import Scenario
 from eosdnn.sweep import point_label
+from eosdnn.upload_tasks import UploadSummary
 
 
 def seconds(value: float) -> str:
@@ -112,7 +115,7 @@ def exact_status_line(status: str, bound: float | None, gap_value: float | None,
     return (f"status {status}: proven bound {seconds(bound)} s, gap {percent(gap_value or 0.0)}{model}")
 
 
-def results_table(title: str, rows: dict[str, dict], objective: str, bound: float | None = None,
+def results_table(title: str, rows: dict[str, PlanReport], objective: str, bound: float | None = None,
                   bound_source: str | None = None) -> Table:
     """One row per plan: total, makespan, the T1/T2/T3 sums and the gap to the lower bound; the best
     objective value in bold green."""
@@ -124,16 +127,16 @@ def results_table(title: str, rows: dict[str, dict], objective: str, bound: floa
         table.add_column(f"{label} *" if key == objective else label, justify="right")
     if bound is not None:
         table.add_column("gap to bound", justify="right")
-    best = min(row["value"] for row in rows.values()) if rows else None
+    best = min(row.value for row in rows.values()) if rows else None
     for name, row in rows.items():
         cells = []
         for key in columns:
-            cell = seconds(row[key])
-            if key == objective and row["value"] == best:
+            cell = seconds(getattr(row, key))
+            if key == objective and row.value == best:
                 cell = f"[bold green]{cell}[/]"
             cells.append(cell)
         if bound is not None:
-            cells.append(gap(row["value"], bound))
+            cells.append(gap(row.value, bound))
         table.add_row(name, *cells)
     table.caption = ((bound_note(bound, bound_source) if bound is not None else "")
                      + f"* objective ({objective}); best in green. exec, transfer and wait are sums over every "
@@ -150,14 +153,14 @@ def recommendation_line(label: str, value: float, wall_s: float, bound: float | 
     return f"Recommended: {label}, {seconds(value)} s ({wall_s:.1f} s of search){above}; {savings}"
 
 
-def tasks_table(title: str, scenario: Scenario, report: dict) -> Table:
+def tasks_table(title: str, scenario: Scenario, plan: PlanReport) -> Table:
     table = Table(title=title)
     for column in ("task", "model", "client", "completion (s)", "exec", "transfer", "wait"):
         table.add_column(column, justify="left" if column in ("model", "client") else "right")
     env = scenario.environment
-    for entry, task in zip(report["tasks"], scenario.tasks):
-        table.add_row(str(entry["task"]), task.model.name, env.nodes[task.client].name, seconds(entry["completion"]),
-                      seconds(entry["exec"]), seconds(entry["transfer"]), seconds(entry["wait"]))
+    for entry, task in zip(plan.tasks, scenario.tasks):
+        table.add_row(str(entry.task), task.model.name, env.nodes[task.client].name, seconds(entry.completion),
+                      seconds(entry.exec), seconds(entry.transfer), seconds(entry.wait))
     return table
 
 
@@ -255,7 +258,7 @@ def console(stderr: bool = False) -> Console:
     return ReportConsole(stderr=stderr, width=None if probe.is_terminal else 200)
 
 
-def comparison_table(title: str, rows: dict[str, dict], bound: float | None = None) -> Table:
+def comparison_table(title: str, rows: dict[str, SolverSummary], bound: float | None = None) -> Table:
     """Per solver over seeds: mean, std, best, the mean's gap to the lower bound, evaluations, wall
     time, T1/T2/T3 means; best mean in green."""
     table = Table(title=title)
@@ -267,22 +270,22 @@ def comparison_table(title: str, rows: dict[str, dict], bound: float | None = No
         table.caption = bound_note(bound) + "Gap of the mean."
     for column in columns:
         table.add_column(column, justify="left" if column == "solver" else "right")
-    best_mean = min(row["mean"] for row in rows.values())
-    best_best = min(row["best"] for row in rows.values())
+    best_mean = min(row.mean for row in rows.values())
+    best_best = min(row.best for row in rows.values())
     for name, row in rows.items():
-        mean = seconds(row["mean"])
-        best = seconds(row["best"])
+        mean = seconds(row.mean)
+        best = seconds(row.best)
         table.add_row(
             name,
-            f"[bold green]{mean}[/]" if row["mean"] == best_mean else mean,
-            seconds(row["std"]),
-            f"[bold green]{best}[/]" if row["best"] == best_best else best,
-            *([gap(row["mean"], bound)] if bound is not None else []),
-            f"{row['evaluations']:.0f}",
-            f"{row['wall_s']:.2f}",
-            seconds(row["exec"]),
-            seconds(row["transfer"]),
-            seconds(row["wait"]),
+            f"[bold green]{mean}[/]" if row.mean == best_mean else mean,
+            seconds(row.std),
+            f"[bold green]{best}[/]" if row.best == best_best else best,
+            *([gap(row.mean, bound)] if bound is not None else []),
+            f"{row.evaluations:.0f}",
+            f"{row.wall_s:.2f}",
+            seconds(row.exec),
+            seconds(row.transfer),
+            seconds(row.wait),
         )
     return table
 
@@ -299,14 +302,14 @@ def plan_runs(names: list[str], nodes: list[str]) -> str:
     return "; ".join(parts)
 
 
-def plan_lines(scenario: Scenario, placement: dict, report: dict) -> list[str]:
+def plan_lines(scenario: Scenario, placement: dict, plan: PlanReport) -> list[str]:
     """One line per task: completion time and runs of consecutive layers with their node,
     e.g. `task 0 alexnet client0 0.6110 s: conv1 client0 | conv2..fc8 edge3`."""
     lines = []
-    for entry, task, result in zip(placement["tasks"], scenario.tasks, report["tasks"]):
+    for entry, task, result in zip(placement["tasks"], scenario.tasks, plan.tasks):
         names = task.model.names
         runs = plan_runs(names, [entry["nodes"][n] for n in names]).replace(" -> ", " ").replace("; ", " | ")
-        lines.append(f"task {entry['task']} {task.model.name} {entry['client']} {seconds(result['completion'])} s: {runs}")
+        lines.append(f"task {entry['task']} {task.model.name} {entry['client']} {seconds(result.completion)} s: {runs}")
     return lines
 
 
@@ -398,10 +401,11 @@ def upload_table(title: str, rows: dict[str, dict], refused: dict[str, str] | No
     return table
 
 
-def upload_tasks_table(title: str, rows: list[dict], planners: list[str], totals: dict[str, float] | None = None,
-                       wins: dict[str, int] | None = None) -> Table:
+def upload_tasks_table(title: str, summary: UploadSummary, planners: list[str]) -> Table:
     """One line per task: every planner's SSD (s^2), the task's least marked with `*` (and green); a
-    last line sums the SSDs over the tasks; the caption counts each planner's wins."""
+    last line sums the SSDs over the tasks (of the planners that planned all); the caption counts
+    each planner's wins."""
+    rows, totals, wins = summary.rows, summary.totals, summary.wins
     table = Table(title=title)
     table.add_column("task", justify="right")
     table.add_column("model")
@@ -412,18 +416,17 @@ def upload_tasks_table(title: str, rows: list[dict], planners: list[str], totals
     for row in rows:
         cells = []
         for name in planners:
-            value = row["ssd"].get(name)
+            value = row.ssd.get(name)
             text = "refused" if value is None else ssd_text(value)
-            cells.append(f"[bold green]{text}*[/]" if name == row["best"] else f"{text} ")
-        table.add_row(str(row["task"]), row["model"], str(row["units"]), *cells)
-    if totals is not None:
-        table.add_section()
-        table.add_row("all", plural(len(rows), "task"), str(sum(row["units"] for row in rows)),
-                      *[f"{ssd_text(totals[name])} " if name in totals else "- " for name in planners])
-    best = ", ".join(f"{label[name]} on {plural(count, 'task')}" for name, count in (wins or {}).items() if count)
+            cells.append(f"[bold green]{text}*[/]" if name == row.best else f"{text} ")
+        table.add_row(str(row.task), row.model, str(row.units), *cells)
+    table.add_section()
+    table.add_row("all", plural(len(rows), "task"), str(sum(row.units for row in rows)),
+                  *[f"{ssd_text(totals[name])} " if name in totals else "- " for name in planners])
+    best = ", ".join(f"{label[name]} on {plural(count, 'task')}" for name, count in wins.items() if count)
     table.caption = ("SSD of each planner in s^2: the area under a query's delay while the weights upload "
                      "(MODEL.md section 6); * the task's least" + (f"; best: {best}" if best else "")
-                     + ("; the last line sums over the tasks" if totals is not None else ""))
+                     + "; the last line sums over the tasks")
     return table
 
 

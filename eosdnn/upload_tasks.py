@@ -48,6 +48,42 @@ class TaskPlans:
         return self.problem.n_units > 0 and self.sd_uploaded >= self.baseline.sd_initial
 
 
+@attrs.frozen
+class UploadRow:
+    """One task's line of the uploading summary: every planner's SSD (s^2) and the best planner."""
+
+    task: int
+    model: str
+    units: int
+    ssd: dict[str, float]
+    best: str | None
+
+
+@attrs.frozen
+class UploadSummary:
+    """Every task's SSDs, each planner's sum over the tasks (only planners that planned every task)
+    and how many tasks each planner won."""
+
+    rows: tuple[UploadRow, ...]
+    totals: dict[str, float]
+    wins: dict[str, int]
+
+
+def summarise_uploads(plans: list[TaskPlans], planners: list[str]) -> UploadSummary:
+    """The SSD of every planner on every task, summed and counted."""
+    rows, totals, wins = [], dict.fromkeys(planners, 0.0), dict.fromkeys(planners, 0)
+    for task in plans:
+        best = task.best()
+        rows.append(UploadRow(task.problem.task_index, task.problem.model.name, task.problem.n_units,
+                              {name: plan.ssd for name, plan in task.plans.items()}, best))
+        for name, plan in task.plans.items():
+            totals[name] += plan.ssd
+        if best is not None:
+            wins[best] += 1
+    complete = {name: total for name, total in totals.items() if all(name in task.plans for task in plans)}
+    return UploadSummary(tuple(rows), complete, wins)
+
+
 def plan_task(upload: UploadProblem, planners: Iterable[str], *, horizon: float | None = None,
               params: dict[str, dict] | None = None, skip_refused: bool = False) -> TaskPlans:
     """Every planner's plan for one task: the one planning loop of the `upload` command, the

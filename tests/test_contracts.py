@@ -167,8 +167,10 @@ def test_version(capsys):
 
 
 def test_tables_never_cut_numbers_at_80_columns():
-    rows = {name: {"value": 123456.123456, "total": 123456.123456, "makespan": 98765.4321, "exec": 1234.5678,
-                   "transfer": 99999.9999, "wait": 55555.5555} for name in ("recursive-efficiency-long-name", "psoga")}
+    from eosdnn.problems.plan_report import PlanReport
+
+    rows = {name: PlanReport("total", 123456.123456, 123456.123456, 98765.4321, 1234.5678, 99999.9999, 55555.5555, ())
+            for name in ("recursive-efficiency-long-name", "psoga")}
     buffer = io.StringIO()
     console = report.ReportConsole(width=80, file=buffer, color_system=None)
     console.print(report.results_table("A table wider than 80 columns", rows, "total"))
@@ -243,7 +245,7 @@ def test_an_interrupted_solve_writes_its_best_placement(interrupting, tmp_path, 
 
 
 def test_a_second_ctrl_c_while_saving_does_not_break_the_write(interrupting, tmp_path, capsys, monkeypatch):
-    import eosdnn.cli as cli
+    import eosdnn.cli.shared as cli
 
     original = cli.write_json
 

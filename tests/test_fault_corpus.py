@@ -364,15 +364,17 @@ def split_cells(text: str) -> list[str]:
 @pytest.mark.parametrize("width", [60, 80, 100])
 def test_tables_never_split_a_number_or_a_word(width):
     names = ("recursive-efficiency", "alexnet", "local-search from peft")
-    rows = {name: {"value": 18670.1234, "total": 18670.1234, "makespan": 2078.5, "exec": 0.7801,
-                   "transfer": 99999.9999, "wait": 55555.5555} for name in names}
+    from eosdnn.problems.plan_report import PlanReport
+    from eosdnn.upload_tasks import UploadRow, UploadSummary
+
+    rows = {name: PlanReport("total", 18670.1234, 18670.1234, 2078.5, 0.7801, 99999.9999, 55555.5555, ())
+            for name in names}
     buffer = io.StringIO()
     console = report.ReportConsole(width=width, file=buffer, color_system=None)
     console.print(report.results_table("Plans", rows, "total", bound=1000.0))
-    console.print(report.upload_tasks_table(
-        "Uploads", [{"task": 0, "model": "alexnet", "units": 13, "ssd": dict.fromkeys(
-            ("lmu", "ionn", "recursive-efficiency", "non-uploading"), 18670.12), "best": "recursive-efficiency"}],
-        ["lmu", "ionn", "recursive-efficiency", "non-uploading"], {"lmu": 18670.12}, {"lmu": 1}))
+    planners = ["lmu", "ionn", "recursive-efficiency", "non-uploading"]
+    row = UploadRow(0, "alexnet", 13, dict.fromkeys(planners, 18670.12), "recursive-efficiency")
+    console.print(report.upload_tasks_table("Uploads", UploadSummary((row,), {"lmu": 18670.12}, {"lmu": 1}), planners))
     text = buffer.getvalue()
     cells = split_cells(text)
     assert all(len(line) <= width for line in text.splitlines())

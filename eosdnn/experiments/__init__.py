@@ -73,4 +73,9 @@ def reproduce(names: list[str], settings: Settings, out_dir: str | Path, *, exec
     return figures
 
 
-__all__ = ["FIGURES", "Figure", "Settings", "figure_files", "figure_names", "reproduce"]
+def reproduction_document(settings: Settings, figures: list[Figure]) -> dict:
+    """Every figure's numbers in one document (`reproduce --json`)."""
+    return {"format": 1, "settings": settings.describe(), "figures": {f.name: f.data for f in figures}}
+
+
+__all__ = ["FIGURES", "Figure", "Settings", "figure_files", "figure_names", "reproduce", "reproduction_document"]
