@@ -13,11 +13,9 @@ from eosdnn.documents import history_document
 from eosdnn.framework import Budget, Result
 from eosdnn.framework.errors import EosdnnError
 from eosdnn.framework.executors import Executor
-from eosdnn.framework.solver import run_solver
 from eosdnn.framework.statistics import Spread
-from eosdnn.solvers.registry import SOLVERS
+from eosdnn.jobs import GivenScenario, SolverJob, job_result
 from eosdnn.problems.migration import MigrationProblem
-from eosdnn.problems.scenario import Scenario
 
 
 @attrs.frozen
@@ -72,33 +70,17 @@ class Comparison:
                          for name in self.names if self.runs.get(name)}}
 
 
-@attrs.frozen
-class CompareJob:
-    """One run of a comparison, as a worker receives it."""
-
-    scenario: Scenario
-    solver: str
-    params: dict
-    budget: Budget
-    seed: int
-
-
-def run_compare_job(job: CompareJob) -> Result:
-    """One solver on one seed (a top-level function, so that workers can run it)."""
-    return run_solver(SOLVERS.create(job.solver, **job.params), MigrationProblem(job.scenario), budget=job.budget,
-                      seed=job.seed)
-
-
 def compare_on(executor: Executor, problem: MigrationProblem, names: list[str], params: dict[str, dict],
                seeds: list[int], budget: Budget, into: Comparison | None = None,
                on_run: Callable[[], None] | None = None) -> Comparison:
     """`compare` with the runs on an executor: the same results, in the same order, as one process;
     `on_run` is called after each finished run (e.g. an interrupt check)."""
     comparison = into if into is not None else Comparison(problem, names, seeds, budget)
-    jobs = [CompareJob(problem.scenario, name, params.get(name, {}), budget, seed) for name in names for seed in seeds]
+    source = GivenScenario(problem.scenario)
+    jobs = [SolverJob(source, name, params.get(name, {}), budget, seed) for name in names for seed in seeds]
     results: dict[int, Result] = {}
     try:
-        for outcome in executor.run(run_compare_job, jobs):
+        for outcome in executor.run(job_result, jobs):
             if outcome.failed:
                 raise EosdnnError(f"{jobs[outcome.index].solver} seed {jobs[outcome.index].seed}: {outcome.value}")
             results[outcome.index] = outcome.value

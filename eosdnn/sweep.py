@@ -44,14 +44,13 @@ from eosdnn import __version__
 from eosdnn.framework import Budget
 from eosdnn.framework.errors import EosdnnError
 from eosdnn.framework.executors import Executor
-from eosdnn.framework.solver import run_solver
 from eosdnn.framework.statistics import Spread
+from eosdnn.jobs import ScenarioData, SolverJob, solve_job
 from eosdnn.solvers.registry import SOLVERS
 from eosdnn.problems.files import check_input, finite_json, read_text
-from eosdnn.problems.migration import MigrationProblem
 from eosdnn.problems.placement import placement_to_dict
 from eosdnn.problems.models import resolve_model
-from eosdnn.problems.scenario import MAX_TASKS, PAPER_MODELS, scenario_from_dict
+from eosdnn.problems.scenario import MAX_TASKS, PAPER_MODELS
 
 DB_FORMAT = "eosdnn-results-1"
 COLUMNS = ("key", "sweep", "point", "scenario_hash", "solver", "params", "seed", "budget", "status", "value",
@@ -68,24 +67,9 @@ def digest(data: Any) -> str:
     return hashlib.sha256(canonical(data).encode()).hexdigest()[:20]
 
 
-@attrs.frozen
-class SweepJob:
-    """One run as a worker receives it: the scenario as its file's dictionary, the solver and its
-    parameters, the seed and the budget."""
-
-    scenario: dict
-    base_dir: str | None
-    solver: str
-    params: dict
-    seed: int
-    budget: dict
-
-
-def run_sweep_job(job: SweepJob) -> dict[str, Any]:
+def run_sweep_job(job: SolverJob) -> dict[str, Any]:
     """The row figures of one run (a top-level function, so that workers can run it)."""
-    scenario = scenario_from_dict(job.scenario, base_dir=Path(job.base_dir) if job.base_dir else None)
-    problem = MigrationProblem(scenario)
-    result = run_solver(SOLVERS.create(job.solver, **job.params), problem, budget=Budget(**job.budget), seed=job.seed)
+    problem, result = solve_job(job)
     return {"value": result.value, "lower_bound": problem.lower_bound, "gap": problem.gap_to_bound(result.value),
             "evaluations": result.evaluations, "wall_s": result.wall_s,
             "placement": canonical(finite_json(placement_to_dict(problem, result.x)))}
@@ -93,12 +77,14 @@ def run_sweep_job(job: SweepJob) -> dict[str, Any]:
 
 @attrs.frozen
 class Run:
-    """One row to be: where it sits in the grid and the job that computes it."""
+    """One row to be: where it sits in the grid, the job that computes it and its budget as the grid
+    gave it (the database's `budget` column)."""
 
     key: str
     point: dict
     scenario_hash: str
-    job: SweepJob
+    job: SolverJob
+    budget: dict
 
 
 def _set_dotted(data: dict, key: str, value: Any) -> None:
@@ -241,14 +227,15 @@ def load_grid(path: str | Path) -> Grid:
                     drawn = dict(scenario, seed=seed) if scenario_seed == "run" else scenario
                     scenario_hash = digest(drawn)
                     key = digest([point, scenario_hash, name, params, seed, budget])
-                    runs.append(Run(key, point, scenario_hash, SweepJob(drawn, str(base_dir), name, params, seed, budget)))
+                    job = SolverJob(ScenarioData(drawn, str(base_dir)), name, params, Budget(**budget), seed)
+                    runs.append(Run(key, point, scenario_hash, job, budget))
     checked: set[str] = set()
     for run in runs:  # every grid point's scenario is built once here: a bad one fails now, not in a worker
         label = canonical(run.point)
         if label not in checked:
             checked.add(label)
             try:
-                scenario_from_dict(run.job.scenario, base_dir=base_dir)
+                run.job.source.scenario()
             except EosdnnError as error:
                 raise EosdnnError(f"scenario at {label}: {error}") from None
     return Grid(str(data.get("name", path.stem)), tuple(runs))
@@ -322,7 +309,7 @@ class ResultsDatabase:
     def write(self, sweep: str, run: Run, outcome: dict[str, Any] | None, error: str | None) -> None:
         row = {"key": run.key, "sweep": sweep, "point": canonical(run.point), "scenario_hash": run.scenario_hash,
                "solver": run.job.solver, "params": canonical(run.job.params), "seed": run.job.seed,
-               "budget": canonical(run.job.budget), "status": "ok" if error is None else "failed", "error": error,
+               "budget": canonical(run.budget), "status": "ok" if error is None else "failed", "error": error,
                "version": __version__, **(outcome or {})}
         values = [row.get(column) for column in COLUMNS]
         try:

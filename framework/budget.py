@@ -40,6 +40,17 @@ class Budget:
         home of the rule "no budget given, the solver's default"."""
         return Budget(iterations, evaluations, seconds) if self.unlimited else self
 
+    def share(self, fraction: float, *, round_up: bool = False) -> "Budget":
+        """`fraction` of every limit: the one home of splitting a budget between the steps of a
+        solver. Iterations and evaluations are rounded down (or up, `round_up`) and never below one."""
+        rounded = math.ceil if round_up else math.floor
+
+        def part(limit: int | None) -> int | None:
+            return None if limit is None else max(1, rounded(limit * fraction))
+
+        return Budget(iterations=part(self.iterations), evaluations=part(self.evaluations),
+                      seconds=None if self.seconds is None else self.seconds * fraction)
+
     def describe(self) -> str:
         parts = [f"{k}={v}" for k, v in attrs.asdict(self).items() if v is not None]
         return ", ".join(parts) or "solver default"

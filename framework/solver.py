@@ -38,25 +38,59 @@ def _names(items: Iterable[str]) -> frozenset[str]:
 
 
 @attrs.frozen
+class Recommended:
+    """A solver's place in the set of plans `eosdnn run` tries and recommends the best of: its rank
+    (the run's order: the one-plan rules, then the searches), its label in the run's report (default
+    its name) and the parameters it runs with there."""
+
+    rank: int
+    label: str | None = None
+    params: dict = attrs.field(factory=dict)
+
+
+@attrs.frozen
 class SolverTraits:
     """What a solver declares about itself (a class attribute `traits`, as `accepts`), so that
     commands keep no lists of solver names: whether it proves bounds (`exact`), what one unit of its
     budget is at equal-budget comparisons (`iterations`, `evaluations`, `seconds`, or `none` for a
-    one-plan rule), the exact-solver flags it takes (`backend`, `time_limit`, `gap`, `warm_start`),
-    whether `validate` checks it against the optimum by default (`validated`), and its relative
-    work per gene, used to start long runs first on workers (`cost`)."""
+    one-plan rule), which of its parameters is its default budget in that unit when none is given
+    (`default_budget`, e.g. `generations`), the exact-solver flags it takes (`backend`, `time_limit`,
+    `gap`, `warm_start`), whether `validate` checks it against the optimum by default (`validated`),
+    whether and how `eosdnn run` tries it (`recommended`), and its relative work per gene, used to
+    start long runs first on workers (`cost`)."""
 
     exact: bool = False
     budget_unit: str = attrs.field(default="iterations", validator=attrs.validators.in_(BUDGET_UNITS))
+    default_budget: str | None = None
     flags: frozenset[str] = attrs.field(default=frozenset(), converter=_names)
     validated: bool = True
+    recommended: Recommended | None = None
     cost: float = 0.01
 
 
 def traits_of(solver: Any) -> SolverTraits:
-    """The traits a solver (an instance, its class, or a partial of it) declares; defaults when none."""
+    """The traits a solver (an instance, its class, or a partial of it) declares; defaults when none.
+    A partial registered under its own name may carry its own traits (`with_traits`)."""
+    own = getattr(solver, "traits", None) if isinstance(solver, functools.partial) else None
     target = solver.func if isinstance(solver, functools.partial) else solver
-    return getattr(target, "traits", SolverTraits())
+    traits: SolverTraits = own if own is not None else getattr(target, "traits", SolverTraits())
+    return traits
+
+
+def with_traits(factory: functools.partial, **changes: Any) -> functools.partial:
+    """A partial of a solver class whose traits differ from its class's in `changes` (e.g. the
+    `recommended` place of one of several names one class serves)."""
+    factory.traits = attrs.evolve(traits_of(factory), **changes)  # type: ignore[attr-defined]
+    return factory
+
+
+def with_default_budget(solver: Any, budget: Budget) -> Budget:
+    """`budget`, or the solver's default when no limit is given: its `default_budget` parameter in
+    its budget unit (the one home of "no budget given, the solver's default")."""
+    traits = traits_of(solver)
+    if traits.default_budget is None:
+        return budget
+    return budget.or_default(**{traits.budget_unit: getattr(solver, traits.default_budget)})
 
 
 

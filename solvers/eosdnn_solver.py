@@ -11,7 +11,6 @@ lets the result leave the two-step space. `psoga` stays the paper's bare update 
 
 from __future__ import annotations
 
-import math
 from typing import ClassVar
 
 import attrs
@@ -21,7 +20,7 @@ from eosdnn.framework import Budget, Result, Search
 from eosdnn.framework.params import number, one_of, to_pair, whole
 from eosdnn.operators import operator_name
 from eosdnn.framework.result import run_after
-from eosdnn.framework.solver import SolverTraits, run_solver
+from eosdnn.framework.solver import Recommended, SolverTraits, run_solver, with_default_budget
 from eosdnn.solvers.registry import SOLVERS
 from eosdnn.problems.migration import MigrationProblem
 from eosdnn.solvers.local_search import improve
@@ -32,19 +31,13 @@ def has_modules(problem: MigrationProblem) -> bool:
     return any(layer.module is not None for task in problem.scenario.tasks for layer in task.model.layers)
 
 
-def share(budget: Budget, fraction: float) -> Budget:
-    """`fraction` of every limit of the budget (at least one iteration or evaluation)."""
-    part = lambda v: None if v is None else max(1, math.floor(v * fraction))  # noqa: E731
-    return Budget(iterations=part(budget.iterations), evaluations=part(budget.evaluations),
-                  seconds=None if budget.seconds is None else budget.seconds * fraction)
-
-
 @SOLVERS.register("eosdnn")
 @attrs.define
 class EosDnn:
     """GA preprocessing + PSO-GA (+ two-step on models with modules) + final local search."""
 
-    traits: ClassVar[SolverTraits] = SolverTraits(budget_unit="evaluations", cost=1.2)
+    traits: ClassVar[SolverTraits] = SolverTraits(budget_unit="evaluations", default_budget="evaluations", cost=1.2,
+                                                  recommended=Recommended(6))
 
     particles: int = attrs.field(default=100, validator=whole(2, 100_000))
     iterations: int = attrs.field(default=600, validator=whole(1))
@@ -66,8 +59,8 @@ class EosDnn:
                 "memetic_every": self.memetic_every, "memetic_evaluations": self.memetic_evaluations}
 
     def solve(self, problem, *, budget: Budget, seed: int | None, callback=None) -> Result:
-        budget = budget.or_default(evaluations=self.evaluations)
-        search_budget = share(budget, 1 - self.polish) if self.polish else budget
+        budget = with_default_budget(self, budget)
+        search_budget = budget.share(1 - self.polish) if self.polish else budget
         if self.two_step == "auto" and has_modules(problem):
             inner = SOLVERS.create("two-step", inner="psoga", inner_params=self.psoga_params())
         else:
@@ -75,9 +68,8 @@ class EosDnn:
         found = run_solver(inner, problem, budget=search_budget, seed=seed, callback=callback)
         if not self.polish:
             return attrs.evolve(found, solver=self.name)
-        rest = Budget(evaluations=None if budget.evaluations is None else max(1, budget.evaluations - found.evaluations),
-                      seconds=None if budget.seconds is None else budget.seconds * self.polish,
-                      iterations=None if budget.iterations is None else max(1, math.ceil(budget.iterations * self.polish)))
+        left = None if budget.evaluations is None else max(1, budget.evaluations - found.evaluations)
+        rest = attrs.evolve(budget.share(self.polish, round_up=True), evaluations=left)  # what the search left
         search = Search(self.name, problem, rest, seed, callback)
         value = float(search.evaluate(found.x[None, :])[0])
         improve(search, found.x, value, np.random.default_rng(None if seed is None else seed + 2), move=self.mutation,

@@ -16,7 +16,7 @@ from pymoo.core.termination import NoTermination
 from pymoo.operators.selection.tournament import TournamentSelection
 
 from eosdnn.framework import Budget, Problem, Result, Search
-from eosdnn.framework.solver import SolverTraits
+from eosdnn.framework.solver import SolverTraits, with_default_budget
 from eosdnn.framework.params import number, whole
 from eosdnn.solvers.registry import SOLVERS
 from eosdnn.operators import bind, operator, operator_name
@@ -110,7 +110,7 @@ def run_ga(search: Search, algorithm: GA, seed: int | None, generations: int | N
 class GeneticAlgorithm:
     """pymoo GA: tournament selection, eosdnn crossover and mutation, fitness survival."""
 
-    traits: ClassVar[SolverTraits] = SolverTraits(cost=3.0)
+    traits: ClassVar[SolverTraits] = SolverTraits(default_budget="generations", cost=3.0)
 
     population: int = attrs.field(default=100, validator=whole(2, 100_000))
     generations: int = attrs.field(default=600, validator=whole(1))
@@ -124,7 +124,7 @@ class GeneticAlgorithm:
     name: str = "ga"
 
     def solve(self, problem: Problem, *, budget: Budget, seed: int | None, callback=None) -> Result:
-        search = Search(self.name, problem, budget.or_default(iterations=self.generations), seed, callback)
+        search = Search(self.name, problem, with_default_budget(self, budget), seed, callback)
         algorithm = make_ga(problem, self.population, self.crossover, self.mutation, self.crossover_prob,
                             self.mutation_prob)
         rng = np.random.default_rng(seed)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-import math
 from typing import Any, ClassVar
 
 import attrs
@@ -61,12 +60,6 @@ def contracted_groups(problem: MigrationProblem) -> list[list[int]]:
             group.append(offset + i)
             head_of[i] = group
     return groups
-
-
-def _split(budget: Budget) -> Budget:
-    half = lambda v: None if v is None else max(1, math.ceil(v / 2))  # noqa: E731
-    return Budget(iterations=half(budget.iterations), evaluations=half(budget.evaluations),
-                  seconds=None if budget.seconds is None else budget.seconds / 2)
 
 
 @attrs.define
@@ -147,7 +140,7 @@ class TwoStep(OnReducedProblem):
     def solve(self, problem, *, budget: Budget, seed: int | None, callback=None) -> Result:
         condensed = ReducedProblem(problem, module_groups(problem))
         branches = branch_groups(problem)
-        step_budget = _split(budget) if branches else budget
+        step_budget = budget.share(0.5, round_up=True) if branches else budget  # each of the two steps
         first = condensed.lift(run_solver(self.inner_solver(), condensed,
                                           budget=step_budget, seed=seed, callback=callback), self.name)
         if not branches:

@@ -10,7 +10,7 @@ import attrs
 import numpy as np
 
 from eosdnn.framework import Budget, Result, Search
-from eosdnn.framework.solver import SolverTraits
+from eosdnn.framework.solver import Recommended, SolverTraits
 from eosdnn.solvers.registry import SOLVERS
 from eosdnn.problems.migration import MigrationProblem
 from eosdnn.problems.schedule import list_schedule, result_return
@@ -28,7 +28,7 @@ def greedy_genes(problem: MigrationProblem) -> np.ndarray:
 class Greedy:
     """Each layer, in the order u, to the allowed node that finishes it earliest."""
 
-    traits: ClassVar[SolverTraits] = SolverTraits(budget_unit="none")
+    traits: ClassVar[SolverTraits] = SolverTraits(budget_unit="none", recommended=Recommended(0))
 
     name: str = "greedy"
     accepts: ClassVar[type] = MigrationProblem  # reads the layers and nodes

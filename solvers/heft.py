@@ -27,7 +27,7 @@ import attrs
 import numpy as np
 
 from eosdnn.framework import Budget, Result, Search
-from eosdnn.framework.solver import SolverTraits
+from eosdnn.framework.solver import Recommended, SolverTraits, with_traits
 from eosdnn.solvers.registry import SOLVERS
 from eosdnn.problems.migration import MigrationProblem
 from eosdnn.problems.schedule import CompiledWorkload, list_schedule, result_return
@@ -128,9 +128,9 @@ class ListScheduler:
         return search.result()
 
 
-SOLVERS.register("heft", functools.partial(ListScheduler, "heft", "heft"), description=(
+SOLVERS.register("heft", with_traits(functools.partial(ListScheduler, "heft", "heft"), recommended=Recommended(1)), description=(
     "HEFT (Topcuoglu et al.): layers by upward rank, each to the node that finishes it earliest; one plan, "
     "scored by the evaluator."))
-SOLVERS.register("peft", functools.partial(ListScheduler, "peft", "peft"), description=(
+SOLVERS.register("peft", with_traits(functools.partial(ListScheduler, "peft", "peft"), recommended=Recommended(2)), description=(
     "PEFT (Arabnejad and Barbosa): like HEFT, but each node choice looks ahead through an optimistic cost "
     "table of the layers still to come; one plan, scored by the evaluator."))

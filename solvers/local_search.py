@@ -11,7 +11,7 @@ import attrs
 import numpy as np
 
 from eosdnn.framework import Budget, Problem, Result, Search
-from eosdnn.framework.solver import SolverTraits, run_solver
+from eosdnn.framework.solver import Recommended, SolverTraits, run_solver, with_default_budget
 from eosdnn.framework.params import ParameterError, optional, whole
 from eosdnn.solvers.registry import SOLVERS
 from eosdnn.operators import bind, operator_name
@@ -92,7 +92,8 @@ class LocalSearch:
     `patience` steps without gain (default: a quarter of the neighbourhood, `auto_patience`) it
     restarts from its best plan shaken by `kick` random moves."""
 
-    traits: ClassVar[SolverTraits] = SolverTraits(budget_unit="evaluations", cost=1.0)
+    traits: ClassVar[SolverTraits] = SolverTraits(budget_unit="evaluations", default_budget="evaluations", cost=1.0,
+                                                  recommended=Recommended(7, "local-search from peft", {"start": "peft"}))
 
     start: str = attrs.field(default="greedy", validator=_start_solver)
     move: str = attrs.field(default="segment-move", validator=operator_name("mutation"))
@@ -103,7 +104,7 @@ class LocalSearch:
     name: str = "local-search"
 
     def solve(self, problem: Problem, *, budget: Budget, seed: int | None, callback=None) -> Result:
-        budget = budget.or_default(evaluations=self.evaluations)
+        budget = with_default_budget(self, budget)
         search = Search(self.name, problem, budget, seed, callback)  # every step is an iteration
         rng = np.random.default_rng(seed)
         if self.start == "random":

@@ -8,7 +8,7 @@ import attrs
 import numpy as np
 
 from eosdnn.framework import Budget, Problem, Result, Search
-from eosdnn.framework.solver import SolverTraits
+from eosdnn.framework.solver import SolverTraits, with_default_budget
 from eosdnn.framework.params import number, to_pair, unit_pair, whole
 from eosdnn.solvers.registry import SOLVERS
 from eosdnn.operators import bind, operator, operator_name
@@ -27,7 +27,7 @@ def inertia_weight(d: np.ndarray, w_max: float, w_min: float) -> np.ndarray:
 class PsoGa:
     """Particles are placements; mutation (inertia), crossover with PB and with GB (cognition)."""
 
-    traits: ClassVar[SolverTraits] = SolverTraits(cost=1.5)
+    traits: ClassVar[SolverTraits] = SolverTraits(default_budget="iterations", cost=1.5)
 
     particles: int = attrs.field(default=100, validator=whole(2, 100_000))
     iterations: int = attrs.field(default=600, validator=whole(1))
@@ -65,7 +65,7 @@ class PsoGa:
         return np.concatenate(parts_x), np.concatenate(parts_f)
 
     def solve(self, problem: Problem, *, budget: Budget, seed: int | None, callback=None) -> Result:
-        budget = budget.or_default(iterations=self.iterations)
+        budget = with_default_budget(self, budget)
         search = Search(self.name, problem, budget, seed, callback)
         rng = np.random.default_rng(seed)
         cross = bind("crossover", self.crossover, problem)

@@ -8,7 +8,7 @@ import attrs
 import numpy as np
 
 from eosdnn.framework import Budget, Problem, Result, Search
-from eosdnn.framework.solver import SolverTraits
+from eosdnn.framework.solver import SolverTraits, with_default_budget
 from eosdnn.framework.params import whole
 from eosdnn.solvers.registry import SOLVERS
 from eosdnn.operators import operator
@@ -19,14 +19,14 @@ from eosdnn.operators import operator
 class RandomSearch:
     """Uniform random placements in batches until the budget ends."""
 
-    traits: ClassVar[SolverTraits] = SolverTraits(budget_unit="evaluations")
+    traits: ClassVar[SolverTraits] = SolverTraits(budget_unit="evaluations", default_budget="evaluations")
 
     batch: int = attrs.field(default=100, validator=whole(1, 1_000_000))
     evaluations: int = attrs.field(default=60_000, validator=whole(1))
     name: str = "random"
 
     def solve(self, problem: Problem, *, budget: Budget, seed: int | None, callback=None) -> Result:
-        budget = budget.or_default(evaluations=self.evaluations)
+        budget = with_default_budget(self, budget)
         search = Search(self.name, problem, budget, seed, callback)
         rng = np.random.default_rng(seed)
         sample = operator("sampling", "uniform")

@@ -21,6 +21,15 @@ def exact_solvers() -> list[str]:
     return [name for name in SOLVERS.names() if solver_traits(name).exact]
 
 
+def recommended() -> list[tuple[str, str, dict]]:
+    """The plans `eosdnn run` tries, in its order: (label, solver name, parameters) of every
+    registered solver that declares a `recommended` place, plug-ins included."""
+    entries = [(traits.recommended, name) for name in SOLVERS.names()
+               if (traits := solver_traits(name)).recommended is not None]
+    entries.sort(key=lambda entry: entry[0].rank)
+    return [(place.label or name, name, dict(place.params)) for place, name in entries]
+
+
 def heuristics() -> list[str]:
     """Every registered solver `validate` checks against the exact optimum by default: the searches
     and constructive rules (the recommended ones included), not the exact solvers or the tier plans."""

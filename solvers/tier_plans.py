@@ -9,7 +9,7 @@ from typing import ClassVar
 import attrs
 
 from eosdnn.framework import Budget, Result, Search
-from eosdnn.framework.solver import SolverTraits
+from eosdnn.framework.solver import Recommended, SolverTraits, with_traits
 from eosdnn.solvers.registry import SOLVERS
 from eosdnn.problems.migration import TIER_PLANS, MigrationProblem
 
@@ -36,5 +36,6 @@ TIER_DESCRIPTIONS = {
     "edge": "Every layer on the fastest edge server, the input sent there and the result sent back.",
     "cloud": "Every layer on the fastest cloud server, the input sent there and the result sent back.",
 }
-for _name, _tier in TIER_PLANS.items():
-    SOLVERS.register(_name, functools.partial(TierPlan, _tier, _name), description=TIER_DESCRIPTIONS[_tier])
+for _rank, (_name, _tier) in enumerate(TIER_PLANS.items(), start=3):  # in run's plans after greedy, HEFT, PEFT
+    SOLVERS.register(_name, with_traits(functools.partial(TierPlan, _tier, _name), recommended=Recommended(_rank)),
+                     description=TIER_DESCRIPTIONS[_tier])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import subprocess
 import sys
@@ -15,6 +16,7 @@ from eosdnn.framework.errors import EosdnnError
 from eosdnn.framework.reduction import ReducedProblem
 from eosdnn.framework.solver import run_solver
 from eosdnn.operators import operator
+from eosdnn.problems.instances import InstanceShape, random_scenario
 from eosdnn.problems.migration import MigrationProblem
 from eosdnn.problems.scenario import paper_scenario
 from eosdnn.solvers.registry import SOLVERS
@@ -109,3 +111,54 @@ def test_exact_flags_go_only_to_the_solvers_that_take_them(capsys):
     capsys.readouterr()
     assert main(["solve", "--solver", "exhaustive", "--backend", "highs"]) == 2
     assert capsys.readouterr().err.strip() == "error: --backend: only milp, milp-free take it"
+
+
+def test_runs_recommended_set_is_computed_from_traits_and_a_plugin_joins_it():
+    """`run` keeps its order and labels, read from what the solvers declare; a plug-in that declares a
+    place is tried (and wins when it is best)."""
+    from typing import ClassVar
+
+    import attrs
+
+    from eosdnn.framework import Search
+    from eosdnn.framework.solver import Recommended, SolverTraits
+    from eosdnn.recommend import recommend
+    from eosdnn.solvers.registry import recommended
+
+    assert [label for label, _, _ in recommended()] == [
+        "greedy", "heft", "peft", "all-local", "all-edge", "all-cloud", "eosdnn", "local-search from peft"]
+    assert recommended()[-1][1:] == ("local-search", {"start": "peft"})
+
+    problem = MigrationProblem(random_scenario(3, InstanceShape(tasks=2, layers=3), "total"))
+    every = np.array(list(itertools.product(*[range(int(u) + 1) for u in problem.upper])))
+    optimum = every[problem.evaluate(every).argmin()]
+
+    @attrs.define
+    class Oracle:
+        """A plug-in that knows the brute-force optimum."""
+
+        traits: ClassVar[SolverTraits] = SolverTraits(budget_unit="none", recommended=Recommended(5, "oracle"))
+
+        def solve(self, problem, *, budget, seed, callback=None):
+            search = Search("oracle", problem, budget, seed, callback)
+            search.evaluate(optimum[None, :])
+            search.next_iteration()
+            return search.result()
+
+    SOLVERS.register("test-oracle", Oracle)
+    try:
+        labels = [label for label, _, _ in recommended()]
+        assert labels.index("oracle") == labels.index("all-cloud") + 1  # rank 5 ties all-cloud: registered later
+        chosen = recommend(problem, seed=0, evaluations=200)
+        assert "oracle" in chosen.results
+        assert chosen.result.value == pytest.approx(float(problem.evaluate(optimum[None, :])[0]))
+    finally:
+        SOLVERS.unregister("test-oracle")
+
+
+def test_a_budget_shares_round_down_or_up_and_never_below_one():
+    half = Budget(iterations=3, evaluations=7, seconds=2.0).share(0.5)
+    assert (half.iterations, half.evaluations, half.seconds) == (1, 3, 1.0)
+    up = Budget(iterations=3, evaluations=7).share(0.5, round_up=True)
+    assert (up.iterations, up.evaluations, up.seconds) == (2, 4, None)
+    assert Budget(evaluations=1).share(0.01).evaluations == 1

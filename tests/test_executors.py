@@ -6,7 +6,8 @@ import json
 import numpy as np
 
 from eosdnn.cli import main
-from eosdnn.experiments.settings import MigrationJob, Settings, Setup, run_job
+from eosdnn.experiments.settings import Settings, Setup, migration_job
+from eosdnn.jobs import job_result
 from eosdnn.framework.executors import Failure, ProcessExecutor, SerialExecutor, make_executor
 
 
@@ -33,10 +34,10 @@ def test_make_executor_one_worker_runs_in_this_process():
 
 def test_a_migration_run_is_the_same_bits_on_a_worker_process():
     settings = Settings(quick=True)
-    jobs = [MigrationJob(Setup(seed, per_model=1), algorithm, settings)
+    jobs = [migration_job(Setup(seed, per_model=1), algorithm, settings)
             for seed in (0, 1) for algorithm in ("eosdnn", "psoga", "ga")]
-    here = [run_job(job) for job in jobs]
-    there = {o.index: o.value for o in ProcessExecutor(2).run(run_job, jobs)}
+    here = [job_result(job) for job in jobs]
+    there = {o.index: o.value for o in ProcessExecutor(2).run(job_result, jobs)}
     for i, result in enumerate(here):
         assert np.array_equal(result.x, there[i].x)
         assert result.value == there[i].value and result.history == there[i].history

@@ -49,7 +49,7 @@ def grid(tmp_path):
 def test_a_grid_expands_into_one_run_per_point_solver_parameters_and_seed(grid):
     runs = load_grid(grid).runs
     assert len(runs) == 2 * (2 + 1) * 2 and len({run.key for run in runs}) == len(runs)
-    assert {len(run.job.scenario["tasks"]) for run in runs} == {1, 2}
+    assert {len(run.job.source.data["tasks"]) for run in runs} == {1, 2}
 
 
 def test_two_workers_and_dask_local_write_the_same_rows(grid, tmp_path):

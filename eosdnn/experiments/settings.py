@@ -10,12 +10,12 @@ from rich.table import Table
 
 from eosdnn.framework import Budget, Result
 from eosdnn.framework.executors import Executor
-from eosdnn.framework.solver import run_solver
 from eosdnn.framework.statistics import Spread
+from eosdnn.jobs import GivenScenario, SolverJob, job_result, solve_on
 from eosdnn.framework.errors import EosdnnError
 from eosdnn.problems.migration import MigrationProblem
 from eosdnn.problems.scenario import PAPER_MODELS, Scenario, paper_scenario
-from eosdnn.solvers.registry import SOLVERS, solver_traits
+from eosdnn.solvers.registry import solver_traits
 
 # Figs. 16-17: EosDNN where the paper says EosDNN / PSO-GA, the paper's rivals, HEFT, and bare PSO-GA
 ALGORITHMS = ("eosdnn", "psoga", "ga", "prepso", "greedy", "heft")
@@ -88,14 +88,19 @@ def solver_params(algorithm: str, settings: Settings) -> dict:
     return by_algorithm.get(algorithm, {}) | settings.of(algorithm)
 
 
-def migrate(problem: MigrationProblem, algorithm: str, settings: Settings, seed: int) -> Result:
-    """One migration run at equal budgets: T iterations of N for PSO-GA, GA and prePSO (plus PSO-GA's
-    seeding GA, as the paper), N x T evaluations for EosDNN, one plan for Greedy and HEFT."""
-    solver = SOLVERS.create(algorithm, **solver_params(algorithm, settings))
+def figure_budget(algorithm: str, settings: Settings) -> Budget:
+    """Equal budgets: T iterations of N for PSO-GA, GA and prePSO (plus PSO-GA's seeding GA, as the
+    paper), N x T evaluations for EosDNN and local search, one plan for Greedy and HEFT."""
     in_evaluations = solver_traits(algorithm).budget_unit == "evaluations"  # its work is not in iterations: N x T
-    budget = (Budget(evaluations=settings.particles * settings.iterations) if in_evaluations
-              else Budget(iterations=settings.iterations))
-    return run_solver(solver, problem, budget=budget, seed=seed)
+    return (Budget(evaluations=settings.particles * settings.iterations) if in_evaluations
+            else Budget(iterations=settings.iterations))
+
+
+def migrate(problem: MigrationProblem, algorithm: str, settings: Settings, seed: int) -> Result:
+    """One migration run of a figure at the settings' equal budgets, on a problem already built."""
+    job = SolverJob(GivenScenario(problem.scenario), algorithm, solver_params(algorithm, settings),
+                    figure_budget(algorithm, settings), seed)
+    return solve_on(problem, job)
 
 
 @attrs.frozen
@@ -119,19 +124,11 @@ class Setup:
                               clients=self.clients)
 
 
-@attrs.frozen
-class MigrationJob:
-    """One migration run of a figure, as a worker receives it: the worker draws the setup's scenario
-    itself (a few bytes to send, not the scenario)."""
-
-    setup: Setup
-    algorithm: str
-    settings: Settings
-
-
-def run_job(job: MigrationJob) -> Result:
-    """`migrate` on the job's setup with its seed (a top-level function, so that workers can run it)."""
-    return migrate(MigrationProblem(job.setup.scenario()), job.algorithm, job.settings, job.setup.seed)
+def migration_job(setup: Setup, algorithm: str, settings: Settings) -> SolverJob:
+    """One run of a figure as a worker receives it: the worker draws the setup's scenario itself (a
+    few bytes to send, not the scenario), with the setup's seed."""
+    return SolverJob(setup, algorithm, solver_params(algorithm, settings), figure_budget(algorithm, settings),
+                     setup.seed)
 
 
 @attrs.define
@@ -160,8 +157,8 @@ class Context:
         """Run every (setup, algorithm) not yet computed, longest first; a failed run stops the figures."""
         todo = list(dict.fromkeys(need for need in needs if need not in self.runs))
         todo.sort(key=lambda need: -solver_traits(need[1]).cost * self.problem(need[0]).n_var)
-        jobs = [MigrationJob(setup, algorithm, self.settings) for setup, algorithm in todo]
-        for outcome in executor.run(run_job, jobs):
+        jobs = [migration_job(setup, algorithm, self.settings) for setup, algorithm in todo]
+        for outcome in executor.run(job_result, jobs):
             setup, algorithm = todo[outcome.index]
             if outcome.failed:
                 raise EosdnnError(f"{algorithm} on {setup.describe()}: {outcome.value}")
@@ -172,7 +169,7 @@ class Context:
         """`migrate` on the setup's problem with its seed, computed once per (setup, algorithm)."""
         key = (setup, algorithm)
         if key not in self.runs:
-            self.runs[key] = migrate(self.problem(setup), algorithm, self.settings, setup.seed)
+            self.runs[key] = solve_on(self.problem(setup), migration_job(setup, algorithm, self.settings))
         return self.runs[key]
 
     def paper_placement(self, seed: int) -> tuple[Scenario, list[list[int]]]:
