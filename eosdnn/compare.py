@@ -15,6 +15,7 @@ from eosdnn.framework.errors import EosdnnError
 from eosdnn.framework.executors import Executor
 from eosdnn.framework.statistics import Spread
 from eosdnn.jobs import GivenScenario, SolverJob, job_result
+from eosdnn.problems.bounds import mean_gap
 from eosdnn.problems.migration import MigrationProblem
 
 
@@ -42,7 +43,7 @@ class SolverSummary:
         return cls(mean=values.mean, std=values.std, best=values.min,
                    evaluations=float(np.mean([r.evaluations for r in runs])),
                    wall_s=float(np.mean([r.wall_s for r in runs])), exec=average("exec"),
-                   transfer=average("transfer"), wait=average("wait"), gap_to_bound=problem.gap_to_bound(values.mean))
+                   transfer=average("transfer"), wait=average("wait"), gap_to_bound=mean_gap([problem.gap_to_bound(r.value) for r in runs]))
 
 
 @attrs.define

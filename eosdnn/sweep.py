@@ -38,7 +38,6 @@ from pathlib import Path
 from typing import Any
 
 import attrs
-import numpy as np
 
 from eosdnn import __version__
 from eosdnn.framework import Budget
@@ -47,6 +46,7 @@ from eosdnn.framework.executors import Executor
 from eosdnn.framework.statistics import Spread
 from eosdnn.jobs import ScenarioData, SolverJob, solve_job
 from eosdnn.solvers.registry import SOLVERS
+from eosdnn.problems.bounds import mean_gap
 from eosdnn.problems.files import check_input, finite_json, read_text
 from eosdnn.problems.placement import placement_to_dict
 from eosdnn.problems.models import resolve_model
@@ -416,7 +416,7 @@ def summarise_runs(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         values = Spread.of(m["value"] for m in members)
         out.append({"point": point, "solver": solver, "params": params, "runs": len(members),
                     "mean": values.mean, "std": values.std, "best": values.min, "worst": values.max,
-                    "gap": float(np.mean([m["gap"] for m in members]))})
+                    "gap": mean_gap([m["gap"] for m in members])})
     for point in {entry["point"] for entry in out}:
         ranked = sorted((e for e in out if e["point"] == point), key=lambda e: e["mean"])
         for rank, entry in enumerate(ranked, start=1):

@@ -19,8 +19,7 @@ import numpy as np
 from eosdnn.framework import Budget, Result
 from eosdnn.progress import progress_steps
 from eosdnn.framework.solver import run_solver
-from eosdnn.framework.statistics import Spread
-from eosdnn.problems.bounds import gap_to_bound
+from eosdnn.problems.bounds import gap_to_bound, mean_gap
 from eosdnn.problems.migration import MigrationProblem
 from eosdnn.problems.scenario import Scenario
 from eosdnn.solvers.registry import SOLVERS, solver_traits
@@ -135,11 +134,11 @@ def exhaustive_runs(instances: list[dict]) -> dict[str, list[str]]:
 
 
 def summarise(rows: list[dict]) -> dict:
-    gaps = Spread.of(row["gap"] for row in rows)
+    gaps = [row["gap"] for row in rows]
     return {
         "runs": len(rows),
-        "mean_gap": gaps.mean,
-        "max_gap": gaps.max,
+        "mean_gap": mean_gap(gaps),
+        "max_gap": float(max(gaps)),
         "hits": int(sum(row["hit"] for row in rows)),
         "certified_runs": int(sum(row["certified"] for row in rows)),
         "wall_s": float(np.mean([row["wall_s"] for row in rows])),

@@ -141,3 +141,12 @@ def gap_to_bound(value: float, bound: float | None) -> float | None:
     if bound > 0:
         return (value - bound) / bound
     return 0.0 if value <= bound else float("inf")
+
+
+def mean_gap(gaps: list[float | None]) -> float | None:
+    """The gap of several runs: the mean of their gaps (each to its own bound; with one bound for all
+    it is the gap of the mean value); None when a run has no bound. The one summary of gaps of
+    `compare`, `sweep report` and `validate`."""
+    if not gaps or any(gap is None for gap in gaps):
+        return None
+    return float(np.mean(np.asarray(gaps, dtype=float)))

@@ -97,3 +97,14 @@ def test_the_paper_scenario_bound_is_below_every_plan():
     for tier in ("client", "edge", "cloud"):
         assert bound < problem.evaluate(problem.tier_plan(tier)[None, :])[0]
     assert 3.5 < bound < 5.0
+
+
+def test_the_gap_of_several_runs_is_the_mean_of_their_gaps():
+    from eosdnn.problems.bounds import gap_to_bound, mean_gap
+
+    # two runs on one bound 2.0 (values 2.2 and 2.6): gaps 10% and 30%, mean 20% = the gap of the mean 2.4
+    assert mean_gap([gap_to_bound(2.2, 2.0), gap_to_bound(2.6, 2.0)]) == pytest.approx(0.2)
+    assert gap_to_bound(2.4, 2.0) == pytest.approx(0.2)
+    # two runs on different bounds: the mean of 10% (1.1 over 1.0) and 50% (3.0 over 2.0)
+    assert mean_gap([gap_to_bound(1.1, 1.0), gap_to_bound(3.0, 2.0)]) == pytest.approx(0.3)
+    assert mean_gap([0.1, None]) is None and gap_to_bound(1.0, None) is None
