@@ -182,3 +182,23 @@ def test_rescoring_neighbours_from_their_first_change_gives_the_same_values():
         for X in (runs, single, other, base[None, :]):
             np.testing.assert_array_equal(evaluate_near(w, near, X), evaluate(w, X).value)
         np.testing.assert_array_equal(problem.evaluate_near(base, runs), problem.evaluate(runs))
+
+
+def test_the_list_scheduler_times_layers_as_the_evaluator_does():
+    """The ready-time and pool rules are written twice (the evaluator and the list scheduler, for
+    speed): forced to a placement in the order u, the list scheduler's finish times are the
+    evaluator's."""
+    from eosdnn.problems.schedule import _list_schedule
+
+    rng = np.random.default_rng(4)
+    env = environment(clients=(1.2, 2.0), edge=(6.0, 9.0), cloud=(50.0,), edge_pools=2, cloud_pools=3)
+    models = [diamond("d1"), chain("c", [5e8, 1e9, 2e8, 7e8], [1.0, 0.2, 0.3, 0.1]), diamond("d2")]
+    problem = MigrationProblem(scenario(env, models))
+    w = problem.workload
+    for _ in range(20):
+        genes = rng.integers(0, w.n_choices, problem.n_var)
+        forced = np.full((w.n_genes, w.n_choices), 1e9)
+        forced[np.arange(w.n_genes), genes[w.order]] = 0.0  # every other choice costs a billion seconds
+        choice, finish = _list_schedule(np.arange(w.n_genes), forced, w.kernel)
+        assert np.array_equal(choice, genes[w.order])
+        np.testing.assert_array_equal(finish[w.position_of], schedule(w, genes).finish)
