@@ -43,6 +43,7 @@ from eosdnn import __version__
 from eosdnn.framework import Budget
 from eosdnn.framework.errors import EosdnnError
 from eosdnn.framework.executors import Executor
+from eosdnn.framework.params import shown
 from eosdnn.framework.statistics import Spread
 from eosdnn.jobs import ScenarioData, SolverJob, solve_job
 from eosdnn.solvers.registry import SOLVERS
@@ -112,14 +113,8 @@ class Grid:
 
 def _table(where: str, value: Any) -> dict:
     if not isinstance(value, dict):
-        raise EosdnnError(f"{where}: must be a table, got {_shown(value)}")
+        raise EosdnnError(f"{where}: must be a table, got {shown(value)}")
     return value
-
-
-def _shown(value: Any) -> str:
-    if isinstance(value, (bool, int, float, str)):
-        return repr(value)
-    return f"a {type(value).__name__}"
 
 
 def _scalar_axis(where: str, value: Any) -> list:
@@ -127,7 +122,7 @@ def _scalar_axis(where: str, value: Any) -> list:
     values = _axis(where, value)
     for item in values:
         if isinstance(item, dict) or (isinstance(item, list) and any(isinstance(v, (dict, list)) for v in item)):
-            raise EosdnnError(f"{where}: values must be numbers, strings, booleans or flat lists, got {_shown(item)}")
+            raise EosdnnError(f"{where}: values must be numbers, strings, booleans or flat lists, got {shown(item)}")
     return values
 
 
@@ -145,13 +140,13 @@ def load_grid(path: str | Path) -> Grid:
     if unknown:
         raise EosdnnError(f"{path.name}: unknown field {sorted(unknown)[0]!r}")
     if "name" in data and not isinstance(data["name"], str):
-        raise EosdnnError(f"name: must be a string, got {_shown(data['name'])}")
+        raise EosdnnError(f"name: must be a string, got {shown(data['name'])}")
     seeds = data.get("seeds", 3)
     if isinstance(seeds, int) and not isinstance(seeds, bool) and 1 <= seeds <= 10_000:
         seeds = list(range(seeds))
     elif not (isinstance(seeds, list) and seeds and all(isinstance(s, int) and not isinstance(s, bool)
                                                         and 0 <= s < 2**32 for s in seeds)):
-        raise EosdnnError(f"seeds: a count 1..10,000 or a list of seeds, got {_shown(seeds)}")
+        raise EosdnnError(f"seeds: a count 1..10,000 or a list of seeds, got {shown(seeds)}")
     budget = _table("budget", data.get("budget", {"evaluations": 5000}))
     try:
         Budget(**budget).describe()
@@ -159,7 +154,7 @@ def load_grid(path: str | Path) -> Grid:
         raise EosdnnError(f"budget: iterations, evaluations or seconds, got {budget!r} ({error})") from None
     scenario_seed = data.get("scenario_seed", "run")
     if scenario_seed not in ("run", "file"):
-        raise EosdnnError(f"scenario_seed: run or file, got {_shown(scenario_seed)}")
+        raise EosdnnError(f"scenario_seed: run or file, got {shown(scenario_seed)}")
     section = _table("scenario", data.get("scenario", {}))
     if set(section) - {"file", "vary", "models"}:
         raise EosdnnError(f"scenario.{sorted(set(section) - {'file', 'vary', 'models'})[0]}: unknown field "
@@ -167,7 +162,7 @@ def load_grid(path: str | Path) -> Grid:
     base_dir = path.parent
     if "file" in section:
         if not isinstance(section["file"], str) or not section["file"].strip():
-            raise EosdnnError(f"scenario.file: must be a path to a scenario file, got {_shown(section['file'])}")
+            raise EosdnnError(f"scenario.file: must be a path to a scenario file, got {shown(section['file'])}")
         scenario_path = (base_dir / section["file"]).resolve()
         try:
             base = tomllib.loads(read_text(scenario_path, "scenario.file"))
@@ -178,7 +173,7 @@ def load_grid(path: str | Path) -> Grid:
         base = {"environment": {"preset": "paper"}}
     models = section.get("models", list(PAPER_MODELS))
     if not isinstance(models, list) or not models or not all(isinstance(m, str) and m for m in models):
-        raise EosdnnError(f"scenario.models: a non-empty list of model names or files, got {_shown(models)}")
+        raise EosdnnError(f"scenario.models: a non-empty list of model names or files, got {shown(models)}")
     for model in models:  # each model is resolved once here, so its error names the grid key
         try:
             resolve_model(model, base_dir)

@@ -14,6 +14,8 @@ import math
 from collections.abc import Callable, Iterable
 from typing import Any
 
+import attrs
+
 from eosdnn.framework.errors import EosdnnError
 
 
@@ -29,6 +31,22 @@ class ParameterError(EosdnnError):
 Validator = Callable[[Any, Any, Any], None]
 
 
+def shown(value: Any) -> str:
+    """A value as a user typed it (a flag, a `--param`, a TOML field): numbers and strings as they
+    are, other types by name, e.g. `a date (1979-05-27)`."""
+    if isinstance(value, (bool, int, float, str)) or value is None:
+        return repr(value)
+    return f"a {type(value).__name__} ({value})"
+
+
+@attrs.frozen
+class FieldName:
+    """What a validator names when it checks a value outside an attrs class (a scenario field, a
+    command-line flag): `whole(1)(None, FieldName("tasks.count"), value)`."""
+
+    name: str
+
+
 def with_span(check: Validator, span: str) -> Validator:
     """A validator that states its range (`eosdnn solvers` prints it beside the default)."""
     check.span = span  # type: ignore[attr-defined]
@@ -42,7 +60,7 @@ def whole(minimum: int, maximum: int | None = None) -> Validator:
     def check(_instance, attribute, value) -> None:
         if isinstance(value, bool) or not isinstance(value, int) or value < minimum or (
                 maximum is not None and value > maximum):
-            raise ParameterError(attribute.name, f"must be a whole number {bound}, got {value!r}")
+            raise ParameterError(attribute.name, f"must be a whole number {bound}, got {shown(value)}")
     return with_span(check, f"whole number {bound}")
 
 
@@ -61,7 +79,7 @@ def number(low: float | None = None, high: float | None = None, *, open_low: boo
         ok = _is_number(value) and (low is None or (value > low if open_low else value >= low)) and (
             high is None or value <= high)
         if not ok:
-            raise ParameterError(attribute.name, f"must be a finite {span}, got {value!r}")
+            raise ParameterError(attribute.name, f"must be a finite {span}, got {shown(value)}")
     return with_span(check, span)
 
 
@@ -76,7 +94,7 @@ def optional(check: Validator) -> Validator:
 def unit_pair(_instance, attribute, value) -> None:
     """A (start, end) pair of probabilities, e.g. eps1 = (0.9, 0.2)."""
     if not (isinstance(value, (tuple, list)) and len(value) == 2 and all(_is_number(v) and 0 <= v <= 1 for v in value)):
-        raise ParameterError(attribute.name, f"must be a pair [start, end] of numbers in [0, 1], got {value!r}")
+        raise ParameterError(attribute.name, f"must be a pair [start, end] of numbers in [0, 1], got {shown(value)}")
 
 
 unit_pair.span = "pair [start, end] in [0, 1]"  # type: ignore[attr-defined]
@@ -90,7 +108,7 @@ def to_pair(value: Any) -> Any:
 def one_of(*choices: str) -> Validator:
     def check(_instance, attribute, value) -> None:
         if value not in choices:
-            raise ParameterError(attribute.name, f"must be one of {', '.join(choices)}, got {value!r}")
+            raise ParameterError(attribute.name, f"must be one of {', '.join(choices)}, got {shown(value)}")
     return with_span(check, " | ".join(choices))
 
 

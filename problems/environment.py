@@ -8,7 +8,7 @@ import attrs
 import numpy as np
 
 from eosdnn.framework.errors import EosdnnError
-from eosdnn.framework.params import as_tuple
+from eosdnn.framework.params import FieldName, as_tuple, whole
 
 TIERS = ("client", "edge", "cloud")
 MB = 2**20  # bytes in one MB, as the paper's layer sizes use
@@ -63,8 +63,7 @@ class Node:
 
     @pools.validator
     def _check_pools(self, _attribute, value: int) -> None:
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise EosdnnError(f"{self.name}.pools: must be a whole number >= 1, got {value!r}")
+        whole(1)(self, FieldName(f"{self.name}.pools"), value)
 
 
 @attrs.frozen

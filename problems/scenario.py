@@ -28,7 +28,7 @@ from eosdnn.problems.files import read_text
 from eosdnn.problems.models import DnnModel, resolve_model
 from eosdnn.problems.models.io import model_file
 from eosdnn.problems.objectives import OBJECTIVES
-from eosdnn.framework.params import as_tuple
+from eosdnn.framework.params import FieldName, as_tuple, shown, whole
 
 PRIORITIES = ("depth", "task")
 PAPER_MODELS = ("alexnet", "vgg19", "googlenet", "resnet101")
@@ -120,22 +120,13 @@ def paper_scenario(seed: int = 0, *, preset: str = "paper", per_model: int = 3,
 
 def _number(field: str, value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise EosdnnError(f"{field}: must be a number, got {_shown(value)}")
+        raise EosdnnError(f"{field}: must be a number, got {shown(value)}")
     return float(value)
 
 
-def _shown(value: Any) -> str:
-    """A TOML value as a user typed it: numbers and strings as they are, other types by name."""
-    if isinstance(value, (bool, int, float, str)):
-        return repr(value)
-    return f"a {type(value).__name__} ({value})"
-
-
 def _whole(field: str, value: Any, minimum: int, maximum: int | None = None) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise EosdnnError(f"{field}: must be a whole number >= {minimum}, got {_shown(value)}")
-    if maximum is not None and value > maximum:
-        raise EosdnnError(f"{field}: {value:,} is above the limit of {maximum:,}")
+    """A whole-number field, by the validator flags and solver parameters use (`framework.params.whole`)."""
+    whole(minimum, maximum)(None, FieldName(field), value)
     return value
 
 

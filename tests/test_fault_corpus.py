@@ -224,8 +224,8 @@ ERRORS = [
     # scenario fields named as the file's, with sane ranges
     ("scenario field", "evaluate --scenario {seed-neg.toml} --plan all-edge", "seed-neg.toml': seed: must be"),
     ("scenario field", "evaluate --scenario {seed-frac.toml} --plan all-edge", "seed-frac.toml': seed: must be"),
-    ("scenario field", "evaluate --scenario {seed-date.toml} --plan all-edge", "seed: must be a whole number >= 0, got a date"),
-    ("scenario field", "evaluate --scenario {seed-big.toml} --plan all-edge", "seed-big.toml': seed: 99,999,999,999"),
+    ("scenario field", "evaluate --scenario {seed-date.toml} --plan all-edge", "seed: must be a whole number in 0..4,294,967,295, got a date (1979-05-27)"),
+    ("scenario field", "evaluate --scenario {seed-big.toml} --plan all-edge", "seed-big.toml': seed: must be a whole number in 0..4,294,967,295, got 99999999999"),
     ("scenario field", "evaluate --scenario {preset-list.toml} --plan all-edge", "environment.preset: unknown preset"),
     ("scenario field", "evaluate --scenario {preset-table.toml} --plan all-edge", "environment.preset: unknown preset"),
     ("scenario field", "evaluate --scenario {ghz-denormal.toml} --plan all-edge", "environment.edge.ghz: 1e-310 is outside"),
