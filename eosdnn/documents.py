@@ -65,6 +65,21 @@ def interrupted_document(problem: MigrationProblem, name: str, seed: int, tracke
                                                  "evaluations": evaluations}
 
 
+def interrupted(doc: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    """A command's document marked `status: interrupted`, with `extra` fields (e.g. the run that was
+    cut short, `interrupted_run`)."""
+    return doc | {"status": "interrupted"} | extra
+
+
+def strongest_bound(problem: MigrationProblem, result: Result) -> tuple[float | None, str | None]:
+    """The bound a report shows beside a result: the problem's lower bound, or an exact solver's
+    proven bound where it is larger (with where it came from)."""
+    bound = problem.lower_bound
+    if result.bound is not None and (bound is None or result.bound > bound):
+        return result.bound, f"proven by {result.solver}"
+    return bound, None
+
+
 def run_document(problem: MigrationProblem, chosen: Recommendation, seed: int, uploads: list[TaskPlans],
                  planners: list[str]) -> dict[str, Any]:
     """`eosdnn run`: the recommended plan, every plan tried with its gap, the uploading plans."""
@@ -112,10 +127,14 @@ def upload_plan_document(task: TaskPlans, name: str) -> dict:
     }
 
 
-def upload_document(tasks: list[TaskPlans], planners: list[str]) -> dict:
+def upload_document(tasks: list[TaskPlans], planners: list[str], placement: str | None = None) -> dict:
+    """Every planner's plans of every task (FORMATS.md's upload JSON), and where the placement came
+    from when the command chose it."""
     doc: dict = {"format": 1, "planners": {}}
     for name in planners:
         entries = [upload_plan_document(task, name) for task in tasks if name in task.plans]
         refused = [{"task": task.problem.task_index, "error": task.refused[name]} for task in tasks if name in task.refused]
         doc["planners"][name] = {"tasks": entries} | ({"refused": refused} if refused else {})
+    if placement is not None:
+        doc["placement"] = placement
     return doc

@@ -8,13 +8,14 @@ figure's `Setup`; anything with a `scenario()` method will do."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
 import attrs
 
-from eosdnn.framework import Budget, Result
-from eosdnn.framework.solver import run_solver
+from eosdnn.framework import Budget, Problem, Result
+from eosdnn.framework.solver import Search, run_solver
 from eosdnn.problems.migration import MigrationProblem
 from eosdnn.problems.scenario import Scenario, scenario_from_dict
 from eosdnn.solvers.registry import SOLVERS
@@ -56,9 +57,16 @@ class SolverJob:
     seed: int
 
 
+def run_named(problem: Problem, name: str, params: dict, budget: Budget, seed: int | None,
+              callback: Callable[[Search], None] | None = None) -> Result:
+    """The registered solver `name` with `params`, run on `problem`: the one home of one run, for
+    jobs, `validate`, `recommend` and the commands (which pass a progress and interrupt callback)."""
+    return run_solver(SOLVERS.create(name, **params), problem, budget=budget, seed=seed, callback=callback)
+
+
 def solve_on(problem: MigrationProblem, job: SolverJob) -> Result:
     """The job's run on its problem, already built (a caller that keeps problems, e.g. the figures)."""
-    return run_solver(SOLVERS.create(job.solver, **job.params), problem, budget=job.budget, seed=job.seed)
+    return run_named(problem, job.solver, job.params, job.budget, job.seed)
 
 
 def solve_job(job: SolverJob) -> tuple[MigrationProblem, Result]:

@@ -10,9 +10,9 @@ from collections.abc import Callable
 import attrs
 
 from eosdnn.framework import Budget, Result
-from eosdnn.framework.solver import run_solver
 from eosdnn.framework.errors import EosdnnError
-from eosdnn.solvers.registry import SOLVERS, recommended, solver_traits
+from eosdnn.jobs import run_named
+from eosdnn.solvers.registry import recommended, solver_traits
 from eosdnn.problems.migration import MigrationProblem
 
 PAPER_EVALUATIONS = 60_000
@@ -38,7 +38,7 @@ def recommend(problem: MigrationProblem, seed: int, evaluations: int = PAPER_EVA
     `evaluations` each; recommend the plan of least value (ties: the first). A one-plan rule that
     does not apply (a tier plan for a tier the environment lacks) is left out."""
     def direct(name: str, params: dict, budget: Budget) -> Result:
-        return run_solver(SOLVERS.create(name, **params), problem, budget=budget, seed=seed)
+        return run_named(problem, name, params, budget, seed)
 
     run = run or direct
     results: dict[str, Result] = {}

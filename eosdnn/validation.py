@@ -18,11 +18,11 @@ import numpy as np
 
 from eosdnn.framework import Budget, Result
 from eosdnn.progress import progress_steps
-from eosdnn.framework.solver import run_solver
+from eosdnn.jobs import run_named
 from eosdnn.problems.bounds import gap_to_bound, mean_gap
 from eosdnn.problems.migration import MigrationProblem
 from eosdnn.problems.scenario import Scenario
-from eosdnn.solvers.registry import SOLVERS, solver_traits
+from eosdnn.solvers.registry import solver_traits
 from eosdnn.solvers.exhaustive import placement_count
 
 HIT_TOLERANCE = 1e-9
@@ -52,10 +52,10 @@ class ExactAnswer:
 def solve_exactly(problem: MigrationProblem, exhaustive_limit: int, milp_params: dict) -> ExactAnswer:
     started = time.perf_counter()
     if placement_count(problem) <= exhaustive_limit:
-        result = run_solver(SOLVERS.create("exhaustive", limit=exhaustive_limit), problem, budget=Budget(), seed=0)
+        result = run_named(problem, "exhaustive", {"limit": exhaustive_limit}, Budget(), 0)
         method = "exhaustive"
     else:
-        result = run_solver(SOLVERS.create("milp", **milp_params), problem, budget=Budget(), seed=0)
+        result = run_named(problem, "milp", milp_params, Budget(), 0)
         method = "milp"
     bound = result.bound if result.bound is not None else -np.inf
     return ExactAnswer(method, result.status or "unknown", result.value, bound, time.perf_counter() - started)
@@ -93,7 +93,7 @@ def validate(scenarios: list[Scenario], solvers: list[str], seeds: list[int], bu
                 params.update(solver_params.get(name, {}))
                 results: list[Result] = []
                 for seed in seeds:
-                    results.append(run_solver(SOLVERS.create(name, **params), problem, budget=budget, seed=seed))
+                    results.append(run_named(problem, name, params, budget, seed))
                     step(f"{scenario.name}: {name} seed {seed}")
                 entry["runs"][name] = []
                 for result in results:

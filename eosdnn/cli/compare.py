@@ -9,7 +9,7 @@ from eosdnn.cli import flags
 from eosdnn.cli.shared import (built_params, budget_of, check_outputs, console, registered_names, run_seed,
                                save_interrupted, scenario_of, solve_named)
 from eosdnn.compare import Comparison, compare, compare_on
-from eosdnn.documents import interrupted_document
+from eosdnn.documents import interrupted, interrupted_document
 from eosdnn.framework import Result
 from eosdnn.framework.executors import make_executor
 from eosdnn.framework.solver import SearchTracker
@@ -48,8 +48,8 @@ def run(args: argparse.Namespace) -> None:
         try:
             return solve_named(args, problem, name, params[name], budget, seed, tracker)
         except KeyboardInterrupt:
-            doc = comparison.document() | {"status": "interrupted",
-                                           "interrupted_run": interrupted_document(problem, name, seed, tracker)}
+            doc = interrupted(comparison.document(),
+                              interrupted_run=interrupted_document(problem, name, seed, tracker))
             save_interrupted(args, [(args.json, doc)])
 
     if args.workers in (None, 1):
@@ -59,7 +59,7 @@ def run(args: argparse.Namespace) -> None:
             compare_on(make_executor(args.workers), problem, names, params, seeds, budget, into=comparison,
                        on_run=args.stop.check)
         except KeyboardInterrupt:
-            save_interrupted(args, [(args.json, comparison.document() | {"status": "interrupted"})])
+            save_interrupted(args, [(args.json, interrupted(comparison.document()))])
     out = console(args)
     out.print(report.comparison_table(
         f"{report.plural(len(names), 'solver')} x {report.plural(len(seeds), 'seed')}, budget {budget.describe()}, "

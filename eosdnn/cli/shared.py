@@ -15,7 +15,8 @@ from eosdnn.documents import plan_of
 from eosdnn.framework import Budget, Registry, Result
 from eosdnn.framework.errors import EosdnnError
 from eosdnn.framework.params import parse_params
-from eosdnn.framework.solver import SearchTracker, run_solver
+from eosdnn.framework.solver import SearchTracker
+from eosdnn.jobs import run_named
 from eosdnn.cli.flags import EXACT_FLAGS, OUTPUT_FLAGS, PLOT_KEYS, STDOUT_FLAGS
 from eosdnn.problems.files import STDOUT, check_output, refuse_inputs, write_json
 from eosdnn.problems.migration import MigrationProblem
@@ -24,7 +25,6 @@ from eosdnn.problems.scenario import Scenario, load_scenario, paper_scenario
 from eosdnn.problems.schedule import schedule
 from eosdnn.progress import progress_callback, progress_steps
 from eosdnn.recommend import Recommendation, recommend
-from eosdnn.solvers.registry import SOLVERS
 from eosdnn.upload_tasks import TaskPlans, plan_tasks, summarise_uploads
 
 RUN_PLANNERS = ["lmu", "ionn", "recursive-efficiency", "non-uploading"]
@@ -134,7 +134,6 @@ def budget_of(args: argparse.Namespace) -> Budget:
 def solve_named(args: argparse.Namespace, problem: MigrationProblem, name: str, params: dict, budget: Budget,
                 seed: int | None, tracker: SearchTracker | None = None) -> Result:
     """One solver run with a progress bar on a terminal; every iteration checks for Ctrl-C/SIGTERM."""
-    solver = SOLVERS.create(name, **params)
     tracker = tracker if tracker is not None else SearchTracker()
     with progress_callback(f"{name} seed {seed}", progress_shown(args)) as callback:
         def forward(search) -> None:
@@ -143,7 +142,7 @@ def solve_named(args: argparse.Namespace, problem: MigrationProblem, name: str, 
                 callback(search)
 
         tracker.forward = forward
-        return run_solver(solver, problem, budget=budget, seed=seed, callback=tracker)
+        return run_named(problem, name, params, budget, seed, callback=tracker)
 
 
 def run_recommendation(args: argparse.Namespace, problem: MigrationProblem, seed: int,

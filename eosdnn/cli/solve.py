@@ -8,7 +8,7 @@ from eosdnn import report
 from eosdnn.cli import flags
 from eosdnn.cli.shared import (built_params, budget_of, check_outputs, console, exact_params, print_plan, run_seed,
                                save_interrupted, scenario_of, solve_named)
-from eosdnn.documents import interrupted_document, plan_of, solve_document
+from eosdnn.documents import interrupted_document, plan_of, solve_document, strongest_bound
 from eosdnn.framework.errors import EosdnnError
 from eosdnn.framework.solver import SearchTracker
 from eosdnn.problems.files import write_json
@@ -48,9 +48,7 @@ def run(args: argparse.Namespace) -> None:
         partial = interrupted_document(problem, args.solver, seed, tracker)
         save_interrupted(args, [(args.json, partial), (args.placement_out, partial and partial["placement"])])
     out = console(args)
-    bound, source = problem.lower_bound, None
-    if result.bound is not None and (bound is None or result.bound > bound):  # an exact solver proved more
-        bound, source = result.bound, f"proven by {args.solver}"
+    bound, source = strongest_bound(problem, result)
     out.print(report.results_table(
         f"{args.solver}: {report.plural(result.evaluations, 'evaluation')}, {result.wall_s:.2f} s, seed {seed}",
         {args.solver: plan_of(result)}, scenario.objective, bound, source))

@@ -120,4 +120,4 @@ def run(args: argparse.Namespace) -> None:
                    {name: plan.timeline() for name, plan in t.plans.items()}) for t in plans]
         plots.sd_timelines(args.plot, panels)
     if args.json:
-        write_json(args.json, upload_document(plans, planners) | {"placement": source})
+        write_json(args.json, upload_document(plans, planners, placement=source))

@@ -8,6 +8,7 @@ from eosdnn import report
 from eosdnn.cli import flags
 from eosdnn.cli.shared import (built_params, budget_of, check_outputs, console, exact_params, registered_names,
                                run_seed, save_interrupted)
+from eosdnn.documents import interrupted
 from eosdnn.problems.files import write_json
 from eosdnn.problems.instances import InstanceShape, random_scenario
 from eosdnn.problems.objectives import OBJECTIVES
@@ -69,7 +70,7 @@ def run(args: argparse.Namespace) -> None:
         doc = validate(scenarios, names, seeds, budget, exhaustive_limit=args.exhaustive_limit,
                        milp_params=exact, solver_params=params, on_instance=done.append)
     except KeyboardInterrupt:
-        save_interrupted(args, [(args.json, validation_document(done, names, seeds, budget) | {"status": "interrupted"})])
+        save_interrupted(args, [(args.json, interrupted(validation_document(done, names, seeds, budget)))])
     out = console(args)
     out.print(report.instances_table(doc["instances"]))
     out.print(report.validation_table(
