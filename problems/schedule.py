@@ -159,6 +159,30 @@ def take_pool(pool_free, first, stop, ready):
     return earliest if chosen < 0 else chosen
 
 
+@numba.njit(cache=KERNEL_CACHE, nogil=True, inline="always")
+def ready_time(k, pos, task, n, node, finish):
+    """The ready-time rule of MODEL.md section 3, the one copy every scheduler calls: when position
+    `pos` (of `task`) could start on node `n`, given where (`node`) and when (`finish`) the layers
+    before it ran: the latest arrival of its inputs (the model input comes from the task's client),
+    and the slowest single transfer among them (its T2). Inlined by numba: as a called function
+    (the record or single arrays passed on every call) it slowed the evaluator by 4% to 2.5x."""
+    spb = k.spb
+    r = 0.0
+    slowest = 0.0
+    if k.input_bytes[pos] >= 0.0:
+        slowest = k.input_bytes[pos] * spb[k.client_of[task], n]
+        r = slowest
+    for e in range(k.pred_ptr[pos], k.pred_ptr[pos + 1]):
+        p = k.pred_pos[e]
+        transfer = k.pred_bytes[e] * spb[node[p], n]
+        if transfer > slowest:
+            slowest = transfer
+        arrival = finish[p] + transfer
+        if arrival > r:
+            r = arrival
+    return r, slowest
+
+
 @numba.njit(cache=KERNEL_CACHE, nogil=True)
 def _schedule(genes, k, pool_free, node, ready, start, finish, t2, completion, first, record):
     """Serial schedule of one placement (`k`: the workload's KernelArrays); fills the per-position
@@ -180,19 +204,7 @@ def _schedule(genes, k, pool_free, node, ready, start, finish, t2, completion, f
         task = k.task_of[pos]
         n = k.choice_node[task, genes[k.order[pos]]]
         node[pos] = n
-        r = 0.0
-        slowest = 0.0
-        if k.input_bytes[pos] >= 0.0:
-            slowest = k.input_bytes[pos] * spb[k.client_of[task], n]
-            r = slowest
-        for e in range(k.pred_ptr[pos], k.pred_ptr[pos + 1]):
-            p = k.pred_pos[e]
-            transfer = k.pred_bytes[e] * spb[node[p], n]
-            if transfer > slowest:
-                slowest = transfer
-            arrival = finish[p] + transfer
-            if arrival > r:
-                r = arrival
+        r, slowest = ready_time(k, pos, task, n, node, finish)
         chosen = take_pool(pool_free, k.pool_ptr[n], k.pool_ptr[n + 1], r)
         s = max(r, pool_free[chosen])
         duration = k.exec_s[pos, n]
@@ -249,13 +261,8 @@ def _list_schedule(sequence, extra, k):
     """Place layers one by one in `sequence` (positions, a topological order): each takes the allowed
     node (choice) with the least `finish + extra[pos, choice]`, where finish follows section 3's
     rules (ready from its inputs, the pool rule) given the layers placed before it. Returns the
-    choice and the finish time of every position.
-
-    The ready-time rule is written here and in `_schedule` both: every shared form measured (a helper
-    taking the KernelArrays record, one taking single arrays, one inlined by numba) slowed the
-    evaluator by 4% to 2.5x. `tests/test_schedule.py` holds the two to the same times."""
+    choice and the finish time of every position (a test holds them to the evaluator's)."""
     positions = k.exec_s.shape[0]
-    spb = k.spb
     pool_free = np.zeros(k.pool_ptr[-1])
     node = np.zeros(positions, dtype=np.int64)
     finish = np.zeros(positions)
@@ -269,14 +276,7 @@ def _list_schedule(sequence, extra, k):
         best_finish = 0.0
         for c in range(k.choice_node.shape[1]):
             n = k.choice_node[task, c]
-            r = 0.0
-            if k.input_bytes[pos] >= 0.0:
-                r = k.input_bytes[pos] * spb[k.client_of[task], n]
-            for e in range(k.pred_ptr[pos], k.pred_ptr[pos + 1]):
-                p = k.pred_pos[e]
-                arrival = finish[p] + k.pred_bytes[e] * spb[node[p], n]
-                if arrival > r:
-                    r = arrival
+            r = ready_time(k, pos, task, n, node, finish)[0]
             pool = take_pool(pool_free, k.pool_ptr[n], k.pool_ptr[n + 1], r)
             f = max(r, pool_free[pool]) + k.exec_s[pos, n]
             score = f + extra[pos, c]

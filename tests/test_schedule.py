@@ -185,9 +185,8 @@ def test_rescoring_neighbours_from_their_first_change_gives_the_same_values():
 
 
 def test_the_list_scheduler_times_layers_as_the_evaluator_does():
-    """The ready-time and pool rules are written twice (the evaluator and the list scheduler, for
-    speed): forced to a placement in the order u, the list scheduler's finish times are the
-    evaluator's."""
+    """The evaluator and the list scheduler share the ready-time and pool rules: forced to a placement
+    in the order u, the list scheduler's finish times are the evaluator's, to the bit."""
     from eosdnn.problems.schedule import _list_schedule
 
     rng = np.random.default_rng(4)
