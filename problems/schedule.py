@@ -139,15 +139,32 @@ def compile_workload(scenario: Scenario) -> CompiledWorkload:
     )
 
 
+SCAN_ALL_POOLS = 8  # nodes with at most this many pools are scanned whole, without the early stop
+
+
 @numba.njit(cache=KERNEL_CACHE, nogil=True)
 def take_pool(pool_free, first, stop, ready):
     """The pool rule of MODEL.md section 3, the one copy every scheduler calls: among the pools
     `first..stop-1` free at `ready`, the one freed latest; if none is free, the earliest to free
-    (ties: the lowest index)."""
+    (ties: the lowest index).
+
+    Pools are taken in index order (a never-used pool is free at 0, and ties go to the lowest
+    index), and free times only grow, so a node's pools free at time 0 come after all the others;
+    none of them can be chosen over the first. On a node with many pools (the upload problem's
+    ample pools) the scan stops there, found by bisection, and costs what the used pools cost."""
     chosen = -1
     chosen_free = -1.0
     earliest = -1
     earliest_free = np.inf
+    if stop - first > SCAN_ALL_POOLS:  # many pools: scan up to the first free at 0, found by bisection
+        low, high = first, stop
+        while low < high:
+            middle = (low + high) // 2
+            if pool_free[middle] > 0.0:
+                low = middle + 1
+            else:
+                high = middle
+        stop = min(stop, low + 1)
     for k in range(first, stop):  # written without branches in the body: about 10% faster here
         f = pool_free[k]
         fits = (f <= ready) & (f > chosen_free)

@@ -141,6 +141,11 @@ class UploadProblem:
             bits |= 1 << int(u)
         return bits
 
+    @property
+    def sd_evaluations(self) -> int:
+        """How many distinct sets of active units have been scored so far (SD is cached by set)."""
+        return len(self._cache)
+
     def sd_many(self, active: np.ndarray) -> np.ndarray:
         """SD of every row of a boolean matrix (sets, n_units)."""
         active = np.asarray(active, dtype=bool)

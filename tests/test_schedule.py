@@ -201,3 +201,23 @@ def test_the_list_scheduler_times_layers_as_the_evaluator_does():
         choice, finish = _list_schedule(np.arange(w.n_genes), forced, w.kernel)
         assert np.array_equal(choice, genes[w.order])
         np.testing.assert_array_equal(finish[w.position_of], schedule(w, genes).finish)
+
+
+def test_nodes_with_many_pools_agree_with_the_reference_evaluator():
+    """Above `SCAN_ALL_POOLS` pools the pool rule stops its scan at the first pool free at time 0
+    (found by bisection): the same schedule as the plain reading of the rule."""
+    from eosdnn.problems.schedule import SCAN_ALL_POOLS
+
+    rng = np.random.default_rng(12)
+    env = environment(clients=(1.0, 1.5), edge=(6.0,), cloud=(40.0,), edge_pools=SCAN_ALL_POOLS + 1,
+                      cloud_pools=3 * SCAN_ALL_POOLS)
+    models = [diamond(f"d{i}") for i in range(6)] + [chain(f"c{i}", [4e8, 9e8, 3e8], [0.6, 0.2, 0.1]) for i in range(6)]
+    problem = MigrationProblem(scenario(env, models))
+    X = rng.integers(0, problem.workload.n_choices, (30, problem.n_var))
+    X[0] = 1  # every layer on the edge server: more layers than its pools, so some wait
+    e = evaluate(problem.workload, X)
+    for row in range(X.shape[0]):
+        ref = reference_schedule(problem.scenario, problem.nodes_of(X[row]))
+        assert e.total[row] == pytest.approx(ref.total, rel=1e-12)
+        assert e.measures.wait[row] == pytest.approx(ref.wait, rel=1e-12, abs=1e-12)
+    assert e.measures.wait[0] > 0
