@@ -7,8 +7,8 @@ from __future__ import annotations
 import os
 
 
-def _numba_threads() -> str | None:
-    text = os.environ.get("NUMBA_NUM_THREADS")
+def _thread_count(variable: str, unset: str) -> str | None:
+    text = os.environ.get(variable)
     if text is None:
         return None
     try:
@@ -16,8 +16,16 @@ def _numba_threads() -> str | None:
     except ValueError:
         value = 0
     if value < 1:
-        return f"NUMBA_NUM_THREADS: must be a whole number >= 1, got {text!r} (unset it to use every core)"
+        return f"{variable}: must be a whole number >= 1, got {text!r} (unset it to {unset})"
     return None
+
+
+def _numba_threads() -> str | None:
+    return _thread_count("NUMBA_NUM_THREADS", "use every core")
+
+
+def _evaluator_threads() -> str | None:
+    return _thread_count("EOSDNN_THREADS", "evaluate on one thread")
 
 
 def _matplotlib_backend() -> str | None:
@@ -47,7 +55,7 @@ def _working_directory() -> str | None:
 
 def environment_error() -> str | None:
     """The first problem with this process's environment, as one line, or None."""
-    for check in (_working_directory, _numba_threads, _matplotlib_backend):
+    for check in (_working_directory, _numba_threads, _evaluator_threads, _matplotlib_backend):
         problem = check()
         if problem is not None:
             return problem

@@ -8,6 +8,7 @@ is the task's own client, 1..o the edge servers, o+1.. the cloud servers.
 
 from __future__ import annotations
 
+import os
 from typing import NamedTuple
 
 import attrs
@@ -416,9 +417,27 @@ class Schedule:
     measures: Measures  # of this one plan, what its objective value is computed from
 
 
+THREADS_VARIABLE = "EOSDNN_THREADS"
+
+
+def evaluation_threads() -> int:
+    """How many threads the evaluator uses: 1, unless `EOSDNN_THREADS` asks for more (capped by
+    numba's `NUMBA_NUM_THREADS`). numba's OpenMP threads spin while they wait: with the other core
+    busy, two threads made PSO-GA 2.1x slower in wall time and 2.7x in CPU time than one, and even
+    an idle second thread doubles the CPU time; on a quiet machine they gained 11%. Parallel work
+    goes to worker processes (`--workers`) instead, which never wait on each other."""
+    text = os.environ.get(THREADS_VARIABLE, "1")
+    wanted = int(text) if text.isdigit() and int(text) > 0 else 1
+    return max(1, min(wanted, numba.config.NUMBA_NUM_THREADS))
+
+
 def _chunks(pop: int) -> int:
-    """How many parts a population is split into: one per numba thread, at most one per row."""
-    return max(1, min(pop, numba.get_num_threads()))
+    """How many parts a population is split into: one per evaluation thread, at most one per row;
+    numba's threads are set to as many, so that no idle thread spins."""
+    threads = evaluation_threads()
+    if numba.get_num_threads() != threads:
+        numba.set_num_threads(threads)
+    return max(1, min(pop, threads))
 
 
 def check_genes(w: CompiledWorkload, X: np.ndarray) -> np.ndarray:

@@ -221,3 +221,24 @@ def test_nodes_with_many_pools_agree_with_the_reference_evaluator():
         assert e.total[row] == pytest.approx(ref.total, rel=1e-12)
         assert e.measures.wait[row] == pytest.approx(ref.wait, rel=1e-12, abs=1e-12)
     assert e.measures.wait[0] > 0
+
+
+def test_the_evaluator_uses_one_thread_unless_asked_and_threads_change_no_bit(monkeypatch):
+    """One thread by default, numba's included (an idle OpenMP thread spins); EOSDNN_THREADS asks
+    for more, and rows are independent, so the values are the same bits."""
+    import numba
+
+    from eosdnn.problems.schedule import THREADS_VARIABLE, evaluation_threads
+
+    problem = MigrationProblem(paper_scenario(2))
+    X = np.random.default_rng(8).integers(0, problem.workload.n_choices, (40, problem.n_var))
+    monkeypatch.delenv(THREADS_VARIABLE, raising=False)
+    one = problem.evaluate(X)
+    assert evaluation_threads() == 1 and numba.get_num_threads() == 1
+    monkeypatch.setenv(THREADS_VARIABLE, "2")
+    many = problem.evaluate(X)
+    assert numba.get_num_threads() == min(2, numba.config.NUMBA_NUM_THREADS)
+    np.testing.assert_array_equal(one, many)
+    monkeypatch.delenv(THREADS_VARIABLE)
+    problem.evaluate(X[:1])
+    assert numba.get_num_threads() == 1

@@ -98,6 +98,7 @@ def test_ctrl_c_during_reproduce_is_one_line(tmp_path):
 @pytest.mark.parametrize("variable, value, needle", [
     ("NUMBA_NUM_THREADS", "0", "NUMBA_NUM_THREADS: must be a whole number >= 1"),
     ("NUMBA_NUM_THREADS", "abc", "NUMBA_NUM_THREADS: must be a whole number >= 1"),
+    ("EOSDNN_THREADS", "two", "EOSDNN_THREADS: must be a whole number >= 1"),
     ("MPLBACKEND", "bogus", "MPLBACKEND: 'bogus' is not a matplotlib backend"),
 ])
 def test_a_bad_environment_variable_is_one_error_line(variable, value, needle):
