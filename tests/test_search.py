@@ -149,3 +149,29 @@ def test_search_scores_only_new_rows_and_counts_every_row():
     assert np.array_equal(search.evaluate(second), evaluate(second))
     assert seen == [6, 1] and search.evaluations == 8 + 6
     assert search.best_value == float(min(evaluate(batch).min(), evaluate(second).min()))
+
+
+def test_repeated_rows_are_recalled_exactly_whatever_their_key_type():
+    """Rows are keyed in the smallest type of the gene range; a row outside the range keeps its own
+    type, so 259 is never taken for 3 (259 wraps to 3 in one byte)."""
+    import attrs as _attrs
+
+    from eosdnn.framework import Budget, Problem, Search
+
+    @_attrs.define(eq=False)
+    class Sums(Problem):
+        n_var: int = 2
+        lower: np.ndarray = _attrs.field(factory=lambda: np.zeros(2, dtype=np.int64))
+        upper: np.ndarray = _attrs.field(factory=lambda: np.full(2, 3, dtype=np.int64))
+        calls: list = _attrs.field(factory=list)
+
+        def evaluate(self, X):
+            self.calls.append(len(X))
+            return np.asarray(X, dtype=float).sum(axis=1)
+
+    problem = Sums()
+    search = Search("test", problem, Budget(evaluations=100), 0)
+    assert list(search.evaluate(np.array([[3, 1], [3, 1], [0, 2]]))) == [4.0, 4.0, 2.0]
+    assert list(search.evaluate(np.array([[3, 1], [1, 1]]))) == [4.0, 2.0]
+    assert problem.calls == [2, 1]  # repeats within a batch and from the batch before are recalled
+    assert list(search.evaluate(np.array([[3, 1], [259, 1]]))) == [4.0, 260.0]
