@@ -175,3 +175,20 @@ def test_repeated_rows_are_recalled_exactly_whatever_their_key_type():
     assert list(search.evaluate(np.array([[3, 1], [1, 1]]))) == [4.0, 2.0]
     assert problem.calls == [2, 1]  # repeats within a batch and from the batch before are recalled
     assert list(search.evaluate(np.array([[3, 1], [259, 1]]))) == [4.0, 260.0]
+
+
+def test_segment_crossover_copies_each_rows_segment_from_its_guide():
+    """The compiled copy against the definition: genes between the two cut points (inclusive) come
+    from the guide (one row per row, or one row for all), the rest stay; the same random draws."""
+    from eosdnn.operators.integer import segment_crossover
+
+    rng = np.random.default_rng(3)
+    X = rng.integers(0, 5, (30, 17))
+    for guides in (rng.integers(5, 9, (30, 17)), rng.integers(5, 9, 17)):
+        out = segment_crossover(np.random.default_rng(9), X, guides)
+        cuts = np.sort(np.random.default_rng(9).integers(0, 17, size=(30, 2)), axis=1)
+        for i, (a, b) in enumerate(cuts):
+            row = guides if guides.ndim == 1 else guides[i]
+            expected = np.concatenate([X[i, :a], row[a:b + 1], X[i, b + 1:]])
+            np.testing.assert_array_equal(out[i], expected)
+        assert out.dtype == X.dtype and not np.shares_memory(out, X)
