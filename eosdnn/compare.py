@@ -43,7 +43,8 @@ class SolverSummary:
         return cls(mean=values.mean, std=values.std, best=values.min,
                    evaluations=float(np.mean([r.evaluations for r in runs])),
                    wall_s=float(np.mean([r.wall_s for r in runs])), exec=average("exec"),
-                   transfer=average("transfer"), wait=average("wait"), gap_to_bound=mean_gap([problem.gap_to_bound(r.value) for r in runs]))
+                   transfer=average("transfer"), wait=average("wait"),
+                   gap_to_bound=mean_gap([problem.gap_to_bound(r.value) for r in runs]))
 
 
 @attrs.define

@@ -93,7 +93,6 @@ def with_default_budget(solver: Any, budget: Budget) -> Budget:
     return budget.or_default(**{traits.budget_unit: getattr(solver, traits.default_budget)})
 
 
-
 def run_solver(solver: Solver, problem: Problem, *, budget: Budget, seed: int | None,
         callback: Callable[["Search"], None] | None = None) -> Result:
     """`solver.solve(...)` after the one check of what it accepts: a solver that needs, say, a
@@ -125,8 +124,11 @@ class Search:
     history: list[tuple[int, float]] = attrs.field(factory=list)
     started: float = attrs.field(factory=time.perf_counter)
     _last_batch: dict[bytes, float] = attrs.field(factory=dict, init=False, repr=False)  # row bytes -> value
+    _gene_range: tuple[int, int] = attrs.field(init=False, repr=False)  # the problem's least and largest gene
 
     def __attrs_post_init__(self) -> None:
+        lower, upper = np.asarray(self.problem.lower), np.asarray(self.problem.upper)
+        self._gene_range = (int(lower.min(initial=0)), int(upper.max(initial=0)))  # 0 joins: safe for no genes
         if self.callback is not None:  # watchers (progress bars, interrupt trackers) see the run from its start
             self.callback(self)
 
@@ -170,7 +172,7 @@ class Search:
         """X in the smallest integer type that holds the problem's gene range (the rows' keys are
         then up to 8 times shorter to hash; hashing them was a fifth of a PSO-GA run); rows outside
         the range keep their own type, so that no two different rows share a key."""
-        low, high = int(np.min(self.problem.lower)), int(np.max(self.problem.upper))
+        low, high = self._gene_range
         if X.size and np.issubdtype(X.dtype, np.integer) and low <= X.min() and X.max() <= high:
             return np.ascontiguousarray(X, dtype=np.result_type(np.min_scalar_type(low), np.min_scalar_type(high)))
         return np.ascontiguousarray(X)

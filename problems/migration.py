@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from eosdnn.framework.problem import Problem
@@ -27,16 +29,13 @@ class MigrationProblem(Problem):
         self.n_var = self.workload.n_genes
         self.lower = np.zeros(self.n_var, dtype=np.int64)
         self.upper = np.full(self.n_var, self.workload.n_choices - 1, dtype=np.int64)
-        self._lower_bound: tuple[float | None] | None = None
         self._anchor: Anchor | None = None
 
-    @property
+    @functools.cached_property
     def lower_bound(self) -> float | None:
         """A valid lower bound on the optimum (problems/bounds.py), computed once; None when the
         objective knows none."""
-        if self._lower_bound is None:
-            self._lower_bound = (lower_bound(self.workload),)
-        return self._lower_bound[0]
+        return lower_bound(self.workload)
 
     def gap_to_bound(self, value: float) -> float | None:
         """(value - lower bound) / lower bound (problems/bounds.py), None without a bound."""

@@ -3,8 +3,6 @@ of MODEL.md section 4 (condense modules, solve the chain, then place each module
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from typing import Any, ClassVar
 
 import attrs

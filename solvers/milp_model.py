@@ -313,7 +313,7 @@ def build_milp(workload: CompiledWorkload, plan: Contention, deadline: float | N
 
     z, order = _pool_constraints(lp, plan, x, start, finish, node_of, check)
 
-    goal = w.objective.exact(PulpForm(w, lp, x, y, edges, completion), upper)
+    goal = w.objective.exact(PulpForm(w, node_of, lp, x, y, edges, completion), upper)
     lp += goal
     objective_variable = goal if isinstance(goal, pulp.LpVariable) else None
     return MilpModel(w, lp, x, start, y, edges, completion, objective_variable, z, order)
@@ -325,6 +325,7 @@ class PulpForm:
     and busy seconds and bytes sent as linear expressions of the placement and transfer variables."""
 
     workload: CompiledWorkload
+    node_of: np.ndarray  # (positions, choices) -> node, as build_milp computed it
     lp: pulp.LpProblem
     x: dict[tuple[int, int], pulp.LpVariable]
     y: dict[tuple[int, int, int], pulp.LpVariable]
@@ -337,13 +338,11 @@ class PulpForm:
 
     def busy(self, node: int) -> pulp.LpAffineExpression:
         w = self.workload
-        node_of = w.choice_node[w.task_of]
-        positions, choices = np.nonzero(node_of == node)
+        positions, choices = np.nonzero(self.node_of == node)
         return pulp.lpSum(float(w.exec_s[p, node]) * self.x[p, g] for p, g in zip(positions.tolist(), choices.tolist()))
 
     def bytes_sent(self, source: int, target: int) -> pulp.LpAffineExpression:
-        w = self.workload
-        node_of = w.choice_node[w.task_of]
+        w, node_of = self.workload, self.node_of
 
         def choices(position: int, node: int) -> list[int]:
             return np.flatnonzero(node_of[position] == node).tolist()
