@@ -26,6 +26,7 @@ SOLVERS = {
     "psoga": ("psoga", {}),
     "eosdnn": ("eosdnn", {}),
     "local-search": ("local-search", {"start": "peft"}),
+    "best-response": ("best-response", {}),
 }
 
 

@@ -123,7 +123,8 @@ class Search:
     best_value: float = np.inf
     history: list[tuple[int, float]] = attrs.field(factory=list)
     started: float = attrs.field(factory=time.perf_counter)
-    _last_batch: dict[bytes, float] = attrs.field(factory=dict, init=False, repr=False)  # row bytes -> value
+    _last_batch: tuple[np.ndarray, np.ndarray] = attrs.field(  # the previous batch's rows and values
+        factory=lambda: (np.zeros((0, 0), dtype=np.int8), np.empty(0)), init=False, repr=False)
     _gene_range: tuple[int, int] = attrs.field(init=False, repr=False)  # the problem's least and largest gene
 
     def __attrs_post_init__(self) -> None:
@@ -152,20 +153,29 @@ class Search:
         return values
 
     def _recall(self, X: np.ndarray) -> np.ndarray:
-        """The problem's values of X, re-using the values of rows seen in this or the previous batch."""
-        keys = [row.tobytes() for row in self._compact(X)]
-        position: dict[bytes, int] = {}
-        new_rows = [i for i, key in enumerate(keys) if key not in self._last_batch
-                    and position.setdefault(key, i) == i]
-        values = np.empty(len(keys))
-        if new_rows:
-            values[new_rows] = self.problem.evaluate(X if len(new_rows) == len(keys) else X[new_rows])
-        for i, key in enumerate(keys):
-            if key in self._last_batch:
-                values[i] = self._last_batch[key]
-            elif position[key] != i:
-                values[i] = values[position[key]]
-        self._last_batch = dict(zip(keys, values.tolist()))
+        """The problem's values of X, re-using the values of rows seen in this or the previous batch.
+
+        Rows are compared whole, as opaque byte strings in one numpy sort (`np.unique` over a void
+        view), not one Python object per row: a row equal to one of the previous batch takes that
+        one's value, a row equal to an earlier row of the batch takes its value, and the other rows
+        are scored in one call, in their order."""
+        rows = self._compact(X)
+        seen_rows, seen_values = self._last_batch
+        if seen_rows.shape[1:] != rows.shape[1:] or seen_rows.dtype != rows.dtype:
+            seen_rows, seen_values = rows[:0], np.empty(0)
+        both = np.concatenate([seen_rows, rows])
+        keys = both.view(np.dtype((np.void, both.dtype.itemsize * both.shape[1]))).reshape(-1)
+        _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+        match = first[inverse.reshape(-1)][len(seen_rows):]  # per row of X: the first equal row of both
+        own = np.arange(len(seen_rows), len(both))
+        new_rows = np.flatnonzero(match == own)
+        values = np.empty(len(rows))
+        if len(new_rows):
+            values[new_rows] = self.problem.evaluate(X if len(new_rows) == len(rows) else X[new_rows])
+        known = np.concatenate([seen_values, values])
+        copied = match != own
+        values[copied] = known[match[copied]]  # a row's first equal comes before it, so is known
+        self._last_batch = (rows, values.copy())
         return values
 
     def _compact(self, X: np.ndarray) -> np.ndarray:

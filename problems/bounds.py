@@ -25,6 +25,7 @@ from __future__ import annotations
 import functools
 from typing import overload
 
+import attrs
 import numpy as np
 
 from eosdnn.problems.schedule import CompiledWorkload
@@ -48,58 +49,146 @@ def cut_layers(predecessors: list[list[int]]) -> list[int]:
     return cuts
 
 
-def task_bound(exec_s: np.ndarray, spb: np.ndarray, predecessors: list[list[int]], out_bytes: np.ndarray,
-               input_bytes: float) -> float:
-    """Least completion time of one task without contention.
+@attrs.frozen
+class ForwardPass:
+    """The contention-free dynamic programme of one task, for a batch of execution-time tables:
+    per cut layer, its least finish time on each node (batch, choices); per cut layer and node, the
+    node of the cut layer before on a least path; per region (keyed by its exit) the least finish
+    of its inner layers relative to the entry's (batch, entry node, node)."""
 
-    `exec_s` is (layers, choices): seconds of each layer on each allowed node, choice 0 being the
-    owner client; `spb` (choices, choices) seconds per byte between allowed nodes; `out_bytes` per
-    layer. The result returns from the last layer to the client."""
-    n, choices = exec_s.shape
+    cuts: list[int]
+    finish: dict[int, np.ndarray]
+    came_from: dict[int, np.ndarray]
+    regions: dict[int, dict[int, np.ndarray]]
+    sizes: np.ndarray  # index k + 1: bytes sent by layer k (0: the model input)
+
+
+def forward_pass(exec_s: np.ndarray, spb: np.ndarray, predecessors: list[list[int]], out_bytes: np.ndarray,
+                 input_bytes: float) -> ForwardPass:
+    """Least finish times of one task without contention (see the module docstring).
+
+    `exec_s` is (batch, layers, choices): for each of a batch of variants of the task (a node
+    forbidden by an infinite entry, or a node made to look slower), the seconds of each layer on
+    each allowed node, choice 0 being the owner client; `spb` (choices, choices), or one such table
+    per variant, seconds per byte between allowed nodes; `out_bytes` per layer. One pass serves the
+    whole batch."""
+    batch, _, choices = exec_s.shape
+    spb = np.broadcast_to(spb, (batch, choices, choices))
     cuts = cut_layers(predecessors)
-    start = np.full(choices, np.inf)
-    start[0] = 0.0  # the model input sits on the client
-    finish = {-1: start}  # finish time of each cut layer on each node
-    sizes = np.concatenate([[input_bytes], out_bytes])  # index k + 1: bytes sent by layer k (-1: the input)
+    start = np.full((batch, choices), np.inf)
+    start[:, 0] = 0.0  # the model input sits on the client
+    finish = {-1: start}
+    sizes = np.concatenate([[input_bytes], out_bytes])
+    came_from: dict[int, np.ndarray] = {}
+    regions: dict[int, dict[int, np.ndarray]] = {}
+
+    def ready(relative: dict[int, np.ndarray], layer: int) -> np.ndarray:
+        """(batch, entry node, node): when every input of `layer` can be on that node, after the entry."""
+        worst = np.full((batch, choices, choices), -np.inf)
+        for k in predecessors[layer] if predecessors[layer] else [-1]:
+            sent = relative[k][:, :, :, None] + sizes[k + 1] * spb[:, None, :, :]
+            worst = np.maximum(worst, sent.min(axis=2))
+        return worst
+
     for a, b in zip(cuts, cuts[1:]):
         inner = range(a + 1, b)
         base = finish[a]
         if not inner:
-            arrive = (base[:, None] + sizes[a + 1] * spb).min(axis=0)
+            steps = base[:, :, None] + sizes[a + 1] * spb
         else:
             # relative[(entry node), node] for every inner layer: finish after the entry finishes
             entry = np.where(np.eye(choices, dtype=bool), 0.0, np.inf)
-            relative = {a: entry}
-
-            def ready(layer: int) -> np.ndarray:
-                worst = np.full((choices, choices), -np.inf)
-                for k in predecessors[layer] if predecessors[layer] else [-1]:
-                    sent = relative[k][:, :, None] + sizes[k + 1] * spb[None, :, :]
-                    worst = np.maximum(worst, sent.min(axis=1))
-                return worst
-
+            relative = {a: np.broadcast_to(entry, (batch, choices, choices))}
             for layer in inner:
-                relative[layer] = ready(layer) + exec_s[layer][None, :]
-            arrive = (base[:, None] + ready(b)).min(axis=0)
-        finish[b] = arrive + exec_s[b]
-    last = finish[n - 1]
-    return float((last + out_bytes[n - 1] * spb[:, 0]).min())
+                relative[layer] = ready(relative, layer) + exec_s[:, layer][:, None, :]
+            regions[b] = relative
+            steps = base[:, :, None] + ready(relative, b)
+        came_from[b] = steps.argmin(axis=1)
+        finish[b] = steps.min(axis=1) + exec_s[:, b]
+    return ForwardPass(cuts, finish, came_from, regions, sizes)
+
+
+def least_paths(exec_s: np.ndarray, spb: np.ndarray, predecessors: list[list[int]], out_bytes: np.ndarray,
+                input_bytes: float) -> tuple[np.ndarray, np.ndarray]:
+    """Least completion times of a batch of variants of one task without contention (the result
+    back on the client; `forward_pass`), and for each a placement (a choice per layer) that attains
+    it: (batch,) seconds and (batch, layers) choices. Inside a region whose inner layers are not
+    chains from the entry (where the bound is a relaxation) a layer read by several successors takes
+    the node its first successor chose, so the placement may then be slower than the bound."""
+    batch, n, choices = exec_s.shape
+    spb = np.broadcast_to(spb, (batch, choices, choices))
+    dp = forward_pass(exec_s, spb, predecessors, out_bytes, input_bytes)
+    back = dp.finish[n - 1] + out_bytes[n - 1] * spb[:, :, 0]
+    placements = np.zeros((batch, n), dtype=np.int64)
+    rows = np.arange(batch)
+    node = back.argmin(axis=1)
+    for a, b in list(zip(dp.cuts, dp.cuts[1:]))[::-1]:  # from the result back, all variants at once
+        placements[:, b] = node
+        entry = dp.came_from[b][rows, node]
+        if b in dp.regions:
+            _place_region(dp.regions[b], predecessors, dp.sizes, spb, a, b, entry, placements)
+        node = entry
+    return back.min(axis=1), placements
+
+
+def _place_region(relative: dict[int, np.ndarray], predecessors: list[list[int]], sizes: np.ndarray,
+                  spb: np.ndarray, a: int, b: int, entry: np.ndarray, placements: np.ndarray) -> None:
+    """The nodes of a region's inner layers that attain the exit's ready time, for every variant of
+    the batch, given the nodes of its entry `a` (`entry`) and exit `b` (already in `placements`):
+    each input's best node, from the exit back."""
+    rows = np.arange(placements.shape[0])
+    placed = {b}
+    for layer in range(b, a, -1):
+        if layer not in placed:
+            continue
+        reader = placements[:, layer]
+        for k in predecessors[layer]:
+            if k > a and k not in placed:
+                placed.add(k)
+                sent = relative[k][rows, entry, :] + sizes[k + 1] * spb[rows, :, reader]
+                placements[:, k] = sent.argmin(axis=1)
+
+
+def task_bound(exec_s: np.ndarray, spb: np.ndarray, predecessors: list[list[int]], out_bytes: np.ndarray,
+               input_bytes: float) -> float:
+    """Least completion time of one task without contention (`least_paths` of the one variant)."""
+    return float(least_paths(exec_s[None], spb, predecessors, out_bytes, input_bytes)[0][0])
+
+
+@attrs.frozen
+class TaskTables:
+    """One task's inputs to the contention-free programme, over its allowed nodes (its gene values:
+    0 is the owner client): `exec_s` (layers, choices) seconds, `spb` (choices, choices) seconds per
+    byte, per layer its predecessors and output bytes, and the model input's bytes."""
+
+    exec_s: np.ndarray
+    spb: np.ndarray
+    predecessors: list[list[int]]
+    out_bytes: np.ndarray
+    input_bytes: float
+
+
+def task_tables(workload: CompiledWorkload, t: int) -> TaskTables:
+    w = workload
+    task = w.scenario.tasks[t]
+    nodes = w.choice_node[t]
+    positions = w.position_of[w.gene_offset[t] + np.arange(task.model.n_layers)]
+    return TaskTables(w.exec_s[positions][:, nodes], w.seconds_per_byte[np.ix_(nodes, nodes)],
+                      task.model.predecessors(), np.array([layer.out_bytes for layer in task.model.layers]),
+                      task.model.input_bytes)
 
 
 def task_bounds(workload: CompiledWorkload) -> np.ndarray:
     """The contention-free least completion time of every task."""
     w = workload
-    scenario = w.scenario
     cache: dict[tuple[int, int], float] = {}
     bounds = np.empty(w.n_tasks)
-    for t, task in enumerate(scenario.tasks):
+    for t, task in enumerate(w.scenario.tasks):
         key = (id(task.model), int(task.client))
         if key not in cache:
-            nodes = w.choice_node[t]
-            positions = w.position_of[w.gene_offset[t] + np.arange(task.model.n_layers)]
-            out_bytes = np.array([layer.out_bytes for layer in task.model.layers])
-            cache[key] = task_bound(w.exec_s[positions][:, nodes], w.seconds_per_byte[np.ix_(nodes, nodes)],
-                                    task.model.predecessors(), out_bytes, task.model.input_bytes)
+            tables = task_tables(w, t)
+            cache[key] = task_bound(tables.exec_s, tables.spb, tables.predecessors, tables.out_bytes,
+                                    tables.input_bytes)
         bounds[t] = cache[key]
     return bounds
 

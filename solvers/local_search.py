@@ -11,7 +11,7 @@ import attrs
 import numpy as np
 
 from eosdnn.framework import Budget, Problem, Result, Search
-from eosdnn.framework.solver import Recommended, SolverTraits, run_solver, with_default_budget
+from eosdnn.framework.solver import SolverTraits, run_solver, with_default_budget
 from eosdnn.framework.params import ParameterError, optional, whole
 from eosdnn.solvers.registry import SOLVERS
 from eosdnn.operators import bind, operator_name
@@ -92,8 +92,7 @@ class LocalSearch:
     `patience` steps without gain (default: a quarter of the neighbourhood, `auto_patience`) it
     restarts from its best plan shaken by `kick` random moves."""
 
-    traits: ClassVar[SolverTraits] = SolverTraits(budget_unit="evaluations", default_budget="evaluations", cost=1.0,
-                                                  recommended=Recommended(7, "local-search from peft", {"start": "peft"}))
+    traits: ClassVar[SolverTraits] = SolverTraits(budget_unit="evaluations", default_budget="evaluations", cost=1.0)
 
     start: str = attrs.field(default="greedy", validator=_start_solver)
     move: str = attrs.field(default="segment-move", validator=operator_name("mutation"))

@@ -126,8 +126,8 @@ def test_runs_recommended_set_is_computed_from_traits_and_a_plugin_joins_it():
     from eosdnn.solvers.registry import recommended
 
     assert [label for label, _, _ in recommended()] == [
-        "greedy", "heft", "peft", "all-local", "all-edge", "all-cloud", "eosdnn", "local-search from peft"]
-    assert recommended()[-1][1:] == ("local-search", {"start": "peft"})
+        "greedy", "heft", "peft", "all-local", "all-edge", "all-cloud", "eosdnn", "best-response"]
+    assert recommended()[-1][1:] == ("best-response", {})
 
     problem = MigrationProblem(random_scenario(3, InstanceShape(tasks=2, layers=3), "total"))
     every = np.array(list(itertools.product(*[range(int(u) + 1) for u in problem.upper])))
