@@ -66,6 +66,7 @@ class Comparison:
     def document(self) -> dict[str, Any]:
         return {"format": 1, "objective": self.problem.scenario.objective, "seeds": self.seeds,
                 "budget": self.budget.describe(), "lower_bound": self.problem.lower_bound,
+                "bounds": self.problem.bounds,
                 "solvers": {name: attrs.asdict(row) for name, row in self.summaries().items()},
                 "runs": {name: [{"seed": r.seed, "value": r.value, "evaluations": r.evaluations, "wall_s": r.wall_s,
                                  "history": history_document(r)} for r in self.runs[name]]

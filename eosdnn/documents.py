@@ -29,7 +29,8 @@ def plan_of(result: Result) -> PlanReport:
 
 def evaluation_document(problem: MigrationProblem, plan: PlanReport) -> dict[str, Any]:
     """One plan: its figures (FORMATS.md's common result fields), the lower bound and the gap."""
-    return plan.document() | {"lower_bound": problem.lower_bound, "gap_to_bound": problem.gap_to_bound(plan.value)}
+    return plan.document() | {"lower_bound": problem.lower_bound, "bounds": problem.bounds,
+                              "gap_to_bound": problem.gap_to_bound(plan.value)}
 
 
 def solve_document(problem: MigrationProblem, result: Result) -> dict[str, Any]:
@@ -91,7 +92,7 @@ def run_document(problem: MigrationProblem, chosen: Recommendation, seed: int, u
     plans = {label: plan_of(result).document() | {"gap_to_bound": problem.gap_to_bound(result.value)}
              for label, result in chosen.results.items()}
     return {"format": 1, "scenario": problem.scenario.name, "seed": seed, "lower_bound": problem.lower_bound,
-            "recommended": recommended, "migration": migration, "plans": plans,
+            "bounds": problem.bounds, "recommended": recommended, "migration": migration, "plans": plans,
             "upload": upload_document(uploads, planners)}
 
 

@@ -95,6 +95,19 @@ def gap(value: float, bound: float | None) -> str:
     return percent(gap_to_bound(value, bound))
 
 
+CONTENTION_FREE = "contention-free"
+
+
+def bound_source(parts: dict[str, float]) -> str | None:
+    """Where a lower bound made of named parts (`MigrationProblem.bounds`) comes from, with the
+    contention-free bound beside it when another part is larger; None for the contention-free one."""
+    if not parts or max(parts, key=lambda name: parts[name]) == CONTENTION_FREE:
+        return None
+    name = max(parts, key=lambda name: parts[name])
+    beside = f"; {CONTENTION_FREE} {seconds(parts[CONTENTION_FREE])} s" if CONTENTION_FREE in parts else ""
+    return f"{name}: what the tier's pools can process in time, docs/MODEL.md section 7{beside}"
+
+
 def bound_note(bound: float, source: str | None = None) -> str:
     why = source or "no plan can do better: each task's least completion time without waiting, docs/CHOICES.md"
     return f"lower bound {seconds(bound)} s ({why}); gap = (value - bound) / bound. "
@@ -258,7 +271,8 @@ def console(stderr: bool = False) -> Console:
     return ReportConsole(stderr=stderr, width=None if probe.is_terminal else 200)
 
 
-def comparison_table(title: str, rows: dict[str, SolverSummary], bound: float | None = None) -> Table:
+def comparison_table(title: str, rows: dict[str, SolverSummary], bound: float | None = None,
+                     bound_from: str | None = None) -> Table:
     """Per solver over seeds: mean, std, best, the mean's gap to the lower bound, evaluations, wall
     time, T1/T2/T3 means; best mean in green."""
     table = Table(title=title)
@@ -267,7 +281,7 @@ def comparison_table(title: str, rows: dict[str, SolverSummary], bound: float | 
     if bound is None:
         columns.remove("gap to bound")
     else:
-        table.caption = bound_note(bound) + "Gap of the mean."
+        table.caption = bound_note(bound, bound_from) + "Gap of the mean."
     for column in columns:
         table.add_column(column, justify="left" if column == "solver" else "right")
     best_mean = min(row.mean for row in rows.values())

@@ -108,6 +108,16 @@ def forward_pass(exec_s: np.ndarray, spb: np.ndarray, predecessors: list[list[in
     return ForwardPass(cuts, finish, came_from, regions, sizes)
 
 
+def least_times(exec_s: np.ndarray, spb: np.ndarray, predecessors: list[list[int]], out_bytes: np.ndarray,
+                input_bytes: float) -> np.ndarray:
+    """Least completion times (batch,) of a batch of variants of one task without contention (the
+    result back on the client; `forward_pass`), without their placements."""
+    n = exec_s.shape[1]
+    dp = forward_pass(exec_s, spb, predecessors, out_bytes, input_bytes)
+    spb = np.broadcast_to(spb, (exec_s.shape[0],) + spb.shape[-2:])
+    return (dp.finish[n - 1] + out_bytes[n - 1] * spb[:, :, 0]).min(axis=1)
+
+
 def least_paths(exec_s: np.ndarray, spb: np.ndarray, predecessors: list[list[int]], out_bytes: np.ndarray,
                 input_bytes: float) -> tuple[np.ndarray, np.ndarray]:
     """Least completion times of a batch of variants of one task without contention (the result
@@ -151,8 +161,8 @@ def _place_region(relative: dict[int, np.ndarray], predecessors: list[list[int]]
 
 def task_bound(exec_s: np.ndarray, spb: np.ndarray, predecessors: list[list[int]], out_bytes: np.ndarray,
                input_bytes: float) -> float:
-    """Least completion time of one task without contention (`least_paths` of the one variant)."""
-    return float(least_paths(exec_s[None], spb, predecessors, out_bytes, input_bytes)[0][0])
+    """Least completion time of one task without contention (`least_times` of the one variant)."""
+    return float(least_times(exec_s[None], spb, predecessors, out_bytes, input_bytes)[0])
 
 
 @attrs.frozen
@@ -194,8 +204,9 @@ def task_bounds(workload: CompiledWorkload) -> np.ndarray:
 
 
 class BoundInputs:
-    """What an objective's lower bound may use: the compiled workload, and every task's
-    contention-free least completion time (computed on first use)."""
+    """What an objective's lower bound may use: the compiled workload, every task's
+    contention-free least completion time, and per server tier the capacity bound on the sum of
+    completion times (`problems/contention.py`); each computed on first use."""
 
     def __init__(self, workload: CompiledWorkload) -> None:
         self.workload = workload
@@ -204,12 +215,28 @@ class BoundInputs:
     def completion(self) -> np.ndarray:
         return task_bounds(self.workload)
 
+    @functools.cached_property
+    def capacity(self) -> dict[str, float]:
+        """Per server tier (edge, cloud), a lower bound on the sum of completion times."""
+        from eosdnn.problems.contention import capacity_bounds  # it builds on this module
+        return capacity_bounds(self.workload)
+
 
 def lower_bound(workload: CompiledWorkload) -> float | None:
-    """A valid lower bound on the scenario's objective (e.g. the sum, for total, or the largest,
-    for makespan, of the tasks' contention-free least completion times); None when the objective
-    knows none."""
+    """A valid lower bound on the scenario's objective (e.g. for total the larger of the sum of the
+    tasks' contention-free least completion times and the tiers' capacity bounds); None when the
+    objective knows none."""
     return workload.objective.lower_bound(BoundInputs(workload))
+
+
+def bound_parts(objective, least: BoundInputs) -> dict[str, float]:
+    """The bounds an objective's lower bound is the largest of, by name (`Objective.bounds`, for the
+    reports); an objective that states only `lower_bound` gives that one as "lower bound"."""
+    parts = getattr(objective, "bounds", None)
+    if parts is not None:
+        return dict(parts(least))
+    bound = objective.lower_bound(least)
+    return {} if bound is None else {"lower bound": bound}
 
 
 @overload

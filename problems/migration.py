@@ -7,7 +7,7 @@ import functools
 import numpy as np
 
 from eosdnn.framework.problem import Problem
-from eosdnn.problems.bounds import gap_to_bound, lower_bound
+from eosdnn.problems.bounds import BoundInputs, bound_parts, gap_to_bound
 from eosdnn.framework.errors import EosdnnError
 from eosdnn.problems.plan_report import PlanReport, plan_report
 from eosdnn.problems.scenario import Scenario
@@ -32,10 +32,20 @@ class MigrationProblem(Problem):
         self._anchor: Anchor | None = None
 
     @functools.cached_property
+    def _bound_inputs(self) -> BoundInputs:
+        return BoundInputs(self.workload)
+
+    @functools.cached_property
     def lower_bound(self) -> float | None:
-        """A valid lower bound on the optimum (problems/bounds.py), computed once; None when the
-        objective knows none."""
-        return lower_bound(self.workload)
+        """A valid lower bound on the optimum (problems/bounds.py, problems/contention.py), computed
+        once; None when the objective knows none."""
+        return self.workload.objective.lower_bound(self._bound_inputs)
+
+    @functools.cached_property
+    def bounds(self) -> dict[str, float]:
+        """The bounds the lower bound is the largest of, by name (e.g. contention-free, edge
+        capacity), for reports."""
+        return bound_parts(self.workload.objective, self._bound_inputs)
 
     def gap_to_bound(self, value: float) -> float | None:
         """(value - lower bound) / lower bound (problems/bounds.py), None without a bound."""

@@ -62,7 +62,9 @@ class Objective(Protocol):
         """The objective of every row (one plan: an array of one)."""
 
     def lower_bound(self, least: BoundInputs) -> float | None:
-        """A valid lower bound on the objective over every plan, or None when it knows none."""
+        """A valid lower bound on the objective over every plan, or None when it knows none. An
+        objective may also state `bounds(least)`: the bounds it takes the largest of, by name, which
+        reports show beside it."""
 
     def latest_completions(self, upper: float, least: np.ndarray) -> np.ndarray | None:
         """The latest each task may complete in a plan whose value is at most `upper`, given every
@@ -100,8 +102,14 @@ class TotalCompletion(ObjectiveBase):
     def value(self, measures: Measures) -> np.ndarray:
         return measures.total
 
+    def bounds(self, least: BoundInputs) -> dict[str, float]:
+        """The contention-free bound (the sum of the tasks' least completion times) and each server
+        tier's capacity bound (MODEL.md section 7)."""
+        return {"contention-free": float(least.completion.sum())} | {
+            f"{tier} capacity": bound for tier, bound in least.capacity.items()}
+
     def lower_bound(self, least: BoundInputs) -> float | None:
-        return float(least.completion.sum())
+        return max(self.bounds(least).values())
 
     def latest_completions(self, upper: float, least: np.ndarray) -> np.ndarray | None:
         return upper - (least.sum() - least)  # every other task takes at least its least time
@@ -120,8 +128,15 @@ class Makespan(ObjectiveBase):
     def value(self, measures: Measures) -> np.ndarray:
         return measures.makespan
 
+    def bounds(self, least: BoundInputs) -> dict[str, float]:
+        """The contention-free bound (the largest least completion time) and the tiers' capacity
+        bounds on the sum of completions shared by the tasks (the latest is at least the mean)."""
+        tasks = len(least.completion)
+        return {"contention-free": float(least.completion.max())} | {
+            f"{tier} capacity": bound / tasks for tier, bound in least.capacity.items()}
+
     def lower_bound(self, least: BoundInputs) -> float | None:
-        return float(least.completion.max())
+        return max(self.bounds(least).values())
 
     def latest_completions(self, upper: float, least: np.ndarray) -> np.ndarray | None:
         return np.full(least.shape[0], upper)

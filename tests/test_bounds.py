@@ -108,3 +108,46 @@ def test_the_gap_of_several_runs_is_the_mean_of_their_gaps():
     # two runs on different bounds: the mean of 10% (1.1 over 1.0) and 50% (3.0 over 2.0)
     assert mean_gap([gap_to_bound(1.1, 1.0), gap_to_bound(3.0, 2.0)]) == pytest.approx(0.3)
     assert mean_gap([0.1, None]) is None and gap_to_bound(1.0, None) is None
+
+
+# --- the capacity bound (problems/contention.py) -------------------------------------------------
+
+
+def contended(tasks: int, layers: int = 2, seed: int = 0, dag: bool = False) -> MigrationProblem:
+    """Several tasks on fast clients-in-name-only: one edge server with one pool that every good
+    plan wants, a cloud out of reach (0.05 MB/s from the client), clients 20x slower than the edge."""
+    rng = np.random.default_rng(seed)
+    environment = Environment([Node(f"client{i}", "client", 0.5, 1) for i in range(2)]
+                              + [Node("edge0", "edge", 10.0, 1), Node("cloud0", "cloud", 40.0, 1)],
+                              Bandwidth(client_edge=20.0, client_cloud=0.05, edge_cloud=0.5))
+    models = [diamond(f"d{t}") if dag and t % 2 else
+              chain(f"c{t}", list(rng.uniform(1e8, 4e8, layers)), list(rng.uniform(0.02, 0.3, layers)), input_mb=0.2)
+              for t in range(tasks)]
+    return MigrationProblem(Scenario(environment, [Task(m, t % 2) for t, m in enumerate(models)]))
+
+
+@pytest.mark.parametrize("dag", [False, True])
+def test_the_capacity_bound_sees_contention_and_never_exceeds_the_optimum(dag):
+    for seed in range(3):
+        problem = contended(4, seed=seed, dag=dag)
+        free = float(task_bounds(problem.workload).sum())
+        optimum = brute_force(problem)
+        capacity = problem.bounds["edge capacity"]
+        assert free * 1.3 < capacity <= optimum * (1 + 1e-12)  # over 30% stronger here
+        assert problem.lower_bound == max(problem.bounds.values()) == max(free, capacity, problem.bounds["cloud capacity"])
+
+
+@pytest.mark.parametrize("objective", ["total", "makespan"])
+def test_every_bound_part_is_below_the_optimum_on_random_instances(objective):
+    for seed in range(6):
+        shape = InstanceShape(tasks=3, layers=3, clients=2, edge=1, cloud=1, max_pools=1, dag_share=0.5)
+        problem = MigrationProblem(random_scenario(seed, shape, objective))
+        optimum = brute_force(problem)
+        for name, bound in problem.bounds.items():
+            assert bound <= optimum * (1 + 1e-12), name
+
+
+def test_an_uncontended_scenario_keeps_the_contention_free_bound_bit_for_bit():
+    problem = MigrationProblem(paper_scenario(0))
+    assert problem.lower_bound == float(task_bounds(problem.workload).sum())
+    assert set(problem.bounds) == {"contention-free", "edge capacity", "cloud capacity"}

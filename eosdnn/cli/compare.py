@@ -64,7 +64,7 @@ def run(args: argparse.Namespace) -> None:
     out.print(report.comparison_table(
         f"{report.plural(len(names), 'solver')} x {report.plural(len(seeds), 'seed')}, budget {budget.describe()}, "
         f"objective {scenario.objective}",
-        comparison.summaries(), problem.lower_bound))
+        comparison.summaries(), problem.lower_bound, report.bound_source(problem.bounds)))
     if args.plot:
         plots.convergence_plot(args.plot, {name: [r.history for r in runs] for name, runs in comparison.runs.items()},
                                f"Convergence on {scenario.name} ({report.plural(len(scenario.tasks), 'task')})",

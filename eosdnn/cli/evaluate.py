@@ -36,7 +36,8 @@ def run(args: argparse.Namespace) -> None:
         label = args.plan
     plan = problem.report(genes)
     out = console(args)
-    out.print(report.results_table(f"Evaluation of {label}", {label: plan}, scenario.objective, problem.lower_bound))
+    out.print(report.results_table(f"Evaluation of {label}", {label: plan}, scenario.objective, problem.lower_bound,
+                                   report.bound_source(problem.bounds)))
     out.print(report.tasks_table("Per task", scenario, plan))
     if args.save_placement:
         save_placement(problem, genes, args.save_placement)

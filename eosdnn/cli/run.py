@@ -43,7 +43,8 @@ def run(args: argparse.Namespace) -> None:
     plans = {label: plan_of(result) for label, result in chosen.results.items()}
     out.print(report.results_table(
         f"Migration plans, {report.plural(len(scenario.tasks), 'task')}, seed {seed}: reference plans and searches "
-        f"({args.evaluations:,} evaluations each)", plans, scenario.objective, problem.lower_bound))
+        f"({args.evaluations:,} evaluations each)", plans, scenario.objective, problem.lower_bound,
+        report.bound_source(problem.bounds)))
     out.print(report.recommendation_line(chosen.best, best.value, best.wall_s, problem.lower_bound,
                                          {label: plan.value for label, plan in plans.items() if label != chosen.best}),
               highlight=False)

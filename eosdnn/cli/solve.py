@@ -51,7 +51,7 @@ def run(args: argparse.Namespace) -> None:
     bound, source = strongest_bound(problem, result)
     out.print(report.results_table(
         f"{args.solver}: {report.plural(result.evaluations, 'evaluation')}, {result.wall_s:.2f} s, seed {seed}",
-        {args.solver: plan_of(result)}, scenario.objective, bound, source))
+        {args.solver: plan_of(result)}, scenario.objective, bound, source or report.bound_source(problem.bounds)))
     if result.status is not None:
         out.print(report.exact_status_line(result.status, result.bound, result.gap, result.model_status),
                   highlight=False)
