@@ -3,7 +3,7 @@ tasks on 4, 8, 16 and 32 clients (the same load per client; the four models roun
 seed's clock rates), each against the best lower bound (the larger of the contention-free bound and
 the tiers' capacity bounds, problems/contention.py).
 
-Run: python bench/bench_scale.py [--tasks 12,24,48,96] [--seeds 1] [--evaluations 60000]
+Run: python bench/bench_scale.py [--tasks 12,24,48,96] [--seeds 1] [--evaluations N]
 Targets (issue "beyond the paper's size"): the recommendation within 10% of the best proven bound,
 in at most 60 s wall on 2 cores for 96 tasks. Prints per size: layers, the contention-free and the
 best bound, the recommended value and solver, its gap to the best bound (mean and range over the
@@ -31,7 +31,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--tasks", default="12,24,48,96")
     parser.add_argument("--seeds", type=int, default=1)
-    parser.add_argument("--evaluations", type=int, default=60_000)
+    parser.add_argument("--evaluations", type=int, default=None, help="default: run's (recommend.default_evaluations)")
     args = parser.parse_args()
     print(f"{'tasks':>5} {'layers':>6} {'c-free':>8} {'bound':>8} {'value':>8} {'gap to bound':>18} {'wall s':>6} "
           f"{'cpu s':>6}  chosen")

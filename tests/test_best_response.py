@@ -81,3 +81,20 @@ def test_best_response_is_seeded_and_beats_its_start():
     assert np.array_equal(runs[0].x, runs[1].x) and runs[0].value == runs[1].value
     assert runs[0].value < problem.evaluate(peft_genes(problem)[None])[0]
     assert runs[0].evaluations <= 3000 + 64  # at most one batch over
+
+
+def test_runs_default_budget_is_the_papers_or_600_evaluations_per_task():
+    from eosdnn.recommend import default_evaluations, recommend
+
+    assert [default_evaluations(t) for t in (1, 12, 100, 101, 1000)] == [60_000, 60_000, 60_000, 60_600, 600_000]
+    env = environment(clients=(1.0,), edge=(9.0,), cloud=(70.0,))
+    problem = MigrationProblem(scenario(env, [chain(f"c{i}", [1e8], [0.1]) for i in range(150)]))
+    budgets = {}
+
+    def record(name, params, budget):
+        budgets[name] = budget
+        return run_named(problem, "all-local", {}, Budget(), 0)
+
+    recommend(problem, 0, run=record)
+    assert budgets["eosdnn"].evaluations == budgets["best-response"].evaluations == 90_000
+    assert budgets["greedy"].evaluations is None

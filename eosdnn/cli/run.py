@@ -12,7 +12,7 @@ from eosdnn.cli.shared import (RUN_PLANNERS, built_params, check_outputs, consol
 from eosdnn.documents import plan_of, run_document
 from eosdnn.problems.files import write_json
 from eosdnn.problems.migration import MigrationProblem
-from eosdnn.recommend import PAPER_EVALUATIONS
+from eosdnn.recommend import EVALUATIONS_PER_TASK, PAPER_EVALUATIONS, default_evaluations
 from eosdnn.solvers.upload import PLANNERS
 from eosdnn.upload_tasks import check_possible_units
 
@@ -22,8 +22,9 @@ HELP = ("the main job: the best migration plan eosdnn finds (against greedy, HEF
 
 def arguments(p: argparse.ArgumentParser) -> None:
     flags.common(p)
-    p.add_argument("--evaluations", type=flags.whole_number(1), default=PAPER_EVALUATIONS,
-                   help=f"evaluations of each search (default {PAPER_EVALUATIONS:,}, the paper's PSO-GA budget)")
+    p.add_argument("--evaluations", type=flags.whole_number(1), default=None,
+                   help=f"evaluations of each search (default {PAPER_EVALUATIONS:,}, the paper's PSO-GA budget, or "
+                        f"{EVALUATIONS_PER_TASK} per task where that is more)")
     flags.params(p, "lmu.max_units=400, lmu.rest=requeue, ionn.base=0.3 (the uploading planners')")
     flags.plan_output(p)
 
@@ -38,12 +39,13 @@ def run(args: argparse.Namespace) -> None:
     if not args.quiet:
         out.print(report.environment_table(scenario))
     seed = run_seed(args)
-    chosen = run_recommendation(args, problem, seed, args.evaluations)
+    evaluations = args.evaluations or default_evaluations(len(scenario.tasks))
+    chosen = run_recommendation(args, problem, seed, evaluations)
     best = chosen.result
     plans = {label: plan_of(result) for label, result in chosen.results.items()}
     out.print(report.results_table(
         f"Migration plans, {report.plural(len(scenario.tasks), 'task')}, seed {seed}: reference plans and searches "
-        f"({args.evaluations:,} evaluations each)", plans, scenario.objective, problem.lower_bound,
+        f"({evaluations:,} evaluations each)", plans, scenario.objective, problem.lower_bound,
         report.bound_source(problem.bounds)))
     out.print(report.recommendation_line(chosen.best, best.value, best.wall_s, problem.lower_bound,
                                          {label: plan.value for label, plan in plans.items() if label != chosen.best}),
