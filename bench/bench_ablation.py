@@ -38,6 +38,7 @@ ROWS: dict[str, tuple[str, dict]] = {
     "local search from greedy": ("local-search", {"start": "greedy"}),
     "local search from PEFT": ("local-search", {"start": "peft"}),
     "local search from a random plan": ("local-search", {"start": "random"}),
+    "best response from PEFT (best-response)": ("best-response", {}),
     "GA (pymoo), run operators and memetic local search": ("ga", OPERATORS | MEMETIC),
 }
 PLOTTED = {
@@ -45,6 +46,7 @@ PLOTTED = {
     "PSO-GA + run operators": "+ run operators (segment-move mutation, task crossover)",
     "eosdnn": "+ final local search on half the budget (eosdnn default)",
     "local search from PEFT": "local search from PEFT",
+    "best response from PEFT": "best response from PEFT (best-response)",
     "GA + run operators + memetic": "GA (pymoo), run operators and memetic local search",
 }
 
