@@ -1,0 +1,279 @@
+"""`cpsat`: a second exact backend, a constraint-programming model in OR-Tools CP-SAT.
+
+The model (docs/MODEL.md section 7; docs/CHOICES.md, "Exact solvers"): per layer one start time and,
+per allowed node, an optional interval of the layer's execution time there, exactly one present;
+`NoOverlap` on single-pool nodes and `Cumulative` on the others; per edge k -> j and node choice c of
+j, `start_j >= end_k + sum_m delay(m, c) x[k, m]` when j takes c (exact, k has one node); each task
+completes when its result is back on its client. Times are integers in microseconds with every
+execution time and transfer rounded *down*, so the model relaxes the real-valued problem.
+
+CP-SAT schedules each pool in any order, while the evaluator serves layers in the fixed order u
+(MODEL.md section 3). Every evaluator schedule is feasible here, so the proven bound is a valid lower
+bound on the evaluator's optimum, and the placement found, re-scored by the evaluator, is a feasible
+plan: the status is `optimal` only when that re-scored value meets the proven bound (gap at most
+`OPTIMAL_GAP`), `feasible` otherwise. `model_value` is the free-order value CP-SAT found.
+
+Redundant constraints from the contention-free programme (`problems/bounds.py`) tighten the model:
+each layer starts no earlier on a node than it could without contention, and each task completes no
+earlier than its contention-free bound. A hint (placement and start times, from the evaluator's
+schedule of a named solver's plan) gives CP-SAT a first solution.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Any, ClassVar
+
+import attrs
+import numpy as np
+
+from eosdnn.framework import Budget, Result, Search
+from eosdnn.framework.errors import EosdnnError
+from eosdnn.framework.params import ParameterError, number, whole
+from eosdnn.framework.solver import SolverTraits
+from eosdnn.problems.bounds import forward_pass, gap_to_bound, task_bounds, task_tables
+from eosdnn.problems.migration import MigrationProblem
+from eosdnn.problems.schedule import CompiledWorkload, schedule
+from eosdnn.solvers.registry import SOLVERS
+
+TICKS = 1_000_000  # model time units per second (microseconds)
+OPTIMAL_GAP = 1e-4  # as the MILP's: HiGHS's default relative tolerance
+CPSAT_FLAGS = frozenset({"time_limit", "gap"})
+
+
+def _ortools():
+    """The CP-SAT module, or one clear error where OR-Tools is missing."""
+    try:
+        from ortools.sat.python import cp_model
+    except ImportError as error:  # pragma: no cover - ortools is a dependency
+        raise EosdnnError("solver cpsat: needs OR-Tools (pip install ortools)") from error
+    return cp_model
+
+
+def ticks_down(seconds: np.ndarray | float) -> np.ndarray:
+    """Seconds as whole microseconds, rounded down (so the model never asks more than the evaluator)."""
+    return np.floor(np.asarray(seconds, dtype=float) * TICKS).astype(np.int64)
+
+
+def earliest_starts(w: CompiledWorkload) -> np.ndarray:
+    """(positions, choices): the least start time of each layer on each allowed node without
+    contention (the contention-free programme's finish less the layer's own time)."""
+    starts = np.zeros((w.n_genes, w.n_choices))
+    for t in range(w.n_tasks):
+        tables = task_tables(w, t)
+        dp = forward_pass(tables.exec_s[None], tables.spb, tables.predecessors, tables.out_bytes, tables.input_bytes)
+        finish = np.empty_like(tables.exec_s)
+        for a, b in zip(dp.cuts, dp.cuts[1:]):
+            finish[b] = dp.finish[b][0]
+            for layer, relative in dp.regions.get(b, {}).items():
+                if layer > a:
+                    finish[layer] = (dp.finish[a][0][:, None] + relative[0]).min(axis=0)
+        positions = w.position_of[w.gene_offset[t] + np.arange(tables.exec_s.shape[0])]
+        starts[positions] = np.maximum(finish - tables.exec_s, 0.0)
+    return starts
+
+
+@attrs.define
+class CpsatForm:
+    """The model's measures for objectives (`problems.objectives.ExactForm`), in the model's units:
+    completion times, busy time and variables in microseconds, bytes in whole bytes (rounded down)."""
+
+    workload: CompiledWorkload
+    model: Any
+    x: dict[tuple[int, int], Any]
+    node_of: np.ndarray  # (positions, choices) -> node
+    completion: list[Any]
+
+    @property
+    def environment(self):
+        return self.workload.scenario.environment
+
+    def busy(self, node: int) -> Any:
+        durations = ticks_down(self.workload.exec_s[:, node])
+        return sum(int(durations[p]) * self.x[p, c] for p, c in zip(*np.nonzero(self.node_of == node)))
+
+    def bytes_sent(self, source: int, target: int) -> Any:
+        raise EosdnnError("solver cpsat: objectives over bytes sent are not modelled yet; use milp")
+
+    def variable(self, name: str, low: float, high: float) -> Any:
+        return self.model.NewIntVar(math.ceil(low), math.floor(high), name)
+
+    def require(self, constraint: Any, name: str) -> None:
+        self.model.Add(constraint)
+
+    def sum(self, terms) -> Any:
+        return sum(terms)
+
+
+@attrs.define
+class CpsatModel:
+    """The built model, its variables, and the units to read them back."""
+
+    model: Any
+    x: dict[tuple[int, int], Any]
+    start: list[Any]
+    objective: Any
+    node_of: np.ndarray
+
+    def genes(self, solver) -> np.ndarray:
+        """The placement of the solver's solution, in gene order (order u is the position order)."""
+        positions = len(self.start)
+        choices = self.node_of.shape[1]
+        chosen = np.array([next(c for c in range(choices) if solver.Value(self.x[p, c])) for p in range(positions)])
+        return chosen
+
+    def hint(self, w: CompiledWorkload, genes: np.ndarray) -> None:
+        """A full hint: the placement and the evaluator's start times (feasible here: rounding down
+        keeps every precedence and every pool's order)."""
+        plan = schedule(w, genes)
+        starts = ticks_down(plan.start)  # in gene order
+        genes = np.asarray(genes)
+        for p in range(len(self.start)):
+            gene = int(w.order[p])
+            self.model.AddHint(self.start[p], int(starts[gene]))
+            for c in range(self.node_of.shape[1]):
+                self.model.AddHint(self.x[p, c], int(genes[gene] == c))
+
+
+def build_cpsat(problem: MigrationProblem, upper: float) -> CpsatModel:
+    """The CP-SAT model of `problem` (module docstring) for plans whose objective is at most `upper`
+    seconds (each task's latest completion follows from it where the objective says how)."""
+    cp_model = _ortools()
+    w = problem.workload
+    k = w.kernel
+    model = cp_model.CpModel()
+    least = task_bounds(w)
+    latest = w.objective.latest_completions(upper, least)
+    from eosdnn.solvers.milp_model import serial_horizon
+
+    horizon_s = serial_horizon(w) if latest is None else float(np.max(latest))
+    horizon = int(math.ceil(horizon_s * TICKS)) + 1
+    node_of = w.choice_node[w.task_of]
+    positions, choices = node_of.shape
+    duration = ticks_down(np.take_along_axis(w.exec_s, node_of, axis=1))  # (positions, choices)
+    earliest = ticks_down(earliest_starts(w))
+    spb = w.seconds_per_byte
+    x: dict[tuple[int, int], Any] = {}
+    start, end = [], []
+    on_node: dict[int, list[Any]] = {}
+    for p in range(positions):
+        s = model.NewIntVar(0, horizon, f"s{p}")
+        for c in range(choices):
+            x[p, c] = model.NewBoolVar(f"x{p}_{c}")
+            interval = model.NewOptionalFixedSizeIntervalVar(s, int(duration[p, c]), x[p, c], f"i{p}_{c}")
+            on_node.setdefault(int(node_of[p, c]), []).append(interval)
+            model.Add(s >= int(earliest[p, c])).OnlyEnforceIf(x[p, c])
+        model.AddExactlyOne(x[p, c] for c in range(choices))
+        start.append(s)
+        end.append(s + sum(int(duration[p, c]) * x[p, c] for c in range(choices)))
+        if k.input_bytes[p] >= 0:
+            client = int(k.client_of[k.task_of[p]])
+            model.Add(s >= sum(int(ticks_down(k.input_bytes[p] * spb[client, node_of[p, c]])) * x[p, c]
+                               for c in range(choices)))
+    for p in range(positions):
+        for e in range(k.pred_ptr[p], k.pred_ptr[p + 1]):
+            q = int(k.pred_pos[e])
+            delays = ticks_down(k.pred_bytes[e] * spb[np.ix_(node_of[q], node_of[p])])  # (choice of q, choice of p)
+            for c in range(choices):
+                model.Add(start[p] >= end[q] + sum(int(delays[m, c]) * x[q, m] for m in range(choices))
+                          ).OnlyEnforceIf(x[p, c])
+    pools = np.diff(w.pool_ptr)
+    for node, intervals in on_node.items():
+        if pools[node] == 1:
+            model.AddNoOverlap(intervals)
+        elif pools[node] < len(intervals):
+            model.AddCumulative(intervals, [1] * len(intervals), int(pools[node]))
+    completion = []
+    for t in range(w.n_tasks):
+        last = int(k.last_pos[t])
+        client = int(k.client_of[t])
+        back = ticks_down(k.result_bytes[t] * spb[node_of[last], client])
+        latest_t = horizon if latest is None else int(math.ceil(latest[t] * TICKS)) + 1
+        done = model.NewIntVar(int(ticks_down(least[t])), max(latest_t, int(ticks_down(least[t]))), f"c{t}")
+        model.Add(done >= end[last] + sum(int(back[c]) * x[last, c] for c in range(choices)))
+        completion.append(done)
+    form = CpsatForm(w, model, x, node_of, completion)
+    objective = w.objective.exact(form, float(upper * TICKS))
+    model.Minimize(objective)
+    return CpsatModel(model, x, start, objective, node_of)
+
+
+def hint_solver(_instance, attribute, value) -> None:
+    if not isinstance(value, str) or not (value == "none" or value in SOLVERS.names()):
+        raise ParameterError(attribute.name, f"must be none or a registered solver, got {value!r}")
+    if value == "cpsat":
+        raise ParameterError(attribute.name, "cpsat cannot hint itself")
+
+
+hint_solver.span = "none, or a registered solver (its plan at its default budget)"  # type: ignore[attr-defined]
+
+
+@SOLVERS.register("cpsat", description=(
+    "Exact migration plans by constraint programming (OR-Tools CP-SAT) with any order on a pool: its bound "
+    "is a valid lower bound, its plan is re-scored by the evaluator; optimal when the two meet."))
+@attrs.define
+class Cpsat:
+    """CP-SAT over placements and free-order schedules (module docstring). Parameters: time_limit
+    (seconds, model building included; `--seconds` overrides), gap (relative gap at which CP-SAT may
+    stop), workers (CP-SAT's search workers), hint (a solver whose plan, at its default budget,
+    starts the search; `none` for no hint), max_layers (refuse larger instances)."""
+
+    traits: ClassVar[SolverTraits] = SolverTraits(exact=True, budget_unit="seconds", flags=CPSAT_FLAGS,
+                                                  validated=False)
+
+    time_limit: float = attrs.field(default=60.0, validator=number(0, None, open_low=True))
+    gap: float = attrs.field(default=OPTIMAL_GAP, validator=number(0, 0.999999))
+    workers: int = attrs.field(default=2, validator=whole(1, 256))
+    hint: str = attrs.field(default="greedy", validator=hint_solver)
+    max_layers: int = attrs.field(default=2_000, validator=whole(1))
+    name: str = "cpsat"
+    accepts: ClassVar[type] = MigrationProblem  # reads the layers and nodes
+
+    def solve(self, problem: MigrationProblem, *, budget: Budget, seed: int | None, callback=None) -> Result:
+        cp_model = _ortools()
+        if problem.n_var > self.max_layers:
+            raise EosdnnError(f"{self.name}.max_layers: the instance has {problem.n_var:,} layers, above the limit of "
+                              f"{self.max_layers:,}; use a smaller scenario or raise it with max_layers=N")
+        time_limit = float(budget.seconds if budget.seconds is not None else self.time_limit)
+        search = Search(self.name, problem, Budget(), seed, callback)
+        if self.hint != "none":
+            from eosdnn.jobs import run_named  # the one home of one run
+
+            hinted = run_named(problem, self.hint, {}, Budget(), seed)
+            search.offer(hinted.x)
+        else:
+            search.offer(np.zeros(problem.n_var, dtype=np.int64))
+        built = build_cpsat(problem, search.best_value * (1 + 1e-7) + 1e-9)
+        assert search.best_x is not None
+        built.hint(problem.workload, search.best_x)
+        left = search.started + time_limit - time.perf_counter()
+        if left <= 0:
+            search.next_iteration()
+            return search.result(status="feasible", model_status="no solution",
+                                 info={"stopped": "the time limit ended while the model was being built"})
+        solver = cp_model.CpSolver()
+        solver.parameters.max_time_in_seconds = left
+        solver.parameters.num_workers = int(self.workers)
+        solver.parameters.relative_gap_limit = float(self.gap)
+        solver.parameters.random_seed = 0 if seed is None else int(seed) % 2_147_483_647
+        code = solver.Solve(built.model)
+        names = {cp_model.OPTIMAL: "optimal", cp_model.FEASIBLE: "feasible", cp_model.INFEASIBLE: "infeasible",
+                 cp_model.MODEL_INVALID: "invalid", cp_model.UNKNOWN: "no solution"}
+        model_status = names.get(code, "no solution")
+        model_value = None
+        if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            model_value = float(solver.ObjectiveValue()) / TICKS
+            search.offer(built.genes(solver)[problem.workload.position_of])
+        search.next_iteration()
+        value = search.best_value
+        # CP-SAT's proven bound, or where it proved less (stopped early) the problem's own lower bound:
+        # both hold for every plan, so the larger does; never above the value found
+        proven = float(solver.BestObjectiveBound()) / TICKS if model_status in ("optimal", "feasible") else None
+        known = [b for b in (proven, problem.lower_bound) if b is not None]
+        bound = min(max(known), value) if known else None
+        gap = None if bound is None else max(gap_to_bound(value, bound), 0.0)
+        status = "optimal" if gap is not None and gap <= OPTIMAL_GAP else "feasible"
+        return search.result(status=status, bound=bound, gap=gap, model_value=model_value, model_status=model_status,
+                             info={"layers": problem.n_var, "workers": int(self.workers),
+                                   "wall_s_cpsat": float(solver.WallTime())})
