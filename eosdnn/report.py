@@ -158,6 +158,14 @@ def results_table(title: str, rows: dict[str, PlanReport], objective: str, bound
     return table
 
 
+def free_order_line(free, seconds_limit: float) -> str:
+    """What the fixed order u costs one placement (`solvers.cpsat.FreeOrderSchedule`), in one line."""
+    found = "none found" if free.value is None else f"{seconds(free.value)} s found"
+    proven = "proven optimal" if free.status == "optimal" else f"at least {seconds(free.bound)} s proven"
+    return (f"Free-order schedule of this placement (CP-SAT, at most {seconds_limit:g} s): {found}, {proven}; "
+            f"the evaluator's fixed order u ({seconds(free.fixed_value)} s) costs at most {percent(free.cost_of_order)}")
+
+
 def recommendation_line(label: str, value: float, wall_s: float, bound: float | None, others: dict[str, float]) -> str:
     """The recommended plan, its gap to the bound (when the objective has one) and how much it saves
     against every other plan."""

@@ -10,7 +10,7 @@ import numpy as np
 from eosdnn.problems.environment import MB, PAPER_GHZ_RANGES, Bandwidth, Environment, Node
 from eosdnn.framework.errors import EosdnnError
 from eosdnn.problems.models import DnnModel, Layer
-from eosdnn.problems.scenario import Scenario, Task
+from eosdnn.problems.scenario import Scenario, Task, build_environment, round_robin_tasks
 
 
 @attrs.frozen
@@ -80,3 +80,13 @@ def random_scenario(seed: int, shape: InstanceShape = InstanceShape(), objective
     tasks = [Task(random_model(rng, f"m{t}", shape.layers, bool(rng.random() < shape.dag_share)), t % shape.clients)
              for t in range(shape.tasks)]
     return Scenario(environment, tasks, objective=objective, seed=seed, name=f"random-{seed}")
+
+
+def model_scenario(seed: int, models: list[DnnModel], tasks: int, objective: str = "total") -> Scenario:
+    """An instance of real models: the paper's environment with the clock rates drawn by `seed`, and
+    `tasks` tasks taking the models in turn, spread over the clients round-robin (`validate --models`)."""
+    environment = build_environment({"preset": "paper"}, seed)
+    chosen = [models[i % len(models)] for i in range(tasks)]
+    names = "+".join(dict.fromkeys(model.name for model in chosen))
+    return Scenario(environment, round_robin_tasks(chosen, environment.n_clients), objective=objective, seed=seed,
+                    name=f"{names}#{seed}")

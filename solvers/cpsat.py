@@ -35,6 +35,7 @@ from eosdnn.framework.solver import SolverTraits
 from eosdnn.problems.bounds import forward_pass, gap_to_bound, task_bounds, task_tables
 from eosdnn.problems.migration import MigrationProblem
 from eosdnn.problems.schedule import CompiledWorkload, schedule
+from eosdnn.solvers.local_search import improve
 from eosdnn.solvers.registry import SOLVERS
 
 TICKS = 1_000_000  # model time units per second (microseconds)
@@ -217,7 +218,9 @@ class Cpsat:
     """CP-SAT over placements and free-order schedules (module docstring). Parameters: time_limit
     (seconds, model building included; `--seconds` overrides), gap (relative gap at which CP-SAT may
     stop), workers (CP-SAT's search workers), hint (a solver whose plan, at its default budget,
-    starts the search; `none` for no hint), max_layers (refuse larger instances)."""
+    starts the search; `none` for no hint), max_layers (refuse larger instances), polish (evaluations
+    of local search under the evaluator from the plan found: CP-SAT's plan is best for some order on
+    each pool, not always for the order u)."""
 
     traits: ClassVar[SolverTraits] = SolverTraits(exact=True, budget_unit="seconds", flags=CPSAT_FLAGS,
                                                   validated=False)
@@ -227,6 +230,7 @@ class Cpsat:
     workers: int = attrs.field(default=2, validator=whole(1, 256))
     hint: str = attrs.field(default="greedy", validator=hint_solver)
     max_layers: int = attrs.field(default=2_000, validator=whole(1))
+    polish: int = attrs.field(default=2_000, validator=whole(0))
     name: str = "cpsat"
     accepts: ClassVar[type] = MigrationProblem  # reads the layers and nodes
 
@@ -264,7 +268,11 @@ class Cpsat:
         model_value = None
         if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             model_value = float(solver.ObjectiveValue()) / TICKS
-            search.offer(built.genes(solver)[problem.workload.position_of])
+            found = built.genes(solver)[problem.workload.position_of]
+            search.offer(found)
+            if self.polish:
+                improve(search, np.asarray(search.best_x), search.best_value, np.random.default_rng(seed),
+                        move="segment-move", batch=32, evaluations=int(self.polish), steps_are_iterations=False)
         search.next_iteration()
         value = search.best_value
         # CP-SAT's proven bound, or where it proved less (stopped early) the problem's own lower bound:
@@ -277,3 +285,45 @@ class Cpsat:
         return search.result(status=status, bound=bound, gap=gap, model_value=model_value, model_status=model_status,
                              info={"layers": problem.n_var, "workers": int(self.workers),
                                    "wall_s_cpsat": float(solver.WallTime())})
+
+
+@attrs.frozen
+class FreeOrderSchedule:
+    """The best schedule of one placement when each pool may serve its layers in any order: the
+    value found (`value`), a proven lower bound (`bound`), CP-SAT's status, and the evaluator's value
+    in the order u (`fixed_value`)."""
+
+    value: float | None
+    bound: float
+    status: str
+    fixed_value: float
+
+    @property
+    def cost_of_order(self) -> float:
+        """How much the order u adds to the best free order, at most: (fixed - bound) / bound."""
+        return max(gap_to_bound(self.fixed_value, self.bound), 0.0)
+
+
+def free_order_schedule(problem: MigrationProblem, genes: np.ndarray, time_limit: float = 60.0,
+                        workers: int = 2, seed: int = 0) -> FreeOrderSchedule:
+    """The placement's best free-order schedule by CP-SAT (the placement fixed, its evaluator
+    schedule as the hint): what the paper's fixed order u costs this plan."""
+    cp_model = _ortools()
+    started = time.perf_counter()
+    genes = np.asarray(genes, dtype=np.int64)
+    fixed_value = float(problem.evaluate(genes[None, :])[0])
+    built = build_cpsat(problem, fixed_value * (1 + 1e-7) + 1e-9)
+    w = problem.workload
+    for p in range(len(built.start)):
+        built.model.Add(built.x[p, int(genes[w.order[p]])] == 1)
+    built.hint(w, genes)
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(0.01, time_limit - (time.perf_counter() - started))
+    solver.parameters.num_workers = int(workers)
+    solver.parameters.random_seed = int(seed) % 2_147_483_647
+    code = solver.Solve(built.model)
+    found = code in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    status = {cp_model.OPTIMAL: "optimal", cp_model.FEASIBLE: "feasible"}.get(code, "no solution")
+    bound = float(solver.BestObjectiveBound()) / TICKS if found else float(problem.lower_bound or 0.0)
+    return FreeOrderSchedule(float(solver.ObjectiveValue()) / TICKS if found else None, min(bound, fixed_value),
+                             status, fixed_value)

@@ -79,7 +79,7 @@ def test_solvers_declare_their_traits_and_the_groups_follow(tmp_path, capsys):
     from eosdnn.framework.solver import SolverTraits
     from eosdnn.solvers.registry import SOLVERS, exact_solvers, heuristics, solver_traits
 
-    assert set(exact_solvers()) == {"milp", "milp-free", "exhaustive"}
+    assert set(exact_solvers()) == {"milp", "milp-free", "exhaustive", "cpsat"}
     assert {"eosdnn", "local-search", "heft", "peft", "greedy", "psoga"} <= set(heuristics())
     assert not set(heuristics()) & {"milp", "exhaustive", "all-edge"}
     assert solver_traits("eosdnn").budget_unit == "evaluations" and solver_traits("psoga").budget_unit == "iterations"

@@ -13,7 +13,8 @@ import pytest
 from eosdnn.framework import Budget
 from eosdnn.framework.errors import EosdnnError
 from eosdnn.jobs import run_named
-from eosdnn.problems.instances import InstanceShape, random_scenario
+from eosdnn.problems.instances import InstanceShape, model_scenario, random_scenario
+from eosdnn.problems.models import builtin_model
 from eosdnn.problems.migration import MigrationProblem
 from eosdnn.problems.scenario import paper_scenario
 from eosdnn.solvers.registry import SOLVERS
@@ -71,3 +72,59 @@ def test_bad_parameters_and_too_large_instances_are_one_clear_error():
                           ({"time_limit": -1}, "time_limit")]:
         with pytest.raises(EosdnnError, match=field):
             SOLVERS.create("cpsat", **params)
+
+
+def test_validate_on_real_models_answers_large_instances_with_cpsat(tmp_path):
+    import json
+
+    from eosdnn.cli import main
+
+    out = tmp_path / "v.json"
+    assert main(["validate", "--models", "alexnet", "--tasks", "4", "--seeds", "1", "--solvers", "greedy,peft",
+                 "--time-limit", "10", "--json", str(out)]) == 0
+    doc = json.loads(out.read_text())
+    (entry,) = doc["instances"]
+    assert entry["name"] == "alexnet#0" and entry["layers"] == 52 and entry["exact"]["method"] == "cpsat"
+    exact = entry["exact"]
+    assert exact["bound"] <= exact["value"]
+    problem = MigrationProblem(model_scenario(0, [builtin_model("alexnet")], 4))
+    assert exact["bound"] >= problem.lower_bound  # at least the contention-free bound
+    for runs in entry["runs"].values():
+        assert all(run["value"] >= exact["bound"] for run in runs)
+
+
+def test_a_heuristic_below_a_claimed_optimum_is_an_error_not_a_row():
+    from eosdnn.validation import ExactAnswer, check_claim
+
+    certified = ExactAnswer("milp", "optimal", 2.0, 2.0, 0.1)
+    check_claim("i", "greedy", 2.0, certified)  # meeting the optimum is fine
+    with pytest.raises(EosdnnError, match="below the certified optimum 2.0 of milp"):
+        check_claim("i", "greedy", 1.99, certified)
+    bounded = ExactAnswer("cpsat", "feasible", 2.5, 2.0, 0.1)
+    check_claim("i", "greedy", 2.1, bounded)
+    with pytest.raises(EosdnnError, match="below the proven lower bound"):
+        check_claim("i", "greedy", 1.9, bounded)
+
+
+def test_the_free_order_schedule_of_a_placement_is_at_most_every_task_order():
+    """Three chains all on one single-pool edge server: serving whole tasks in any of the 6 orders
+    (the evaluator's `task` priority over permuted tasks) is a free-order schedule, so CP-SAT's best
+    is at most the least of them; the depth order u interleaves the tasks and costs more."""
+    from eosdnn.solvers.cpsat import free_order_schedule
+    from helpers import chain, environment
+    from eosdnn.problems.scenario import Scenario, Task
+
+    env = environment(clients=(1.0,), edge=(10.0,), cloud=(40.0,), client_edge=20.0, client_cloud=0.05,
+                      edge_cloud=0.5)
+    models = [chain(f"c{i}", [2e8 * (i + 1), 1e8], [0.1, 0.01], input_mb=0.2) for i in range(3)]
+    problem = MigrationProblem(Scenario(env, [Task(m, 0) for m in models]))
+    on_edge = np.ones(problem.n_var, dtype=np.int64)  # gene 1: the edge server
+    free = free_order_schedule(problem, on_edge, time_limit=20.0)
+    orders = []
+    for order in itertools.permutations(range(3)):
+        permuted = MigrationProblem(Scenario(env, [Task(models[i], 0) for i in order], priority="task"))
+        orders.append(float(permuted.evaluate(on_edge[None, :])[0]))
+    assert free.status == "optimal" and free.value == free.bound
+    assert free.value <= min(orders) + 1e-9
+    assert free.fixed_value == pytest.approx(problem.evaluate(on_edge[None, :])[0])
+    assert free.fixed_value > free.value * 1.05 and free.cost_of_order > 0.05  # u serves them badly here

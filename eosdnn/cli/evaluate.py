@@ -7,11 +7,12 @@ from pathlib import Path
 
 from eosdnn import report
 from eosdnn.cli import flags
-from eosdnn.cli.shared import check_outputs, console, scenario_of
+from eosdnn.cli.shared import check_outputs, console, run_seed, scenario_of
 from eosdnn.documents import evaluation_document
 from eosdnn.problems.files import write_json
 from eosdnn.problems.migration import TIER_PLANS, MigrationProblem
 from eosdnn.problems.placement import load_placement, save_placement
+from eosdnn.solvers.cpsat import free_order_schedule
 
 HELP = "score a placement: objective, per-task completion, T1/T2/T3"
 
@@ -22,6 +23,9 @@ def arguments(p: argparse.ArgumentParser) -> None:
     group.add_argument("--placement", help="placement JSON file")
     group.add_argument("--plan", choices=sorted(TIER_PLANS), help="a reference plan instead of a file")
     p.add_argument("--save-placement", metavar="PATH", help="write the evaluated placement as a placement file")
+    p.add_argument("--free-order", type=flags.positive_number, nargs="?", const=60.0, default=None, metavar="SECONDS",
+                   help="also find the placement's best schedule with any order on each pool (CP-SAT, at most "
+                        "SECONDS, default 60): what the fixed order u costs this plan")
 
 
 def run(args: argparse.Namespace) -> None:
@@ -39,7 +43,15 @@ def run(args: argparse.Namespace) -> None:
     out.print(report.results_table(f"Evaluation of {label}", {label: plan}, scenario.objective, problem.lower_bound,
                                    report.bound_source(problem.bounds)))
     out.print(report.tasks_table("Per task", scenario, plan))
+    free = None
+    if args.free_order is not None:
+        free = free_order_schedule(problem, genes, time_limit=args.free_order, seed=run_seed(args))
+        out.print(report.free_order_line(free, args.free_order), highlight=False)
     if args.save_placement:
         save_placement(problem, genes, args.save_placement)
     if args.json:
-        write_json(args.json, evaluation_document(problem, plan))
+        doc = evaluation_document(problem, plan)
+        if free is not None:
+            doc["free_order"] = {"value": free.value, "bound": free.bound, "status": free.status,
+                                 "cost_of_order": free.cost_of_order, "seconds": args.free_order}
+        write_json(args.json, doc)

@@ -10,11 +10,13 @@ from eosdnn.cli.shared import (built_params, budget_of, check_outputs, console, 
                                run_seed, save_interrupted)
 from eosdnn.documents import interrupted
 from eosdnn.problems.files import write_json
-from eosdnn.problems.instances import InstanceShape, random_scenario
+from eosdnn.framework.errors import EosdnnError
+from eosdnn.problems.instances import InstanceShape, model_scenario, random_scenario
+from eosdnn.problems.models.io import resolve_model
 from eosdnn.problems.objectives import OBJECTIVES
 from eosdnn.problems.scenario import load_scenario
 from eosdnn.solvers.registry import SOLVERS, heuristics
-from eosdnn.validation import DEFAULT_EVALUATIONS, validate, validation_document
+from eosdnn.validation import DEFAULT_EVALUATIONS, MILP_LAYERS, validate, validation_document
 
 HELP = "gap of every heuristic to the exact optimum on small instances"
 
@@ -25,8 +27,12 @@ def arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=flags.seed_number, default=None,
                    help="first instance seed and first solver seed (default 0)")
     p.add_argument("--json", metavar="PATH", help="write the machine-readable result here")
-    p.add_argument("--instances", type=whole(1, 1_000), default=6, help="random instances (default 6)")
-    p.add_argument("--tasks", type=whole(1, 20), default=3, help="tasks per instance (default 3)")
+    p.add_argument("--models", help="comma-separated models (built-in names or model/ONNX files): instances of "
+                                    "these real models on the paper environment instead of random chains and DAGs")
+    p.add_argument("--instances", type=whole(1, 1_000), default=None,
+                   help="instances (default 6 random ones, or 1 of --models)")
+    p.add_argument("--tasks", type=whole(1, 20), default=3, help="tasks per instance (default 3; with --models "
+                                                                 "they take the models in turn)")
     p.add_argument("--layers", type=whole(1, 50), default=4, help="layers per model (default 4)")
     p.add_argument("--clients", type=whole(1, 16), default=2, help="clients (default 2)")
     p.add_argument("--edge", type=whole(0, 16), default=1, help="edge servers (default 1)")
@@ -44,7 +50,9 @@ def arguments(p: argparse.ArgumentParser) -> None:
     flags.budget(p)
     flags.params(p, "psoga.particles=20")
     flags.exact(p)
-    p.epilog = f"without a budget every heuristic gets {DEFAULT_EVALUATIONS:,} evaluations"
+    p.epilog = (f"without a budget every heuristic gets {DEFAULT_EVALUATIONS:,} evaluations on random instances and "
+                f"its own default budget with --models; the exact reference is exhaustive search, the MILP up to "
+                f"{MILP_LAYERS} layers, CP-SAT above")
 
 
 def run(args: argparse.Namespace) -> None:
@@ -55,16 +63,26 @@ def run(args: argparse.Namespace) -> None:
     if exact:
         SOLVERS.create("milp", **exact)
     first_seed = run_seed(args)
+    if args.scenario and args.models:
+        raise EosdnnError("--models: give either --scenario files or --models, not both")
     if args.scenario:
         scenarios = [load_scenario(path) for path in args.scenario]
         origin = report.plural(len(scenarios), "scenario file")
+    elif args.models:
+        models = [resolve_model(name.strip()) for name in args.models.split(",") if name.strip()]
+        if not models:
+            raise EosdnnError("--models: name at least one model")
+        count = args.instances or 1
+        scenarios = [model_scenario(first_seed + i, models, args.tasks, args.objective) for i in range(count)]
+        origin = f"{report.plural(count, 'instance')} of {args.tasks} tasks ({', '.join(m.name for m in models)})"
     else:
+        args.instances = args.instances or 6
         shape = InstanceShape(tasks=args.tasks, layers=args.layers, clients=args.clients, edge=args.edge,
                               cloud=args.cloud, max_pools=args.max_pools, dag_share=args.dag_share)
         scenarios = [random_scenario(first_seed + i, shape, args.objective) for i in range(args.instances)]
         origin = f"{report.plural(args.instances, 'random instance')} ({shape.describe()})"
     seeds = list(range(first_seed, first_seed + args.seeds))
-    budget = budget_of(args).or_default(evaluations=DEFAULT_EVALUATIONS)
+    budget = budget_of(args) if args.models else budget_of(args).or_default(evaluations=DEFAULT_EVALUATIONS)
     done: list[dict] = []
     try:
         doc = validate(scenarios, names, seeds, budget, exhaustive_limit=args.exhaustive_limit,
@@ -78,7 +96,7 @@ def run(args: argparse.Namespace) -> None:
     uncertified = sum(not entry["exact"]["certified"] for entry in doc["instances"])
     if uncertified:
         out.print(f"[yellow]note:[/] {report.plural(uncertified, 'instance')} without a certified optimum: their "
-                  "gaps are measured to the MILP's lower bound and overstate the true gap")
+                  "gaps are measured to the exact solver's lower bound and overstate the true gap")
     for name, instances in doc["exhaustive_runs"].items():
         out.print(f"[yellow]warning:[/] {name} evaluated at least as many placements as "
                   f"{report.plural(len(instances), 'instance')} have ({', '.join(instances)}): there it searched "
