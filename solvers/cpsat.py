@@ -31,11 +31,12 @@ import numpy as np
 from eosdnn.framework import Budget, Result, Search
 from eosdnn.framework.errors import EosdnnError
 from eosdnn.framework.params import ParameterError, number, whole
-from eosdnn.framework.solver import SolverTraits
+from eosdnn.framework.solver import SolverTraits, run_solver
 from eosdnn.problems.bounds import forward_pass, gap_to_bound, task_bounds, task_tables
 from eosdnn.problems.migration import MigrationProblem
 from eosdnn.problems.schedule import CompiledWorkload, schedule
 from eosdnn.solvers.local_search import improve
+from eosdnn.solvers.milp_model import serial_horizon
 from eosdnn.solvers.registry import SOLVERS
 
 TICKS = 1_000_000  # model time units per second (microseconds)
@@ -146,8 +147,6 @@ def build_cpsat(problem: MigrationProblem, upper: float) -> CpsatModel:
     model = cp_model.CpModel()
     least = task_bounds(w)
     latest = w.objective.latest_completions(upper, least)
-    from eosdnn.solvers.milp_model import serial_horizon
-
     horizon_s = serial_horizon(w) if latest is None else float(np.max(latest))
     horizon = int(math.ceil(horizon_s * TICKS)) + 1
     node_of = w.choice_node[w.task_of]
@@ -242,9 +241,7 @@ class Cpsat:
         time_limit = float(budget.seconds if budget.seconds is not None else self.time_limit)
         search = Search(self.name, problem, Budget(), seed, callback)
         if self.hint != "none":
-            from eosdnn.jobs import run_named  # the one home of one run
-
-            hinted = run_named(problem, self.hint, {}, Budget(), seed)
+            hinted = run_solver(SOLVERS.create(self.hint), problem, budget=Budget(), seed=seed)
             search.offer(hinted.x)
         else:
             search.offer(np.zeros(problem.n_var, dtype=np.int64))

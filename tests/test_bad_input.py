@@ -99,7 +99,7 @@ CASES = [
     ("solve --solver milp --param threads=0", "milp.threads"),
     ("solve --solver greedy --param particles=5", "greedy.particles: unknown parameter"),
     ("solve --solver all-edge --param x=1", "all-edge.x: unknown parameter"),
-    ("solve --solver psoga --time-limit 5", "--time-limit: only milp, milp-free take it"),
+    ("solve --solver psoga --time-limit 5", "--time-limit: only cpsat, milp, milp-free take it"),
     ("solve --solver nosuch", "solver 'nosuch': unknown"),
     ("upload --param lmu.rest=never", "lmu.rest"),
     ("upload --param ionn.base=1", "ionn.base"),

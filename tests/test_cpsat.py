@@ -128,3 +128,16 @@ def test_the_free_order_schedule_of_a_placement_is_at_most_every_task_order():
     assert free.value <= min(orders) + 1e-9
     assert free.fixed_value == pytest.approx(problem.evaluate(on_edge[None, :])[0])
     assert free.fixed_value > free.value * 1.05 and free.cost_of_order > 0.05  # u serves them badly here
+
+
+def test_validate_reports_what_the_order_u_costs_at_the_optimum():
+    from eosdnn.validation import validate
+
+    scenarios = [random_scenario(seed, InstanceShape(tasks=2, layers=3)) for seed in range(3)]
+    doc = validate(scenarios, ["greedy"], [0], Budget(evaluations=10), progress=False)
+    for scenario, entry in zip(scenarios, doc["instances"]):
+        problem = MigrationProblem(scenario)
+        free = run_named(problem, "milp-free", {}, Budget(), 0)
+        expected = (optimum(problem) - free.bound) / free.bound
+        assert entry["exact"]["cost_of_order"] == pytest.approx(max(expected, 0.0), abs=1e-4)
+    assert any(entry["exact"]["cost_of_order"] > 0.01 for entry in doc["instances"])  # the check is not empty
