@@ -119,11 +119,10 @@ class CpsatModel:
     node_of: np.ndarray
 
     def genes(self, solver) -> np.ndarray:
-        """The placement of the solver's solution, in gene order (order u is the position order)."""
-        positions = len(self.start)
+        """The node choice of every position (the order u) in the solver's solution; `[position_of]`
+        of it is the placement in gene order."""
         choices = self.node_of.shape[1]
-        chosen = np.array([next(c for c in range(choices) if solver.Value(self.x[p, c])) for p in range(positions)])
-        return chosen
+        return np.array([next(c for c in range(choices) if solver.Value(self.x[p, c])) for p in range(len(self.start))])
 
     def hint(self, w: CompiledWorkload, genes: np.ndarray) -> None:
         """A full hint: the placement and the evaluator's start times (feasible here: rounding down
