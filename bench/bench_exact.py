@@ -6,6 +6,10 @@ pools 1..2), one per size; sizes grow until a backend fails to prove within the 
 which that backend is skipped. `--free` times `milp-free` instead; `--cpsat` times `cpsat` (2
 workers), whose proof is of the free-order optimum (`model_status`), and prints the gap of the
 evaluator's value of its plan to that bound beside the time.
+
+`--gaps 30,120` instead runs every exact solver (milp with HiGHS, milp-free, exhaustive, cpsat) at
+each time limit on every size and prints, per solver and limit, the time used and the gap of the
+evaluator's value to the proven bound (`opt` when optimal, `refused` above a solver's size limit).
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import argparse
 import time
 
 from eosdnn.framework import Budget
+from eosdnn.framework.errors import EosdnnError
 from eosdnn.problems.instances import InstanceShape, random_scenario
 from eosdnn.problems.migration import MigrationProblem
 from eosdnn.framework.solver import run_solver
@@ -31,7 +36,11 @@ def main() -> None:
     parser.add_argument("--free", action="store_true", help="time milp-free instead of milp")
     parser.add_argument("--threads", type=int, default=1, help="solver threads (default 1)")
     parser.add_argument("--cpsat", action="store_true", help="time cpsat instead of milp")
+    parser.add_argument("--gaps", help="time limits, e.g. 30,120: every exact solver's gap at each")
     args = parser.parse_args()
+    if args.gaps:
+        gaps_table([float(limit) for limit in args.gaps.split(",")])
+        return
     solver = "cpsat" if args.cpsat else "milp-free" if args.free else "milp"
     alive = ["cp-sat"] if args.cpsat else [b.strip() for b in args.backends.split(",") if b.strip()]
     print(f"{solver}: time to a proven optimum, limit {args.time_limit:.0f} s, {args.threads} thread(s); "
@@ -67,6 +76,36 @@ def main() -> None:
         pools = ",".join(str(p) for p in problem.scenario.environment.pools()[clients:])
         size = f"{tasks} x {layers} x {clients + edge + cloud}"
         print(f"{size:<24} {pools:<14} {binaries:>9} " + " ".join(f"{c:>22}" for c in cells), flush=True)
+
+
+def gaps_table(limits: list[float]) -> None:
+    """Per size, every exact solver's time and gap at each time limit."""
+    solvers = {"milp": {"max_binaries": 10**7}, "milp-free": {"max_binaries": 10**7}, "exhaustive": {},
+               "cpsat": {}}
+    header = [f"{name} {limit:g}s" for name in solvers for limit in limits]
+    print("gap of the evaluator's value to the proven bound, and seconds used; opt = optimal")
+    print(f"{'tasks x layers x nodes':<24} " + " ".join(f"{h:>18}" for h in header))
+    for seed, (tasks, layers, clients, edge, cloud) in enumerate(SIZES):
+        shape = InstanceShape(tasks=tasks, layers=layers, clients=clients, edge=edge, cloud=cloud, max_pools=2)
+        problem = MigrationProblem(random_scenario(seed, shape))
+        cells: list[str] = []
+        for name, params in solvers.items():
+            for index, limit in enumerate(limits):
+                if name == "exhaustive" and index:  # no time limit: the same answer at every limit
+                    cells.append(cells[-1])
+                    continue
+                options = dict(params) if name == "exhaustive" else params | {"time_limit": limit}
+                started = time.perf_counter()
+                try:
+                    result = run_solver(SOLVERS.create(name, **options), problem, budget=Budget(), seed=0)
+                except EosdnnError:
+                    cells.append("refused")
+                    continue
+                wall = time.perf_counter() - started
+                verdict = "opt" if result.status == "optimal" else f"{100 * (result.gap or float('nan')):.2f}%"
+                cells.append(f"{verdict} {wall:.1f}s")
+        size = f"{tasks} x {layers} x {clients + edge + cloud}"
+        print(f"{size:<24} " + " ".join(f"{c:>18}" for c in cells), flush=True)
 
 
 if __name__ == "__main__":

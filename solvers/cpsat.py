@@ -14,8 +14,9 @@ plan: the status is `optimal` only when that re-scored value meets the proven bo
 `OPTIMAL_GAP`), `feasible` otherwise. `model_value` is the free-order value CP-SAT found.
 
 Redundant constraints from the contention-free programme (`problems/bounds.py`) tighten the model:
-each layer starts no earlier on a node than it could without contention, and each task completes no
-earlier than its contention-free bound. A hint (placement and start times, from the evaluator's
+each layer starts no earlier on a node than it could without contention, each task completes no
+earlier than its contention-free bound, nor earlier than any of its layers' start plus its least
+remaining time (`least_remaining`). A hint (placement and start times, from the evaluator's
 schedule of a named solver's plan) gives CP-SAT a first solution.
 """
 
@@ -74,6 +75,29 @@ def earliest_starts(w: CompiledWorkload) -> np.ndarray:
         positions = w.position_of[w.gene_offset[t] + np.arange(tables.exec_s.shape[0])]
         starts[positions] = np.maximum(finish - tables.exec_s, 0.0)
     return starts
+
+
+def least_remaining(w: CompiledWorkload) -> np.ndarray:
+    """(positions, choices): the least time from a layer's start on each allowed node to its task's
+    completion without contention: its own time, then, for every layer reading it (each must still
+    run), the least transfer and remaining time over that reader's nodes; the last layer's result
+    returns to the client. A valid lower bound for DAGs too (each reader chooses on its own)."""
+    remaining = np.zeros((w.n_genes, w.n_choices))
+    for t in range(w.n_tasks):
+        tables = task_tables(w, t)
+        n = tables.exec_s.shape[0]
+        readers: list[list[int]] = [[] for _ in range(n)]
+        for layer, inputs in enumerate(tables.predecessors):
+            for k in inputs:
+                readers[k].append(layer)
+        tail = np.zeros_like(tables.exec_s)
+        for layer in range(n - 1, -1, -1):
+            after = tables.out_bytes[layer] * tables.spb[:, 0] if not readers[layer] else np.zeros(tables.spb.shape[0])
+            for r in readers[layer]:
+                after = np.maximum(after, (tables.out_bytes[layer] * tables.spb + tail[r][None, :]).min(axis=1))
+            tail[layer] = tables.exec_s[layer] + after
+        remaining[w.position_of[w.gene_offset[t] + np.arange(n)]] = tail
+    return remaining
 
 
 @attrs.define
@@ -152,6 +176,7 @@ def build_cpsat(problem: MigrationProblem, upper: float) -> CpsatModel:
     positions, choices = node_of.shape
     duration = ticks_down(np.take_along_axis(w.exec_s, node_of, axis=1))  # (positions, choices)
     earliest = ticks_down(earliest_starts(w))
+    remaining = ticks_down(least_remaining(w))
     spb = w.seconds_per_byte
     x: dict[tuple[int, int], Any] = {}
     start, end = [], []
@@ -192,6 +217,10 @@ def build_cpsat(problem: MigrationProblem, upper: float) -> CpsatModel:
         done = model.NewIntVar(int(ticks_down(least[t])), max(latest_t, int(ticks_down(least[t]))), f"c{t}")
         model.Add(done >= end[last] + sum(int(back[c]) * x[last, c] for c in range(choices)))
         completion.append(done)
+    for p in range(positions):  # redundant: a task completes no sooner than any layer's least remaining time
+        t = int(k.task_of[p])
+        for c in range(choices):
+            model.Add(completion[t] >= start[p] + int(remaining[p, c])).OnlyEnforceIf(x[p, c])
     form = CpsatForm(w, model, x, node_of, completion)
     objective = w.objective.exact(form, float(upper * TICKS))
     model.Minimize(objective)

@@ -141,3 +141,23 @@ def test_validate_reports_what_the_order_u_costs_at_the_optimum():
         expected = (optimum(problem) - free.bound) / free.bound
         assert entry["exact"]["cost_of_order"] == pytest.approx(max(expected, 0.0), abs=1e-4)
     assert any(entry["exact"]["cost_of_order"] > 0.01 for entry in doc["instances"])  # the check is not empty
+
+
+def test_the_redundant_constraints_hold_for_every_evaluator_schedule():
+    """Each layer starts no sooner than its contention-free earliest start, and its task completes
+    no sooner than its start plus its least remaining time, in the schedules of random plans."""
+    from eosdnn.problems.schedule import schedule
+    from eosdnn.solvers.cpsat import earliest_starts, least_remaining
+
+    for seed in range(10):
+        problem = MigrationProblem(random_scenario(seed, InstanceShape(tasks=2, layers=5, dag_share=0.5)))
+        w = problem.workload
+        earliest, remaining = earliest_starts(w), least_remaining(w)
+        rng = np.random.default_rng(seed)
+        for _ in range(20):
+            genes = rng.integers(0, w.n_choices, problem.n_var)
+            plan = schedule(w, genes)
+            positions = w.position_of[np.arange(problem.n_var)]
+            chosen = (positions, genes)
+            assert (plan.start >= earliest[chosen] - 1e-12).all()
+            assert (plan.completion[w.task_of[positions]] >= plan.start + remaining[chosen] - 1e-12).all()
