@@ -1,6 +1,7 @@
 """Time of an exact solver to a proven optimum on growing random instances, per backend.
 
 Run: python bench/bench_exact.py [--time-limit 60] [--backends highs,cbc] [--free] [--cpsat]
+     python bench/bench_exact.py --gaps 30,120 [--sizes N]
 Instances: random_scenario (paper clock ranges and bandwidths, half chains half DAGs, server
 pools 1..2), one per size; sizes grow until a backend fails to prove within the limit, after
 which that backend is skipped. `--free` times `milp-free` instead; `--cpsat` times `cpsat` (2
@@ -37,9 +38,10 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1, help="solver threads (default 1)")
     parser.add_argument("--cpsat", action="store_true", help="time cpsat instead of milp")
     parser.add_argument("--gaps", help="time limits, e.g. 30,120: every exact solver's gap at each")
+    parser.add_argument("--sizes", type=int, default=len(SIZES), help=f"the first N sizes (default all {len(SIZES)})")
     args = parser.parse_args()
     if args.gaps:
-        gaps_table([float(limit) for limit in args.gaps.split(",")])
+        gaps_table([float(limit) for limit in args.gaps.split(",")], SIZES[:args.sizes])
         return
     solver = "cpsat" if args.cpsat else "milp-free" if args.free else "milp"
     alive = ["cp-sat"] if args.cpsat else [b.strip() for b in args.backends.split(",") if b.strip()]
@@ -78,14 +80,14 @@ def main() -> None:
         print(f"{size:<24} {pools:<14} {binaries:>9} " + " ".join(f"{c:>22}" for c in cells), flush=True)
 
 
-def gaps_table(limits: list[float]) -> None:
+def gaps_table(limits: list[float], sizes: list[tuple[int, int, int, int, int]]) -> None:
     """Per size, every exact solver's time and gap at each time limit."""
     solvers = {"milp": {"max_binaries": 10**7}, "milp-free": {"max_binaries": 10**7}, "exhaustive": {},
                "cpsat": {}}
     header = [f"{name} {limit:g}s" for name in solvers for limit in limits]
     print("gap of the evaluator's value to the proven bound, and seconds used; opt = optimal")
     print(f"{'tasks x layers x nodes':<24} " + " ".join(f"{h:>18}" for h in header))
-    for seed, (tasks, layers, clients, edge, cloud) in enumerate(SIZES):
+    for seed, (tasks, layers, clients, edge, cloud) in enumerate(sizes):
         shape = InstanceShape(tasks=tasks, layers=layers, clients=clients, edge=edge, cloud=cloud, max_pools=2)
         problem = MigrationProblem(random_scenario(seed, shape))
         cells: list[str] = []
