@@ -2,7 +2,7 @@
 servers (a tier), by Lagrangian relaxation (MODEL.md section 7).
 
 The contention-free bound lets every task use the fastest servers at once. Here a group `G` of
-servers (the edge tier, the cloud tier, all servers) has a capacity `cap` = the sum over its nodes of
+servers (the edge tier, the cloud tier) has a capacity `cap` = the sum over its nodes of
 pools x clock rate, in cycles per second; a task's *work* on `G` is the cycles of its layers placed
 there, divided by `cap` (seconds of the whole group). Three facts hold in every plan:
 
