@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import json
 
 from rich.cells import cell_len
@@ -16,6 +18,7 @@ from eosdnn.problems.bounds import gap_to_bound
 from eosdnn.problems.environment import MB
 from eosdnn.problems.models import DnnModel
 from eosdnn.problems.objectives import OBJECTIVES
+from eosdnn.solvers.exhaustive import about
 from eosdnn.problems.plan_report import PlanReport
 from eosdnn.problems.scenario import Scenario
 from eosdnn.sweep import point_label
@@ -373,6 +376,11 @@ def validation_table(title: str, solvers: dict[str, dict]) -> Table:
     return table
 
 
+def count_text(count: int) -> str:
+    """A count for people: exact below 10^15, else `about 5.78e270` (a real model's placements)."""
+    return f"{count:,}" if count < 10**15 else about(math.log10(count))
+
+
 def instances_table(instances: list[dict]) -> Table:
     """How each instance's reference was obtained."""
     table = Table(title="Instances and their exact reference")
@@ -383,7 +391,7 @@ def instances_table(instances: list[dict]) -> Table:
         exact = entry["exact"]
         table.add_row(
             entry["name"], str(entry["tasks"]), str(entry["layers"]), ",".join(map(str, entry["pools"])),
-            f"{entry['placements']:,}", exact["method"], exact["status"],
+            count_text(entry["placements"]), exact["method"], exact["status"],
             seconds(exact["value"]) if exact["certified"] else f">= {seconds(exact['bound'])}",
             seconds(entry["lower_bound"]),
             f"{exact['wall_s']:.2f}",

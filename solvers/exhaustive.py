@@ -29,8 +29,11 @@ def describe_count(problem: Problem) -> str:
     """The number of placements for people: exact below 10^15, else `about 1.93e812`, computed by
     logarithms so that even a 5000-layer instance is described at once."""
     log10 = log10_count(problem)
-    if log10 < 15:
-        return f"{placement_count(problem):,}"
+    return f"{placement_count(problem):,}" if log10 < 15 else about(log10)
+
+
+def about(log10: float) -> str:
+    """A huge count from its log10, for people: `about 1.93e812`."""
     exponent = int(np.floor(log10))
     return f"about {10 ** (log10 - exponent):.2f}e{exponent}"
 
