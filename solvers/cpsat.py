@@ -43,6 +43,7 @@ from eosdnn.solvers.registry import SOLVERS
 TICKS = 1_000_000  # model time units per second (microseconds)
 OPTIMAL_GAP = 1e-4  # as the MILP's: HiGHS's default relative tolerance
 CPSAT_FLAGS = frozenset({"time_limit", "gap"})
+MAX_LAYERS = 2_000  # larger models take minutes and gigabytes to build
 
 
 def _ortools():
@@ -256,7 +257,7 @@ class Cpsat:
     gap: float = attrs.field(default=OPTIMAL_GAP, validator=number(0, 0.999999))
     workers: int = attrs.field(default=2, validator=whole(1, 256))
     hint: str = attrs.field(default="greedy", validator=hint_solver)
-    max_layers: int = attrs.field(default=2_000, validator=whole(1))
+    max_layers: int = attrs.field(default=MAX_LAYERS, validator=whole(1))
     polish: int = attrs.field(default=2_000, validator=whole(0))
     name: str = "cpsat"
     accepts: ClassVar[type] = MigrationProblem  # reads the layers and nodes
@@ -312,6 +313,13 @@ class Cpsat:
                                    "wall_s_cpsat": float(solver.WallTime())})
 
 
+def check_free_order_size(problem: MigrationProblem) -> None:
+    """Refuse, before any work, a placement too large for `free_order_schedule`."""
+    if problem.n_var > MAX_LAYERS:
+        raise EosdnnError(f"--free-order: the scenario has {problem.n_var:,} layers, above CP-SAT's limit of "
+                          f"{MAX_LAYERS:,}")
+
+
 @attrs.frozen
 class FreeOrderSchedule:
     """The best schedule of one placement when each pool may serve its layers in any order: the
@@ -334,6 +342,7 @@ def free_order_schedule(problem: MigrationProblem, genes: np.ndarray, time_limit
     """The placement's best free-order schedule by CP-SAT (the placement fixed, its evaluator
     schedule as the hint): what the paper's fixed order u costs this plan."""
     cp_model = _ortools()
+    check_free_order_size(problem)
     started = time.perf_counter()
     genes = np.asarray(genes, dtype=np.int64)
     fixed_value = float(problem.evaluate(genes[None, :])[0])

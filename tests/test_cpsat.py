@@ -161,3 +161,13 @@ def test_the_redundant_constraints_hold_for_every_evaluator_schedule():
             chosen = (positions, genes)
             assert (plan.start >= earliest[chosen] - 1e-12).all()
             assert (plan.completion[w.task_of[positions]] >= plan.start + remaining[chosen] - 1e-12).all()
+
+
+def test_free_order_refuses_a_scenario_too_large_in_one_line(tmp_path, capsys):
+    from eosdnn.cli import main
+
+    scenario = tmp_path / "big.toml"
+    scenario.write_text('[[tasks]]\nmodel = "resnet101"\ncount = 15\n')
+    assert main(["evaluate", "--scenario", str(scenario), "--plan", "all-edge", "--free-order", "5"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: --free-order: the scenario has 2,100 layers") and err.count("\n") == 1

@@ -12,7 +12,7 @@ from eosdnn.documents import evaluation_document
 from eosdnn.problems.files import write_json
 from eosdnn.problems.migration import TIER_PLANS, MigrationProblem
 from eosdnn.problems.placement import load_placement, save_placement
-from eosdnn.solvers.cpsat import free_order_schedule
+from eosdnn.solvers.cpsat import check_free_order_size, free_order_schedule
 
 HELP = "score a placement: objective, per-task completion, T1/T2/T3"
 
@@ -32,6 +32,8 @@ def run(args: argparse.Namespace) -> None:
     check_outputs(args)
     scenario = scenario_of(args)
     problem = MigrationProblem(scenario)
+    if args.free_order is not None:
+        check_free_order_size(problem)  # before any work
     if args.placement:
         genes = load_placement(problem, args.placement)
         label = Path(args.placement).name
