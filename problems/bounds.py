@@ -54,13 +54,15 @@ class ForwardPass:
     """The contention-free dynamic programme of one task, for a batch of execution-time tables:
     per cut layer, its least finish time on each node (batch, choices); per cut layer and node, the
     node of the cut layer before on a least path; per region (keyed by its exit) the least finish
-    of its inner layers relative to the entry's (batch, entry node, node)."""
+    of its inner layers relative to the entry's (batch, entry node, node); and the least time the
+    result is back on the client, per node of the last layer (batch, choices)."""
 
     cuts: list[int]
     finish: dict[int, np.ndarray]
     came_from: dict[int, np.ndarray]
     regions: dict[int, dict[int, np.ndarray]]
     sizes: np.ndarray  # index k + 1: bytes sent by layer k (0: the model input)
+    completion: np.ndarray
 
 
 def forward_pass(exec_s: np.ndarray, spb: np.ndarray, predecessors: list[list[int]], out_bytes: np.ndarray,
@@ -105,17 +107,16 @@ def forward_pass(exec_s: np.ndarray, spb: np.ndarray, predecessors: list[list[in
             steps = base[:, :, None] + ready(relative, b)
         came_from[b] = steps.argmin(axis=1)
         finish[b] = steps.min(axis=1) + exec_s[:, b]
-    return ForwardPass(cuts, finish, came_from, regions, sizes)
+    n = len(predecessors)
+    completion = finish[n - 1] + out_bytes[n - 1] * spb[:, :, 0]  # the result returns to the client
+    return ForwardPass(cuts, finish, came_from, regions, sizes, completion)
 
 
 def least_times(exec_s: np.ndarray, spb: np.ndarray, predecessors: list[list[int]], out_bytes: np.ndarray,
                 input_bytes: float) -> np.ndarray:
     """Least completion times (batch,) of a batch of variants of one task without contention (the
     result back on the client; `forward_pass`), without their placements."""
-    n = exec_s.shape[1]
-    dp = forward_pass(exec_s, spb, predecessors, out_bytes, input_bytes)
-    spb = np.broadcast_to(spb, (exec_s.shape[0],) + spb.shape[-2:])
-    return (dp.finish[n - 1] + out_bytes[n - 1] * spb[:, :, 0]).min(axis=1)
+    return forward_pass(exec_s, spb, predecessors, out_bytes, input_bytes).completion.min(axis=1)
 
 
 def least_paths(exec_s: np.ndarray, spb: np.ndarray, predecessors: list[list[int]], out_bytes: np.ndarray,
@@ -128,7 +129,7 @@ def least_paths(exec_s: np.ndarray, spb: np.ndarray, predecessors: list[list[int
     batch, n, choices = exec_s.shape
     spb = np.broadcast_to(spb, (batch, choices, choices))
     dp = forward_pass(exec_s, spb, predecessors, out_bytes, input_bytes)
-    back = dp.finish[n - 1] + out_bytes[n - 1] * spb[:, :, 0]
+    back = dp.completion
     placements = np.zeros((batch, n), dtype=np.int64)
     rows = np.arange(batch)
     node = back.argmin(axis=1)

@@ -63,7 +63,7 @@ def task_tradeoff(tables: TaskTables, in_group: np.ndarray, hz: np.ndarray, capa
     n = tables.exec_s.shape[0]
     forbidden = tables.exec_s + np.where(in_group, np.inf, 0.0)[None, :]
     dp = forward_pass(forbidden[None], tables.spb, tables.predecessors, tables.out_bytes, tables.input_bytes)
-    avoid = float((dp.finish[n - 1][0] + tables.out_bytes[n - 1] * tables.spb[:, 0]).min())
+    avoid = float(dp.completion[0].min())
     fastest_in = tables.spb[np.ix_(~in_group, in_group)].min(initial=np.inf)
     release = np.inf
     for i, cut in enumerate(dp.cuts):  # any data reaching the group leaves a cut layer or its region
@@ -163,13 +163,14 @@ def capacity_bounds(workload: CompiledWorkload) -> dict[str, float]:
     contention-free bound where the group is `uncontended`)."""
     w = workload
     env = w.scenario.environment
+    keys = [(id(task.model), int(task.client)) for task in w.scenario.tasks]  # tasks alike share one computation
+    first = {key: t for t, key in reversed(list(enumerate(keys)))}
+    tables = {key: task_tables(w, t) for key, t in first.items()}
+    hz = {key: np.array([env.nodes[n].ghz * 1e9 for n in w.choice_node[t]]) for key, t in first.items()}
     bounds = {}
     for name, group in server_groups(w).items():
         capacity = float(sum(env.nodes[n].pools * env.nodes[n].ghz * 1e9 for n in group))
-        keys = [(id(task.model), int(task.client)) for task in w.scenario.tasks]
-        first = {key: t for t, key in reversed(list(enumerate(keys)))}
-        inputs = {key: (task_tables(w, t), np.isin(w.choice_node[t], group),
-                        np.array([env.nodes[n].ghz * 1e9 for n in w.choice_node[t]])) for key, t in first.items()}
+        inputs = {key: (tables[key], np.isin(w.choice_node[t], group), hz[key]) for key, t in first.items()}
         distinct = {key: task_tradeoff(*inputs[key], capacity) for key in first}
         if uncontended([distinct[key] for key in keys]):
             bounds[name] = float(np.sum([distinct[key].least for key in keys]))
