@@ -140,7 +140,6 @@ class CpsatModel:
     model: Any
     x: dict[tuple[int, int], Any]
     start: list[Any]
-    objective: Any
     node_of: np.ndarray
 
     def genes(self, solver) -> np.ndarray:
@@ -223,9 +222,37 @@ def build_cpsat(problem: MigrationProblem, upper: float) -> CpsatModel:
         for c in range(choices):
             model.Add(completion[t] >= start[p] + int(remaining[p, c])).OnlyEnforceIf(x[p, c])
     form = CpsatForm(w, model, x, node_of, completion)
-    objective = w.objective.exact(form, float(upper * TICKS))
-    model.Minimize(objective)
-    return CpsatModel(model, x, start, objective, node_of)
+    model.Minimize(w.objective.exact(form, float(upper * TICKS)))
+    return CpsatModel(model, x, start, node_of)
+
+
+@attrs.frozen
+class CpsatOutcome:
+    """What one CP-SAT run proved, in seconds: its status (optimal | feasible | infeasible | invalid |
+    no solution), the objective of its solution and its proven bound (None without a solution)."""
+
+    status: str
+    value: float | None
+    bound: float | None
+
+
+def run_cpsat(model: Any, seconds: float, workers: int, seed: int | None, gap: float | None = None):
+    """Solve a built model within `seconds` on `workers` search workers, seeded; the outcome and the
+    solver (to read the solution's variables)."""
+    cp_model = _ortools()
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = seconds
+    solver.parameters.num_workers = int(workers)
+    if gap is not None:
+        solver.parameters.relative_gap_limit = float(gap)
+    solver.parameters.random_seed = 0 if seed is None else int(seed) % 2_147_483_647
+    code = solver.Solve(model)
+    names = {cp_model.OPTIMAL: "optimal", cp_model.FEASIBLE: "feasible", cp_model.INFEASIBLE: "infeasible",
+             cp_model.MODEL_INVALID: "invalid", cp_model.UNKNOWN: "no solution"}
+    status = names.get(code, "no solution")
+    if status not in ("optimal", "feasible"):
+        return CpsatOutcome(status, None, None), solver
+    return CpsatOutcome(status, float(solver.ObjectiveValue()) / TICKS, float(solver.BestObjectiveBound()) / TICKS), solver
 
 
 def hint_solver(_instance, attribute, value) -> None:
@@ -263,7 +290,7 @@ class Cpsat:
     accepts: ClassVar[type] = MigrationProblem  # reads the layers and nodes
 
     def solve(self, problem: MigrationProblem, *, budget: Budget, seed: int | None, callback=None) -> Result:
-        cp_model = _ortools()
+        _ortools()
         if problem.n_var > self.max_layers:
             raise EosdnnError(f"{self.name}.max_layers: the instance has {problem.n_var:,} layers, above the limit of "
                               f"{self.max_layers:,}; use a smaller scenario or raise it with max_layers=N")
@@ -282,18 +309,9 @@ class Cpsat:
             search.next_iteration()
             return search.result(status="feasible", model_status="no solution",
                                  info={"stopped": "the time limit ended while the model was being built"})
-        solver = cp_model.CpSolver()
-        solver.parameters.max_time_in_seconds = left
-        solver.parameters.num_workers = int(self.workers)
-        solver.parameters.relative_gap_limit = float(self.gap)
-        solver.parameters.random_seed = 0 if seed is None else int(seed) % 2_147_483_647
-        code = solver.Solve(built.model)
-        names = {cp_model.OPTIMAL: "optimal", cp_model.FEASIBLE: "feasible", cp_model.INFEASIBLE: "infeasible",
-                 cp_model.MODEL_INVALID: "invalid", cp_model.UNKNOWN: "no solution"}
-        model_status = names.get(code, "no solution")
-        model_value = None
-        if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            model_value = float(solver.ObjectiveValue()) / TICKS
+        outcome, solver = run_cpsat(built.model, left, self.workers, seed, self.gap)
+        model_status, model_value = outcome.status, outcome.value
+        if model_value is not None:
             found = built.genes(solver)[problem.workload.position_of]
             search.offer(found)
             if self.polish:
@@ -303,8 +321,7 @@ class Cpsat:
         value = search.best_value
         # CP-SAT's proven bound, or where it proved less (stopped early) the problem's own lower bound:
         # both hold for every plan, so the larger does; never above the value found
-        proven = float(solver.BestObjectiveBound()) / TICKS if model_status in ("optimal", "feasible") else None
-        known = [b for b in (proven, problem.lower_bound) if b is not None]
+        known = [b for b in (outcome.bound, problem.lower_bound) if b is not None]
         bound = min(max(known), value) if known else None
         gap = None if bound is None else max(gap_to_bound(value, bound), 0.0)
         status = "optimal" if gap is not None and gap <= OPTIMAL_GAP else "feasible"
@@ -341,7 +358,6 @@ def free_order_schedule(problem: MigrationProblem, genes: np.ndarray, time_limit
                         workers: int = 2, seed: int = 0) -> FreeOrderSchedule:
     """The placement's best free-order schedule by CP-SAT (the placement fixed, its evaluator
     schedule as the hint): what the paper's fixed order u costs this plan."""
-    cp_model = _ortools()
     check_free_order_size(problem)
     started = time.perf_counter()
     genes = np.asarray(genes, dtype=np.int64)
@@ -351,13 +367,7 @@ def free_order_schedule(problem: MigrationProblem, genes: np.ndarray, time_limit
     for p in range(len(built.start)):
         built.model.Add(built.x[p, int(genes[w.order[p]])] == 1)
     built.hint(w, genes)
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(0.01, time_limit - (time.perf_counter() - started))
-    solver.parameters.num_workers = int(workers)
-    solver.parameters.random_seed = int(seed) % 2_147_483_647
-    code = solver.Solve(built.model)
-    found = code in (cp_model.OPTIMAL, cp_model.FEASIBLE)
-    status = {cp_model.OPTIMAL: "optimal", cp_model.FEASIBLE: "feasible"}.get(code, "no solution")
-    bound = float(solver.BestObjectiveBound()) / TICKS if found else float(problem.lower_bound or 0.0)
-    return FreeOrderSchedule(float(solver.ObjectiveValue()) / TICKS if found else None, min(bound, fixed_value),
-                             status, fixed_value)
+    outcome, _ = run_cpsat(built.model, max(0.01, time_limit - (time.perf_counter() - started)), workers, seed)
+    status = outcome.status if outcome.value is not None else "no solution"
+    bound = outcome.bound if outcome.bound is not None else float(problem.lower_bound or 0.0)
+    return FreeOrderSchedule(outcome.value, min(bound, fixed_value), status, fixed_value)
