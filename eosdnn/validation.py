@@ -65,6 +65,12 @@ class ExactAnswer:
         return self.value if self.certified else self.bound
 
 
+def taken_flags(name: str, exact_params: dict) -> dict:
+    """The exact-solver flags (`--time-limit`, `--gap`, ...) that solver `name` takes, by its traits."""
+    flags = solver_traits(name).flags
+    return {key: value for key, value in exact_params.items() if key in flags}
+
+
 def exact_method(problem: MigrationProblem, exhaustive_limit: int) -> str:
     """Which exact solver answers an instance: exhaustive search where its placements fit under the
     limit, the MILP up to `MILP_LAYERS` layers, CP-SAT above."""
@@ -78,14 +84,12 @@ def solve_exactly(problem: MigrationProblem, exhaustive_limit: int, milp_params:
     where it takes them (its time limit and gap)."""
     started = time.perf_counter()
     method = exact_method(problem, exhaustive_limit)
+    params = taken_flags(method, milp_params)
     if method == "exhaustive":
-        result = run_named(problem, "exhaustive", {"limit": exhaustive_limit}, Budget(), 0)
-    else:
-        flags = solver_traits(method).flags
-        params = {key: v for key, v in milp_params.items() if key in flags}
-        if method == "cpsat":
-            params["hint"] = CPSAT_HINT
-        result = run_named(problem, method, params, Budget(), 0)
+        params["limit"] = exhaustive_limit
+    elif method == "cpsat":
+        params["hint"] = CPSAT_HINT
+    result = run_named(problem, method, params, Budget(), 0)
     bound = result.bound if result.bound is not None else -np.inf
     wall = time.perf_counter() - started
     free = result if method == "cpsat" else run_named(problem, "cpsat", {"time_limit": FREE_ORDER_SECONDS,
@@ -121,9 +125,7 @@ def validate(scenarios: list[Scenario], solvers: list[str], seeds: list[int], bu
                 "runs": {},
             }
             for name in solvers:
-                flags = solver_traits(name).flags  # the exact-solver flags go only to solvers that take them
-                params = {key: value for key, value in milp_params.items() if key in flags}
-                params.update(solver_params.get(name, {}))
+                params = taken_flags(name, milp_params) | solver_params.get(name, {})
                 results: list[Result] = []
                 for seed in seeds:
                     results.append(run_named(problem, name, params, budget, seed))
