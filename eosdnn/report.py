@@ -104,9 +104,9 @@ CONTENTION_FREE = "contention-free"
 def bound_source(parts: dict[str, float]) -> str | None:
     """Where a lower bound made of named parts (`MigrationProblem.bounds`) comes from, with the
     contention-free bound beside it when another part is larger; None for the contention-free one."""
-    if not parts or max(parts, key=lambda name: parts[name]) == CONTENTION_FREE:
+    name = max(parts, key=lambda part: parts[part], default=CONTENTION_FREE)
+    if name == CONTENTION_FREE:
         return None
-    name = max(parts, key=lambda name: parts[name])
     beside = f"; {CONTENTION_FREE} {seconds(parts[CONTENTION_FREE])} s" if CONTENTION_FREE in parts else ""
     return f"{name}: what the tier's pools can process in time, docs/MODEL.md section 7{beside}"
 

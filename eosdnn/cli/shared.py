@@ -146,7 +146,7 @@ def solve_named(args: argparse.Namespace, problem: MigrationProblem, name: str, 
 
 
 def run_recommendation(args: argparse.Namespace, problem: MigrationProblem, seed: int,
-                       evaluations: int) -> Recommendation:
+                       evaluations: int | None) -> Recommendation:
     """The plan `run` recommends, its searches run with progress bars and interrupt checks."""
     tracker = SearchTracker()
     return recommend(problem, seed, evaluations,

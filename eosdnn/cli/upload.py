@@ -17,7 +17,6 @@ from eosdnn.framework.errors import EosdnnError
 from eosdnn.problems.files import write_json
 from eosdnn.problems.migration import MigrationProblem
 from eosdnn.problems.placement import load_placement
-from eosdnn.recommend import default_evaluations
 from eosdnn.solvers.registry import SOLVERS
 from eosdnn.solvers.upload import PLANNERS
 from eosdnn.upload_tasks import DEFAULT_PLANNERS, check_possible_units, check_tasks
@@ -66,8 +65,7 @@ def placement_genes(args: argparse.Namespace, problem: MigrationProblem, seed: i
     if args.solver:
         result = solve_named(args, problem, args.solver, params, budget_of(args).or_default(iterations=600), seed)
         return result.x, f"{args.solver} (seed {seed}, value {result.value:.4f})"
-    evaluations = args.evaluations or default_evaluations(len(problem.scenario.tasks))
-    chosen = run_recommendation(args, problem, seed, evaluations)
+    chosen = run_recommendation(args, problem, seed, args.evaluations)  # None: recommend's default
     best = chosen.result
     return best.x, (f"the recommended plan ({chosen.best}, seed {seed}, value {best.value:.4f}, "
                     f"{report.gap(best.value, problem.lower_bound)} above the lower bound)")
