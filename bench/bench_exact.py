@@ -2,6 +2,7 @@
 
 Run: python bench/bench_exact.py [--time-limit 60] [--backends highs,cbc] [--free] [--cpsat]
      python bench/bench_exact.py --gaps 30,120 [--sizes N]
+     python bench/bench_exact.py --models [--time-limit 120] [--seeds 3]
 Instances: random_scenario (paper clock ranges and bandwidths, half chains half DAGs, server
 pools 1..2), one per size; sizes grow until a backend fails to prove within the limit, after
 which that backend is skipped. `--free` times `milp-free` instead; `--cpsat` times `cpsat` (2
@@ -11,6 +12,11 @@ evaluator's value of its plan to that bound beside the time.
 `--gaps 30,120` instead runs every exact solver (milp with HiGHS, milp-free, exhaustive, cpsat) at
 each time limit on every size and prints, per solver and limit, the time used and the gap of the
 evaluator's value to the proven bound (`opt` when optimal, `refused` above a solver's size limit).
+
+`--models` runs `cpsat` (2 workers, default hint) on real models, the paper environment: one task of
+each paper model (260 layers) and two GoogLeNet tasks (166 layers), instance seeds 0.., and prints
+the evaluator's value of its plan, the proven bound, their gap, CP-SAT's free-order value and the
+seconds used (model building included).
 """
 
 from __future__ import annotations
@@ -20,7 +26,8 @@ import time
 
 from eosdnn.framework import Budget
 from eosdnn.framework.errors import EosdnnError
-from eosdnn.problems.instances import InstanceShape, random_scenario
+from eosdnn.problems.instances import InstanceShape, model_scenario, random_scenario
+from eosdnn.problems.models.zoo import builtin_model
 from eosdnn.problems.migration import MigrationProblem
 from eosdnn.framework.solver import run_solver
 from eosdnn.solvers.registry import SOLVERS
@@ -39,7 +46,12 @@ def main() -> None:
     parser.add_argument("--cpsat", action="store_true", help="time cpsat instead of milp")
     parser.add_argument("--gaps", help="time limits, e.g. 30,120: every exact solver's gap at each")
     parser.add_argument("--sizes", type=int, default=len(SIZES), help=f"the first N sizes (default all {len(SIZES)})")
+    parser.add_argument("--models", action="store_true", help="cpsat on real models (see the docstring)")
+    parser.add_argument("--seeds", type=int, default=3, help="instance seeds for --models (default 3)")
     args = parser.parse_args()
+    if args.models:
+        models_table(args.time_limit, args.seeds)
+        return
     if args.gaps:
         gaps_table([float(limit) for limit in args.gaps.split(",")], SIZES[:args.sizes])
         return
@@ -108,6 +120,26 @@ def gaps_table(limits: list[float], sizes: list[tuple[int, int, int, int, int]])
                 cells.append(f"{verdict} {wall:.1f}s")
         size = f"{tasks} x {layers} x {clients + edge + cloud}"
         print(f"{size:<24} " + " ".join(f"{c:>18}" for c in cells), flush=True)
+
+
+REAL_INSTANCES = {"one task of each paper model": (["alexnet", "vgg19", "googlenet", "resnet101"], 4),
+                  "two GoogLeNet tasks": (["googlenet"], 2)}
+
+
+def models_table(limit: float, seeds: int) -> None:
+    """Per real-model instance and seed: what `cpsat` proves within `limit` seconds."""
+    print(f"cpsat on real models, paper environment, limit {limit:g} s, 2 workers")
+    print(f"{'instance':<30} {'seed':>4} {'layers':>6} {'status':>8} {'plan':>9} {'bound':>9} {'gap':>7} "
+          f"{'free order':>10} {'seconds':>7}")
+    for label, (names, tasks) in REAL_INSTANCES.items():
+        for seed in range(seeds):
+            problem = MigrationProblem(model_scenario(seed, [builtin_model(name) for name in names], tasks))
+            started = time.perf_counter()
+            result = run_solver(SOLVERS.create("cpsat", time_limit=limit), problem, budget=Budget(), seed=0)
+            wall = time.perf_counter() - started
+            free = f"{result.model_value:.6f}" if result.model_value is not None else "-"
+            print(f"{label:<30} {seed:>4} {problem.n_var:>6} {result.status:>8} {result.value:>9.6f} "
+                  f"{result.bound:>9.6f} {100 * result.gap:>6.3f}% {free:>10} {wall:>7.1f}", flush=True)
 
 
 if __name__ == "__main__":
