@@ -4,10 +4,24 @@ line and exit 130."""
 
 from __future__ import annotations
 
+import signal
 import sys
+
+MESSAGES = {signal.SIGINT: ("error: interrupted", 130), signal.SIGTERM: ("error: terminated (SIGTERM)", 143)}
 
 
 def main() -> int:
+    """Start-up under a guard that remembers a signal as well as raising it: Python ignores an
+    exception raised inside some of importlib's callbacks, which would lose a Ctrl-C pressed during
+    the imports and leave the command running."""
+    received: list[int] = []
+
+    def remember(number: int, _frame) -> None:
+        received.append(number)
+        raise KeyboardInterrupt
+
+    previous = {number: signal.signal(number, remember) for number in MESSAGES
+                if signal.getsignal(number) is not signal.SIG_IGN}
     try:
         from eosdnn.startup import environment_error
 
@@ -17,6 +31,12 @@ def main() -> int:
             return 2
         from eosdnn.cli import main as run
     except KeyboardInterrupt:
-        print("error: interrupted", file=sys.stderr)
-        return 130
+        received.append(signal.SIGINT)
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+    if received:
+        message, code = MESSAGES[signal.Signals(received[0])]
+        print(message, file=sys.stderr)
+        return code
     return run()

@@ -176,3 +176,33 @@ def sweep_summary(path: str | Path, entries: list[dict]) -> None:
               for solver, params in labels}
     grouped_bars(path, [point_label(json.loads(point)) for point in points], series, "value (s)",
                  "Sweep: mean per grid point and solver")
+
+
+def pareto_plot(path: str | Path, names: list[str], units: list[str], front: np.ndarray, picked: int,
+                starts: dict[str, np.ndarray], lower: np.ndarray, title: str) -> None:
+    """The front as scatter plots, one panel per pair of objectives (one panel for two): the chosen
+    plan ringed, each objective's own best plan and the tier plans marked by name, each lower bound a
+    dashed line. Axes are logarithmic where an objective spans more than two decades."""
+    pairs = [(a, b) for a in range(len(names)) for b in range(a + 1, len(names))]
+    fig, axes = plt.subplots(1, len(pairs), figsize=(5.2 * len(pairs), 4.6), squeeze=False)
+    markers = "^sDvP*X"
+    for ax, (a, b) in zip(axes[0], pairs):
+        ax.scatter(front[:, a], front[:, b], s=14, color="tab:blue", alpha=0.7, label="front")
+        ax.scatter(front[picked, a], front[picked, b], s=120, facecolors="none", edgecolors="tab:red",
+                   linewidths=1.8, label="chosen")
+        for marker, (label, values) in zip(markers, starts.items()):
+            ax.scatter(values[a], values[b], marker=marker, s=60, color="black", alpha=0.8, label=label)
+        for axis, index, line in ((ax.axvline, a, "x"), (ax.axhline, b, "y")):
+            axis(lower[index], color="grey", linestyle="--", linewidth=1)
+        for index, scale, limits in ((a, ax.set_xscale, ax.set_xlim), (b, ax.set_yscale, ax.set_ylim)):
+            column = np.concatenate([front[:, index], [v[index] for v in starts.values()], [lower[index]]])
+            positive = column[column > 0]
+            if positive.size and positive.max() > 100 * positive.min():
+                scale("symlog", linthresh=float(positive.min()))
+                limits(min(0.0, float(column.min())), float(column.max()) * 2.0)
+        ax.set_xlabel(f"{names[a]} ({units[a]})")
+        ax.set_ylabel(f"{names[b]} ({units[b]})")
+        ax.grid(alpha=0.3)
+    axes[0][0].legend(fontsize=7, loc="best")
+    fig.suptitle(title + "; dashed: lower bounds", fontsize=10)
+    _save(fig, path)

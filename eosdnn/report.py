@@ -17,7 +17,8 @@ from eosdnn.framework.registry import Registry
 from eosdnn.problems.bounds import gap_to_bound
 from eosdnn.problems.environment import MB
 from eosdnn.problems.models import DnnModel
-from eosdnn.problems.objectives import OBJECTIVES
+from eosdnn.problems.constraints import INFEASIBLE
+from eosdnn.problems.objectives import OBJECTIVES, unit_of
 from eosdnn.solvers.exhaustive import about
 from eosdnn.problems.plan_report import PlanReport
 from eosdnn.problems.scenario import Scenario
@@ -27,6 +28,13 @@ from eosdnn.upload_tasks import UploadSummary
 
 def seconds(value: float) -> str:
     return f"{value:.4f}"
+
+
+def amount(value: float | None, unit: str) -> str:
+    """A figure in its unit's style: seconds to 4 decimals, energy and money to 4 significant digits."""
+    if value is None:
+        return "-"
+    return seconds(value) if unit == "s" else f"{value:.4g}"
 
 
 def models_table(models: list[DnnModel]) -> Table:
@@ -94,26 +102,34 @@ def environment_table(scenario: Scenario) -> Table:
 
 def gap(value: float, bound: float | None) -> str:
     """A plan's distance above the lower bound, as a share of the bound (MODEL.md section 7); "-"
-    when the objective has no bound."""
-    return percent(gap_to_bound(value, bound))
+    when the objective has no bound; "infeasible" for a value that breaks the scenario's limits."""
+    return "infeasible" if value >= INFEASIBLE else percent(gap_to_bound(value, bound))
+
+
+def figure(value: float) -> str:
+    """An objective value of a summary, or "infeasible" for one that breaks the scenario's limits
+    (MODEL.md section 3b: its value is the penalty, not a figure to read)."""
+    return "infeasible" if value >= INFEASIBLE else seconds(value)
 
 
 CONTENTION_FREE = "contention-free"
 
 
-def bound_source(parts: dict[str, float]) -> str | None:
+def bound_source(parts: dict[str, float], unit: str = "s") -> str | None:
     """Where a lower bound made of named parts (`MigrationProblem.bounds`) comes from, with the
     contention-free bound beside it when another part is larger; None for the contention-free one."""
     name = max(parts, key=lambda part: parts[part], default=CONTENTION_FREE)
     if name == CONTENTION_FREE:
         return None
-    beside = f"; {CONTENTION_FREE} {seconds(parts[CONTENTION_FREE])} s" if CONTENTION_FREE in parts else ""
-    return f"{name}: what the tier's pools can process in time, docs/MODEL.md section 7{beside}"
+    beside = f"; {CONTENTION_FREE} {amount(parts[CONTENTION_FREE], unit)} {unit}" if CONTENTION_FREE in parts else ""
+    if name.endswith(" capacity"):
+        return f"{name}: what the tier's pools can process in time, docs/MODEL.md section 7{beside}"
+    return f"{name}, docs/MODEL.md section 7{beside}"
 
 
-def bound_note(bound: float, source: str | None = None) -> str:
+def bound_note(bound: float, source: str | None = None, unit: str = "s") -> str:
     why = source or "no plan can do better: each task's least completion time without waiting, docs/CHOICES.md"
-    return f"lower bound {seconds(bound)} s ({why}); gap = (value - bound) / bound. "
+    return f"lower bound {amount(bound, unit)} {unit} ({why}); gap = (value - bound) / bound. "
 
 
 def plural(count: int, word: str, many: str | None = None) -> str:
@@ -121,23 +137,25 @@ def plural(count: int, word: str, many: str | None = None) -> str:
     return f"{count:,} {word if count == 1 else (many or word + 's')}"
 
 
-def exact_status_line(status: str, bound: float | None, gap_value: float | None, model_status: str | None) -> str:
+def exact_status_line(status: str, bound: float | None, gap_value: float | None, model_status: str | None,
+                      unit: str = "s") -> str:
     """An exact solver's verdict in one formatted line (the table above shows the plan and its gap)."""
     model = f"; model status {model_status}" if model_status not in (None, status) else ""
     if status == "optimal":
         return f"status optimal: proven optimal for the evaluator (gap {percent(gap_value or 0.0)}){model}"
     if bound is None:
         return f"status {status}: no bound proven{model}"
-    return (f"status {status}: proven bound {seconds(bound)} s, gap {percent(gap_value or 0.0)}{model}")
+    return (f"status {status}: proven bound {amount(bound, unit)} {unit}, gap {percent(gap_value or 0.0)}{model}")
 
 
 def results_table(title: str, rows: dict[str, PlanReport], objective: str, bound: float | None = None,
                   bound_source: str | None = None) -> Table:
-    """One row per plan: total, makespan, the T1/T2/T3 sums and the gap to the lower bound; the best
-    objective value in bold green."""
+    """One row per plan: total, makespan, the T1/T2/T3 sums, energy, cost and the gap to the lower
+    bound; the best objective value in bold green."""
     table = Table(title=title)
     columns = {"total": "total (s)", "makespan": "makespan (s)", "exec": "exec T1", "transfer": "transfer T2",
-               "wait": "wait T3"}
+               "wait": "wait T3", "energy": "energy (J)", "cost": "cost (USD)"}
+    units = {"energy": "J", "cost": "USD"}
     table.add_column("plan")
     for key, label in columns.items():
         table.add_column(f"{label} *" if key == objective else label, justify="right")
@@ -147,18 +165,32 @@ def results_table(title: str, rows: dict[str, PlanReport], objective: str, bound
     for name, row in rows.items():
         cells = []
         for key in columns:
-            cell = seconds(getattr(row, key))
+            cell = amount(getattr(row, key), units.get(key, "s"))
             if key == objective and row.value == best:
                 cell = f"[bold green]{cell}[/]"
             cells.append(cell)
         if bound is not None:
-            cells.append(gap(row.value, bound))
+            cells.append(gap(row.value, bound) if row.feasible else f"breaks limits by {percent(row.violation)}")
         table.add_row(name, *cells)
-    table.caption = ((bound_note(bound, bound_source) if bound is not None else "")
-                     + f"* objective ({objective}); best in green. exec, transfer and wait are sums over every "
-                     "layer of every task; layers overlap in time, so they do not add up to the "
-                     + OBJECTIVES.describe(objective).replace(": ", " (", 1) + ")")
+    table.caption = ((bound_note(bound, bound_source, unit_of(objective)) if bound is not None else "")
+                     + f"* objective: {OBJECTIVES.describe(objective)}; best in green. exec, transfer and wait are "
+                     "sums over every layer of every task; layers overlap in time, so they do not add up to the "
+                     "completion times")
     return table
+
+
+def feasibility_line(scenario: Scenario, plan: PlanReport) -> str | None:
+    """For a scenario with limits or deadlines: whether the plan keeps them, or how far the least
+    violating plan found is from keeping them; None without limits."""
+    if not scenario.constrained:
+        return None
+    deadlines = sum(task.deadline is not None for task in scenario.tasks)
+    kept = ", ".join([str(limit) for limit in scenario.constraints] + ([plural(deadlines, "task deadline")]
+                                                                       if deadlines else []))
+    if plan.feasible:
+        return f"The plan keeps every limit ({kept})."
+    return (f"No feasible plan found: the least violating plan breaks the limits ({kept}) by {percent(plan.violation)} "
+            "in all (relative to each limit); plans that keep them may not exist")
 
 
 def free_order_line(free, seconds_limit: float) -> str:
@@ -169,12 +201,13 @@ def free_order_line(free, seconds_limit: float) -> str:
             f"the evaluator's fixed order u ({seconds(free.fixed_value)} s) costs at most {percent(free.cost_of_order)}")
 
 
-def recommendation_line(label: str, value: float, wall_s: float, bound: float | None, others: dict[str, float]) -> str:
+def recommendation_line(label: str, value: float, wall_s: float, bound: float | None, others: dict[str, float],
+                        unit: str = "s") -> str:
     """The recommended plan, its gap to the bound (when the objective has one) and how much it saves
     against every other plan."""
     savings = ", ".join(f"{percent((v - value) / v if v > 0 else 0.0)} below {name}" for name, v in others.items())
-    above = "" if bound is None else f", {gap(value, bound)} above the lower bound {seconds(bound)}"
-    return f"Recommended: {label}, {seconds(value)} s ({wall_s:.1f} s of search){above}; {savings}"
+    above = "" if bound is None else f", {gap(value, bound)} above the lower bound {amount(bound, unit)}"
+    return f"Recommended: {label}, {amount(value, unit)} {unit} ({wall_s:.1f} s of search){above}; {savings}"
 
 
 def tasks_table(title: str, scenario: Scenario, plan: PlanReport) -> Table:
@@ -298,8 +331,8 @@ def comparison_table(title: str, rows: dict[str, SolverSummary], bound: float | 
     best_mean = min(row.mean for row in rows.values())
     best_best = min(row.best for row in rows.values())
     for name, row in rows.items():
-        mean = seconds(row.mean)
-        best = seconds(row.best)
+        mean = figure(row.mean)
+        best = figure(row.best)
         table.add_row(
             name,
             f"[bold green]{mean}[/]" if row.mean == best_mean else mean,
@@ -497,6 +530,8 @@ def sweep_table(title: str, entries: list[dict]) -> Table:
         if entry["runs"] == 0:
             table.add_row(point, entry["solver"], params, "failed", escape(str(entry["error"])), "", "", "", "")
             continue
-        table.add_row(point, entry["solver"], params, str(entry["runs"]), f"{entry['mean']:.4f}", f"{entry['std']:.4f}",
-                      f"{entry['best']:.4f}", f"{100 * entry['gap']:.2f}%", str(entry["rank"]))
+        infeasible = entry["mean"] >= INFEASIBLE
+        table.add_row(point, entry["solver"], params, str(entry["runs"]), figure(entry["mean"]),
+                      "-" if infeasible else f"{entry['std']:.4f}", figure(entry["best"]),
+                      "infeasible" if infeasible else percent(entry["gap"]), str(entry["rank"]))
     return table

@@ -24,9 +24,7 @@ Grid file (TOML)::
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import itertools
 import json
 import math
@@ -48,6 +46,7 @@ from eosdnn.framework.statistics import Spread
 from eosdnn.jobs import ScenarioData, SolverJob, solve_job
 from eosdnn.solvers.registry import SOLVERS
 from eosdnn.problems.bounds import mean_gap
+from eosdnn.problems import files
 from eosdnn.problems.files import check_input, finite_json, read_text
 from eosdnn.problems.placement import placement_to_dict
 from eosdnn.problems.models import resolve_model
@@ -424,9 +423,7 @@ def summarise_runs(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def csv_text(rows: list[dict[str, Any]]) -> str:
     """The tidy table of `iter_csv` as CSV text."""
-    buffer = io.StringIO()
-    csv.writer(buffer).writerows(iter_csv(rows))
-    return buffer.getvalue()
+    return files.csv_text(iter_csv(rows))
 
 
 def iter_csv(rows: list[dict[str, Any]]) -> Iterator[list[Any]]:

@@ -23,6 +23,7 @@ client share one computation.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from typing import overload
 
 import attrs
@@ -189,19 +190,24 @@ def task_tables(workload: CompiledWorkload, t: int) -> TaskTables:
                       task.model.input_bytes)
 
 
-def task_bounds(workload: CompiledWorkload) -> np.ndarray:
-    """The contention-free least completion time of every task."""
+def per_task(workload: CompiledWorkload, least: Callable[[int, TaskTables], float]) -> np.ndarray:
+    """`least(t, tables)` of every task t, computed once for the tasks of one model on one client
+    (they have the same tables)."""
     w = workload
     cache: dict[tuple[int, int], float] = {}
-    bounds = np.empty(w.n_tasks)
+    values = np.empty(w.n_tasks)
     for t, task in enumerate(w.scenario.tasks):
         key = (id(task.model), int(task.client))
         if key not in cache:
-            tables = task_tables(w, t)
-            cache[key] = task_bound(tables.exec_s, tables.spb, tables.predecessors, tables.out_bytes,
-                                    tables.input_bytes)
-        bounds[t] = cache[key]
-    return bounds
+            cache[key] = least(t, task_tables(w, t))
+        values[t] = cache[key]
+    return values
+
+
+def task_bounds(workload: CompiledWorkload) -> np.ndarray:
+    """The contention-free least completion time of every task."""
+    return per_task(workload, lambda _t, tables: task_bound(tables.exec_s, tables.spb, tables.predecessors,
+                                                             tables.out_bytes, tables.input_bytes))
 
 
 class BoundInputs:
@@ -215,6 +221,13 @@ class BoundInputs:
     @functools.cached_property
     def completion(self) -> np.ndarray:
         return task_bounds(self.workload)
+
+    def additive(self, costs: Callable[[int, TaskTables], tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
+        """Per task, the least of a cost that adds up over its layers and transfers
+        (`problems.additive`); `costs(t, tables)` gives task t's layer and per-byte link costs over
+        its choices."""
+        from eosdnn.problems.additive import least_additive  # it builds on this module
+        return per_task(self.workload, lambda t, tables: least_additive(tables, *costs(t, tables)))
 
     @functools.cached_property
     def capacity(self) -> dict[str, float]:

@@ -9,6 +9,7 @@ import numpy as np
 
 from eosdnn.framework.errors import EosdnnError
 from eosdnn.framework.params import FieldName, as_tuple, whole
+from eosdnn.problems.tariffs import TIER_PRICES, Power, Price
 
 TIERS = ("client", "edge", "cloud")
 MB = 2**20  # bytes in one MB, as the paper's layer sizes use
@@ -43,14 +44,31 @@ def _positive(field: str, limits: tuple[float, float] = BANDWIDTH_RANGE):
     return check
 
 
+def _default_power(node: "Node") -> Power | None:
+    return Power() if node.tier == "client" else None
+
+
+def _default_price(node: "Node") -> Price | None:
+    return TIER_PRICES.get(node.tier)
+
+
 @attrs.frozen
 class Node:
-    """One compute node: a client, an edge server or a cloud server."""
+    """One compute node: a client, an edge server or a cloud server. A client has a power draw
+    (`power`), a server its prices (`price`); the other is None (MODEL.md section 3a)."""
 
     name: str
     tier: str = attrs.field()
     ghz: float = attrs.field(converter=float)
     pools: int = attrs.field()
+    power: Power | None = attrs.field(default=attrs.Factory(_default_power, takes_self=True))
+    price: Price | None = attrs.field(default=attrs.Factory(_default_price, takes_self=True))
+
+    def __attrs_post_init__(self) -> None:
+        if (self.power is None) != (self.tier != "client"):
+            raise EosdnnError(f"{self.name}.power: a client has a power draw and a server none")
+        if (self.price is None) != (self.tier == "client"):
+            raise EosdnnError(f"{self.name}.price: a server has prices and a client none")
 
     @tier.validator
     def _check_tier(self, _attribute, value: str) -> None:
@@ -140,6 +158,21 @@ class Environment:
     def pools(self) -> np.ndarray:
         return np.array([node.pools for node in self.nodes], dtype=np.int64)
 
+    def power_w(self) -> np.ndarray:
+        """(nodes, 4) W: compute, transmit, receive, idle of every client; 0 for servers."""
+        return np.array([attrs.astuple(node.power) if node.power is not None else (0.0,) * 4 for node in self.nodes])
+
+    def price_per_second(self) -> np.ndarray:
+        """USD per second of one pool's use on every node (0 on clients)."""
+        return np.array([node.price.per_second if node.price is not None else 0.0 for node in self.nodes])
+
+    def egress_per_byte(self) -> np.ndarray:
+        """(nodes, nodes) USD per byte sent from node a to node b: a server's egress price towards
+        another tier, 0 within a tier and from clients."""
+        tier = np.array([TIERS.index(node.tier) for node in self.nodes])
+        per_mb = np.array([node.price.egress_per_mb if node.price is not None else 0.0 for node in self.nodes])
+        return np.where(tier[:, None] != tier[None, :], per_mb[:, None] / MB, 0.0)
+
     def bandwidth_mb_s(self) -> np.ndarray:
         """MB/s between every pair of nodes; inf on the diagonal (same node), 0 between clients."""
         b = self.bandwidth
@@ -162,6 +195,14 @@ class Environment:
         return [client, *servers]
 
 
-def make_nodes(tier: str, ghz: list[float], pools: list[int]) -> list[Node]:
+def make_nodes(tier: str, ghz: list[float], pools: list[int], power: list[Power] | None = None,
+               price: list[Price] | None = None) -> list[Node]:
+    """The nodes of one tier, named by tier and index; power (clients) and price (servers) default
+    to the tier's (`problems.tariffs`)."""
     prefix = {"client": "client", "edge": "edge", "cloud": "cloud"}[tier]
-    return [Node(f"{prefix}{i}", tier, g, p) for i, (g, p) in enumerate(zip(ghz, pools, strict=True))]
+    nodes = [Node(f"{prefix}{i}", tier, g, p) for i, (g, p) in enumerate(zip(ghz, pools, strict=True))]
+    if power is not None:
+        nodes = [attrs.evolve(node, power=watts) for node, watts in zip(nodes, power, strict=True)]
+    if price is not None:
+        nodes = [attrs.evolve(node, price=cost) for node, cost in zip(nodes, price, strict=True)]
+    return nodes

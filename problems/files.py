@@ -9,6 +9,9 @@ before any work starts."""
 
 from __future__ import annotations
 
+import csv
+import io
+
 import json
 import math
 import os
@@ -176,6 +179,13 @@ def write_text(path: str | Path, text: str) -> None:
             handle.flush()
             os.fsync(handle.fileno())
     write_atomically(path, write)
+
+
+def csv_text(rows: Iterable[Iterable[Any]]) -> str:
+    """Rows (the first the header) as CSV text: the one CSV writer of every command."""
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(rows)
+    return buffer.getvalue()
 
 
 def write_json(path: str | Path, data: Any) -> None:

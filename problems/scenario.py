@@ -24,7 +24,10 @@ from eosdnn.problems.environment import (
     make_nodes,
 )
 from eosdnn.framework.errors import EosdnnError
+from eosdnn.problems.constraints import Limit, parse_limit
 from eosdnn.problems.files import read_text
+from eosdnn.problems.tariffs import POWER_FIELDS, POWER_RANGE, PRICE_FIELDS, PRICE_RANGE, TIER_PRICES, Power, Price, \
+    check_amount
 from eosdnn.problems.models import DnnModel, resolve_model
 from eosdnn.problems.models.io import model_file
 from eosdnn.problems.objectives import OBJECTIVES
@@ -50,10 +53,12 @@ PRESETS: dict[str, dict[str, int]] = {
 
 @attrs.frozen
 class Task:
-    """One query of one model, owned by one client."""
+    """One query of one model, owned by one client; `deadline` (seconds, optional) the latest its
+    result may be back on the client (`problems.constraints`)."""
 
     model: DnnModel
     client: int
+    deadline: float | None = None
 
 
 @attrs.frozen
@@ -65,6 +70,12 @@ class Scenario:
     seed: int = 0
     name: str = "scenario"
     files: tuple[str, ...] = attrs.field(default=(), converter=as_tuple, eq=False)  # the files it was read from
+    constraints: tuple[Limit, ...] = attrs.field(default=(), converter=as_tuple)  # limits a plan must keep
+
+    @property
+    def constrained(self) -> bool:
+        """Whether a plan must keep any limit or deadline."""
+        return bool(self.constraints) or any(task.deadline is not None for task in self.tasks)
 
     def __attrs_post_init__(self) -> None:
         if self.objective not in OBJECTIVES.names():
@@ -149,7 +160,8 @@ def _tier_nodes(tier: str, table: dict, preset_count: int, seed: int) -> list:
     field = f"environment.{TIER_TABLES[tier]}"
     if not isinstance(table, dict):
         raise EosdnnError(f"{field}: must be a table")
-    _no_unknown(field, table, {"count", "ghz", "ghz_range", "pools"})
+    tariff_keys = set(POWER_FIELDS) if tier == "client" else set(PRICE_FIELDS)
+    _no_unknown(field, table, {"count", "ghz", "ghz_range", "pools"} | tariff_keys)
     count = _whole(f"{field}.count", table.get("count", preset_count), 0, MAX_NODES_PER_TIER)
     if "ghz" in table and "ghz_range" in table:
         raise EosdnnError(f"{field}: give ghz or ghz_range, not both")
@@ -170,7 +182,18 @@ def _tier_nodes(tier: str, table: dict, preset_count: int, seed: int) -> list:
         ghz = draw_ghz(seed, tier, count, low, high)
     pools = _per_node(f"{field}.pools", table.get("pools", PAPER_POOLS[tier]), count,
                       lambda f, v: _whole(f, v, 1, MAX_POOLS))
-    return make_nodes(tier, ghz, pools)
+    if tier == "client":
+        default = Power()
+        limits = POWER_RANGE
+        values = {key: _per_node(f"{field}.{key}", table.get(key, getattr(default, key)), count,
+                                 lambda f, v: check_amount(f, v, limits)) for key in POWER_FIELDS}
+        power = [Power(**{key: values[key][i] for key in POWER_FIELDS}) for i in range(count)]
+        return make_nodes(tier, ghz, pools, power=power)
+    tier_price = TIER_PRICES[tier]
+    prices = {key: _per_node(f"{field}.{key}", table.get(key, getattr(tier_price, name)), count,
+                             lambda f, v: check_amount(f, v, PRICE_RANGE)) for key, name in PRICE_FIELDS.items()}
+    price = [Price(**{name: prices[key][i] for key, name in PRICE_FIELDS.items()}) for i in range(count)]
+    return make_nodes(tier, ghz, pools, price=price)
 
 
 def build_environment(table: dict, seed: int) -> Environment:
@@ -206,7 +229,7 @@ def _tasks(entries: Any, n_clients: int, base_dir: Path | None) -> list[Task]:
         field = f"tasks[{i}]"
         if not isinstance(entry, dict):
             raise EosdnnError(f"{field}: must be a table")
-        _no_unknown(field, entry, {"model", "client", "count"})
+        _no_unknown(field, entry, {"model", "client", "count", "deadline"})
         if "model" not in entry or not isinstance(entry["model"], str):
             raise EosdnnError(f"{field}.model: missing (a built-in model name or a model JSON path)")
         try:
@@ -214,6 +237,11 @@ def _tasks(entries: Any, n_clients: int, base_dir: Path | None) -> list[Task]:
         except EosdnnError as error:
             raise EosdnnError(f"{field}.model: {error}") from None
         count = _whole(f"{field}.count", entry.get("count", 1), 1, MAX_TASKS)
+        deadline = None
+        if "deadline" in entry:
+            deadline = _number(f"{field}.deadline", entry["deadline"])
+            if not math.isfinite(deadline) or deadline <= 0:
+                raise EosdnnError(f"{field}.deadline: must be a positive number of seconds, got {entry['deadline']!r}")
         if len(tasks) + count > MAX_TASKS:
             raise EosdnnError(f"{field}.count: {len(tasks) + count:,} tasks in all, above the limit of {MAX_TASKS:,}")
         for _ in range(count):
@@ -224,12 +252,12 @@ def _tasks(entries: Any, n_clients: int, base_dir: Path | None) -> list[Task]:
             else:
                 client = next_client % n_clients
                 next_client += 1
-            tasks.append(Task(model, client))
+            tasks.append(Task(model, client, deadline))
     return tasks
 
 
 def scenario_from_dict(data: dict, name: str = "scenario", base_dir: Path | None = None) -> Scenario:
-    _no_unknown("", data, {"seed", "objective", "priority", "environment", "tasks", "name"})
+    _no_unknown("", data, {"seed", "objective", "priority", "environment", "tasks", "name", "constraints"})
     seed = _whole("seed", data.get("seed", 0), 0, 2**32 - 1)
     environment = build_environment(data.get("environment", {}), seed)
     if "tasks" in data:
@@ -240,8 +268,12 @@ def scenario_from_dict(data: dict, name: str = "scenario", base_dir: Path | None
     priority = data.get("priority", "depth")
     models = [entry["model"] for entry in data.get("tasks", []) if isinstance(entry, dict)]
     files = [str(path) for path in dict.fromkeys(model_file(model, base_dir) for model in models) if path is not None]
+    limits = data.get("constraints", [])
+    if not isinstance(limits, list):
+        raise EosdnnError("constraints: must be a list of limits like [\"energy<=2.5\"]")
+    constraints = [parse_limit(text, f"constraints[{i}]") for i, text in enumerate(limits)]
     return Scenario(environment, tasks, objective=objective, priority=priority, seed=seed,
-                    name=str(data.get("name", name)), files=files)
+                    name=str(data.get("name", name)), files=files, constraints=constraints)
 
 
 def load_scenario(path: str | Path) -> Scenario:

@@ -17,6 +17,7 @@ import numpy as np
 from eosdnn.framework.kernel_cache import KERNEL_CACHE  # before numba: it picks numba's cache folder
 import numba  # noqa: E402
 from eosdnn.framework.errors import EosdnnError
+from eosdnn.problems.constraints import Constrained
 from eosdnn.problems.measures import Measures
 from eosdnn.problems.objectives import Objective, objective as objective_named
 from eosdnn.problems.scenario import Scenario
@@ -136,8 +137,17 @@ def compile_workload(scenario: Scenario) -> CompiledWorkload:
         seconds_per_byte=env.seconds_per_byte(),
         pool_ptr=pool_ptr,
         gene_offset=offsets[:-1].astype(np.int64),
-        objective=objective_named(scenario.objective),
+        objective=scenario_objective(scenario),
     )
+
+
+def scenario_objective(scenario: Scenario) -> Objective:
+    """The scenario's objective, under its limits and deadlines where it has any."""
+    base = objective_named(scenario.objective)
+    if not scenario.constrained:
+        return base
+    deadlines = np.array([np.inf if task.deadline is None else task.deadline for task in scenario.tasks])
+    return Constrained(base, tuple(scenario.constraints), deadlines)
 
 
 SCAN_ALL_POOLS = 8  # nodes with at most this many pools are scanned whole, without the early stop

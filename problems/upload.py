@@ -44,7 +44,7 @@ def unit_key(layer: Layer) -> str:
 
 def ample_environment(env: Environment, pools: int) -> Environment:
     """The same nodes and links with `pools` pools everywhere: one query alone never waits."""
-    nodes = [Node(node.name, node.tier, node.ghz, pools) for node in env.nodes]
+    nodes = [attrs.evolve(node, pools=pools) for node in env.nodes]
     return attrs.evolve(env, nodes=nodes)
 
 

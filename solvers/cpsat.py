@@ -37,7 +37,7 @@ from eosdnn.problems.bounds import forward_pass, gap_to_bound, task_bounds, task
 from eosdnn.problems.migration import MigrationProblem
 from eosdnn.problems.schedule import CompiledWorkload, schedule
 from eosdnn.solvers.local_search import improve
-from eosdnn.solvers.milp_model import serial_horizon
+from eosdnn.solvers.milp_model import finite_upper, serial_horizon
 from eosdnn.solvers.registry import SOLVERS
 
 TICKS = 1_000_000  # model time units per second (microseconds)
@@ -108,14 +108,18 @@ def least_remaining(w: CompiledWorkload) -> np.ndarray:
 
 @attrs.define
 class CpsatForm:
-    """The model's measures for objectives (`problems.objectives.ExactForm`), in the model's units:
-    completion times, busy time and variables in microseconds, bytes in whole bytes (rounded down)."""
+    """The model's measures for objectives (`problems.objectives.ExactForm`), all in the model's scale
+    of a million units per real one: completion times, busy time and variables in microseconds,
+    bytes sent in whole bytes (rounded down) times a million, so that an objective mixing them keeps
+    its proportions (its value is a million times the real one, as the times are)."""
 
     workload: CompiledWorkload
     model: Any
     x: dict[tuple[int, int], Any]
     node_of: np.ndarray  # (positions, choices) -> node
     completion: list[Any]
+    scale: float = float(TICKS)  # model units per second (`problems.constraints.form_scale`)
+    both: dict[tuple[int, int, int, int], Any] = attrs.field(factory=dict)  # (q, c, p, d) -> x[q,c] and x[p,d]
 
     @property
     def environment(self):
@@ -129,8 +133,41 @@ class CpsatForm:
         durations = ticks_down(self.workload.exec_s[:, node])
         return sum(int(durations[p]) * self.x[p, c] for p, c in zip(*np.nonzero(self.node_of == node)))
 
+    def _pair(self, q: int, c: int, p: int, d: int) -> Any:
+        """A literal true exactly when position q takes choice c and position p takes choice d."""
+        key = (q, c, p, d)
+        if key not in self.both:
+            literal = self.model.NewBoolVar(f"both_{q}_{c}_{p}_{d}")
+            self.model.AddBoolAnd([self.x[q, c], self.x[p, d]]).OnlyEnforceIf(literal)
+            self.model.AddBoolOr([self.x[q, c].Not(), self.x[p, d].Not(), literal])
+            self.both[key] = literal
+        return self.both[key]
+
     def bytes_sent(self, source: int, target: int) -> Any:
-        raise EosdnnError("solver cpsat: objectives over bytes sent are not modelled yet; use milp")
+        if source == target:
+            return 0
+        w, k, node_of = self.workload, self.workload.kernel, self.node_of
+
+        def scaled(size: float) -> int:
+            return int(math.floor(size)) * TICKS
+
+        def choices(position: int, node: int) -> list[int]:
+            return np.flatnonzero(node_of[position] == node).tolist()
+
+        terms = []
+        for p in np.flatnonzero(k.input_bytes >= 0).tolist():
+            if k.client_of[k.task_of[p]] == source:
+                terms += [scaled(k.input_bytes[p]) * self.x[p, c] for c in choices(p, target)]
+        for p in range(len(node_of)):
+            for e in range(k.pred_ptr[p], k.pred_ptr[p + 1]):
+                q = int(k.pred_pos[e])
+                terms += [scaled(k.pred_bytes[e]) * self._pair(q, c, p, d)
+                          for c in choices(q, source) for d in choices(p, target)]
+        for t in range(w.n_tasks):
+            last = int(k.last_pos[t])
+            if k.client_of[t] == target:
+                terms += [scaled(k.result_bytes[t]) * self.x[last, c] for c in choices(last, source)]
+        return sum(terms)
 
     def variable(self, name: str, low: float, high: float) -> Any:
         return self.model.NewIntVar(math.ceil(low), math.floor(high), name)
@@ -178,6 +215,7 @@ def build_cpsat(problem: MigrationProblem, upper: float) -> CpsatModel:
     k = w.kernel
     model = cp_model.CpModel()
     least = task_bounds(w)
+    upper = finite_upper(w, upper)
     latest = w.objective.latest_completions(upper, least)
     horizon_s = serial_horizon(w) if latest is None else float(np.max(latest))
     horizon = int(math.ceil(horizon_s * TICKS)) + 1

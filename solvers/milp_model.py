@@ -160,7 +160,7 @@ def time_windows(w: CompiledWorkload, upper: float) -> TimeWindows:
         for s in successors[p]:
             tail[p] = max(tail[p], fastest[s] + tail[s])
     least = np.array([earliest[w.last_pos[t]] + fastest[w.last_pos[t]] for t in range(w.n_tasks)])
-    latest_completion = w.objective.latest_completions(upper, least)
+    latest_completion = w.objective.latest_completions(finite_upper(w, upper), least)
     if latest_completion is None:
         latest_completion = np.full(w.n_tasks, serial_horizon(w))
     latest_finish = latest_completion[w.task_of] - tail
@@ -187,6 +187,14 @@ def serial_horizon(w: CompiledWorkload) -> float:
         horizon += slowest_exec[p] + worst
     back = max(float(w.result_bytes[t] * spb[node_of[w.last_pos[t]], w.client_of[t]].max()) for t in range(w.n_tasks))
     return horizon + back
+
+
+def finite_upper(w: CompiledWorkload, upper: float) -> float:
+    """`upper` (an incumbent's value), or where the incumbent breaks a limit of the scenario (its value
+    is then no bound on the optimum: `problems.constraints`) every task's serial horizon added up,
+    at least the sum and the largest of any plan's completion times."""
+    from eosdnn.problems.constraints import INFEASIBLE
+    return upper if upper < INFEASIBLE else float(w.n_tasks * serial_horizon(w))
 
 
 @attrs.frozen
@@ -313,7 +321,7 @@ def build_milp(workload: CompiledWorkload, plan: Contention, deadline: float | N
 
     z, order = _pool_constraints(lp, plan, x, start, finish, node_of, check)
 
-    goal = w.objective.exact(PulpForm(w, node_of, lp, x, y, edges, completion), upper)
+    goal = w.objective.exact(PulpForm(w, node_of, lp, x, y, edges, completion), finite_upper(w, upper))
     lp += goal
     objective_variable = goal if isinstance(goal, pulp.LpVariable) else None
     return MilpModel(w, lp, x, start, y, edges, completion, objective_variable, z, order)
@@ -335,6 +343,10 @@ class PulpForm:
     @property
     def environment(self):
         return self.workload.scenario.environment
+
+    @property
+    def task_clients(self) -> list[int]:
+        return [int(c) for c in self.workload.client_of]
 
     def busy(self, node: int) -> pulp.LpAffineExpression:
         w = self.workload

@@ -73,7 +73,7 @@ client = 1
     ({"environment": {"edge": {"pools": 0}}}, "environment.edge.pools"),
     ({"tasks": [{"model": "lenet"}]}, r"tasks\[0\]\.model: model 'lenet': unknown model"),
     ({"tasks": [{"model": "alexnet", "client": 9}]}, r"tasks\[0\]\.client: client index 9 out of range"),
-    ({"objective": "energy"}, "objective"),
+    ({"objective": "carbon"}, "objective"),
     ({"priority": "random"}, "priority"),
     ({"colour": 1}, "colour: unknown field"),
 ])

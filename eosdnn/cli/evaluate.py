@@ -9,6 +9,7 @@ from eosdnn import report
 from eosdnn.cli import flags
 from eosdnn.cli.shared import check_outputs, console, run_seed, scenario_of
 from eosdnn.documents import evaluation_document
+from eosdnn.problems.objectives import unit_of
 from eosdnn.problems.files import write_json
 from eosdnn.problems.migration import TIER_PLANS, MigrationProblem
 from eosdnn.problems.placement import load_placement, save_placement
@@ -43,7 +44,10 @@ def run(args: argparse.Namespace) -> None:
     plan = problem.report(genes)
     out = console(args)
     out.print(report.results_table(f"Evaluation of {label}", {label: plan}, scenario.objective, problem.lower_bound,
-                                   report.bound_source(problem.bounds)))
+                                   report.bound_source(problem.bounds, unit_of(scenario.objective))))
+    feasibility = report.feasibility_line(scenario, plan)
+    if feasibility:
+        out.print(feasibility, highlight=False)
     out.print(report.tasks_table("Per task", scenario, plan))
     free = None
     if args.free_order is not None:

@@ -75,6 +75,12 @@ def shape_type(text: str) -> tuple[int, ...]:
 def common(p: argparse.ArgumentParser, scenario: bool = True) -> None:
     if scenario:
         p.add_argument("--scenario", help="scenario TOML file (default: the paper's scenario)")
+        p.add_argument("--objective", metavar="NAME",
+                       help="what plans are scored by, instead of the scenario's: total (default), makespan, "
+                            "energy (J), cost (USD), or a plug-in's (eosdnn solvers lists them)")
+        p.add_argument("--constraint", action="append", metavar="LIMIT",
+                       help="a limit every plan must keep, e.g. energy<=2.5 or makespan<=1.2 (repeatable; added "
+                            "to the scenario's constraints); plans that break one lose to every plan that keeps all")
     p.add_argument("--seed", type=seed_number, default=None, help=SEED_HELP)
     p.add_argument("--json", metavar="PATH", help="write the machine-readable result here")
 

@@ -6,11 +6,12 @@ from __future__ import annotations
 import argparse
 
 from eosdnn import __version__
-from eosdnn.cli import compare, evaluate, models, reproduce, run, solve, solvers, sweep, upload, validate
+from eosdnn.cli import compare, evaluate, models, pareto, reproduce, run, solve, solvers, sweep, upload, validate
 from eosdnn.cli.flags import OneLineParser
 
 COMMANDS = {"run": run, "solve": solve, "compare": compare, "validate": validate, "upload": upload,
-            "reproduce": reproduce, "sweep": sweep, "solvers": solvers, "evaluate": evaluate, "models": models}
+            "pareto": pareto, "reproduce": reproduce, "sweep": sweep, "solvers": solvers, "evaluate": evaluate,
+            "models": models}
 
 
 def build_parser() -> argparse.ArgumentParser:

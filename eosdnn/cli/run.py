@@ -12,6 +12,7 @@ from eosdnn.cli.shared import (RUN_PLANNERS, built_params, check_outputs, consol
 from eosdnn.documents import plan_of, run_document
 from eosdnn.problems.files import write_json
 from eosdnn.problems.migration import MigrationProblem
+from eosdnn.problems.objectives import unit_of
 from eosdnn.recommend import EVALUATIONS_PER_TASK, PAPER_EVALUATIONS, default_evaluations
 from eosdnn.solvers.upload import PLANNERS
 from eosdnn.upload_tasks import check_possible_units
@@ -46,10 +47,14 @@ def run(args: argparse.Namespace) -> None:
     out.print(report.results_table(
         f"Migration plans, {report.plural(len(scenario.tasks), 'task')}, seed {seed}: reference plans and searches "
         f"({evaluations:,} evaluations each)", plans, scenario.objective, problem.lower_bound,
-        report.bound_source(problem.bounds)))
-    out.print(report.recommendation_line(chosen.best, best.value, best.wall_s, problem.lower_bound,
-                                         {label: plan.value for label, plan in plans.items() if label != chosen.best}),
-              highlight=False)
+        report.bound_source(problem.bounds, unit_of(scenario.objective))))
+    if plans[chosen.best].feasible:
+        out.print(report.recommendation_line(chosen.best, best.value, best.wall_s, problem.lower_bound,
+                                             {label: plan.value for label, plan in plans.items()
+                                              if label != chosen.best}, unit_of(scenario.objective)), highlight=False)
+    feasibility = report.feasibility_line(scenario, plans[chosen.best])
+    if feasibility:
+        out.print(feasibility, highlight=False)
     if not args.quiet:
         print_plan(out, f"Recommended plan ({chosen.best}) per task", problem, best, args.plan_detail)
     uploads = upload_plans(args, problem, best.x, RUN_PLANNERS, params=raw)

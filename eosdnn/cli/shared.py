@@ -14,6 +14,7 @@ from eosdnn import plots, report
 from eosdnn.documents import plan_of
 from eosdnn.framework import Budget, Registry, Result
 from eosdnn.framework.errors import EosdnnError
+from eosdnn.problems.constraints import parse_limit
 from eosdnn.framework.params import parse_params
 from eosdnn.framework.solver import SearchTracker
 from eosdnn.jobs import run_named
@@ -48,8 +49,18 @@ def scenario_of(args: argparse.Namespace) -> Scenario:
             path = getattr(args, key, None)
             if path not in (None, STDOUT):
                 refuse_inputs(path, f"{flag} {path!r}", scenario.files, " (a model of the scenario)")
-        return scenario
-    return paper_scenario(run_seed(args))
+    else:
+        scenario = paper_scenario(run_seed(args))
+    objective = getattr(args, "objective", None)
+    if objective is not None and objective != scenario.objective:
+        try:
+            scenario = scenario.with_changes(objective=objective)
+        except EosdnnError as error:
+            raise EosdnnError(f"--objective: {error}") from None
+    limits = [parse_limit(text, "--constraint") for text in getattr(args, "constraint", None) or []]
+    if limits:
+        scenario = scenario.with_changes(constraints=(*scenario.constraints, *limits))
+    return scenario
 
 
 def input_paths(args: argparse.Namespace) -> list[str]:

@@ -13,6 +13,7 @@ from eosdnn.framework.errors import EosdnnError
 from eosdnn.framework.solver import SearchTracker
 from eosdnn.problems.files import write_json
 from eosdnn.problems.migration import MigrationProblem
+from eosdnn.problems.objectives import unit_of
 from eosdnn.problems.placement import save_placement
 from eosdnn.solvers.registry import SOLVERS, solver_traits
 
@@ -51,10 +52,14 @@ def run(args: argparse.Namespace) -> None:
     bound, source = strongest_bound(problem, result)
     out.print(report.results_table(
         f"{args.solver}: {report.plural(result.evaluations, 'evaluation')}, {result.wall_s:.2f} s, seed {seed}",
-        {args.solver: plan_of(result)}, scenario.objective, bound, source or report.bound_source(problem.bounds)))
+        {args.solver: plan_of(result)}, scenario.objective, bound,
+        source or report.bound_source(problem.bounds, unit_of(scenario.objective))))
+    feasibility = report.feasibility_line(scenario, plan_of(result))
+    if feasibility:
+        out.print(feasibility, highlight=False)
     if result.status is not None:
-        out.print(report.exact_status_line(result.status, result.bound, result.gap, result.model_status),
-                  highlight=False)
+        out.print(report.exact_status_line(result.status, result.bound, result.gap, result.model_status,
+                                           unit_of(scenario.objective)), highlight=False)
     if not args.quiet:
         print_plan(out, "Plan per task", problem, result, args.plan_detail)
     if args.placement_out:
