@@ -19,15 +19,9 @@ import time
 
 import attrs
 import numpy as np
-from pymoo.algorithms.moo.nsga2 import NSGA2
-from pymoo.algorithms.moo.nsga3 import NSGA3
-from pymoo.algorithms.moo.sms import SMSEMOA
 from pymoo.core.problem import Problem as PymooProblem
 from pymoo.core.termination import NoTermination
-from pymoo.decomposition.asf import ASF
-from pymoo.indicators.hv import HV
 from pymoo.util.nds.non_dominated_sorting import NonDominatedSorting
-from pymoo.util.ref_dirs import get_reference_directions
 
 from eosdnn.framework import Budget
 from eosdnn.framework.errors import EosdnnError
@@ -142,7 +136,12 @@ def starting_plans(problem: MigrationProblem, names: tuple[str, ...], evaluation
 
 
 def make_algorithm(name: str, problem: MigrationProblem, objectives: int, population: int, sampling: np.ndarray):
-    """pymoo's algorithm `name` with this project's task crossover and segment-move mutation."""
+    """pymoo's algorithm `name` with this project's task crossover and segment-move mutation (pymoo's
+    multi-objective modules load scipy's: imported here, so that no other command pays for them)."""
+    from pymoo.algorithms.moo.nsga2 import NSGA2
+    from pymoo.algorithms.moo.nsga3 import NSGA3
+    from pymoo.algorithms.moo.sms import SMSEMOA
+    from pymoo.util.ref_dirs import get_reference_directions
     operators = dict(sampling=sampling, crossover=GuidedCrossover(bind("crossover", "task", problem), prob=0.9),
                      mutation=IntegerMutation(bind("mutation", "segment-move", problem), prob=1.0),
                      eliminate_duplicates=True)
@@ -211,6 +210,7 @@ def front_scale(problem: MigrationProblem, names: tuple[str, ...]) -> Scale:
 def hypervolume(F: np.ndarray, scale: Scale) -> float:
     """The share of the unit box between the normalised lower bounds and the reference point that
     the points dominate (pymoo's HV indicator)."""
+    from pymoo.indicators.hv import HV
     if len(F) == 0:
         return 0.0
     return float(HV(ref_point=np.ones(F.shape[1]))(scale.normalise(F)))
@@ -219,5 +219,6 @@ def hypervolume(F: np.ndarray, scale: Scale) -> float:
 def pick(F: np.ndarray, scale: Scale, weights: np.ndarray) -> int:
     """The point an achievement scalarising function with these importances chooses (pymoo's ASF on
     the normalised front, with 1 / weight as pymoo's decision-making guide does)."""
+    from pymoo.decomposition.asf import ASF
     inverse = 1.0 / np.maximum(weights / weights.sum(), 1e-12)
     return int(np.argmin(ASF().do(scale.normalise(F), inverse)))

@@ -32,7 +32,7 @@ def test_status_never_lies_and_the_bound_never_exceeds_the_optimum_on_100_instan
         shape = InstanceShape(tasks=2, layers=3, max_pools=1 + seed % 3, dag_share=0.5)
         problem = MigrationProblem(random_scenario(seed, shape, objective))
         best = optimum(problem)
-        result = run_named(problem, "cpsat", {"workers": 1}, Budget(), seed)
+        result = run_named(problem, "cpsat", {"workers": 1, "hint": "greedy"}, Budget(), seed)
         assert result.bound <= best * (1 + 1e-12)
         assert result.value >= best * (1 - 1e-12)
         assert result.gap == pytest.approx(max((result.value - result.bound) / result.bound, 0.0))
@@ -47,7 +47,7 @@ def test_the_free_order_optimum_equals_milp_free_on_tiny_validate_instances(obje
     shape = InstanceShape(tasks=3, layers=4) if objective == "total" else InstanceShape(tasks=2, layers=4)
     for seed in range(4):
         problem = MigrationProblem(random_scenario(seed, shape, objective))
-        cpsat = run_named(problem, "cpsat", {"workers": 1}, Budget(), seed)
+        cpsat = run_named(problem, "cpsat", {"workers": 1, "hint": "greedy"}, Budget(), seed)
         free = run_named(problem, "milp-free", {}, Budget(), seed)
         assert cpsat.model_status == "optimal" and free.model_status == "optimal"
         # rounding every time down to a microsecond moves the model's optimum by at most the

@@ -86,3 +86,12 @@ def test_the_command_writes_the_front_and_its_chosen_plan_feeds_evaluate_and_upl
                                          (["--algorithm", "moead"], "--algorithm")])
 def test_bad_pareto_requests_are_one_error_line(args, needle, capsys):
     assert_one_error_line(main, ["pareto", "--evaluations", "100", *args], needle, capsys)
+
+
+@pytest.mark.parametrize("algorithm", ["nsga3", "smsemoa"])
+def test_the_many_objective_algorithms_also_reach_the_true_front(algorithm):
+    problem = small(2)
+    scale = front_scale(problem, NAMES)
+    exact = hypervolume(true_front(problem, NAMES), scale)
+    front = pareto_front(problem, NAMES, algorithm=algorithm, evaluations=3000, population=40, seed=0)
+    assert 0.99 * exact <= hypervolume(front.F, scale) <= exact * (1 + 1e-12)
