@@ -112,3 +112,17 @@ def test_a_limit_reads_as_it_is_written():
     assert parse_limit(" makespan <= 1.5 ", "x") == Limit("makespan", 1.5)
     assert str(Limit("energy", 2.5)) == "energy<=2.5"
     assert objective("energy").name == "energy"
+
+
+def test_objective_and_limits_are_sweep_grid_keys(tmp_path, capsys):
+    grid = tmp_path / "grid.toml"
+    grid.write_text('seeds = 1\nbudget = { evaluations = 200 }\n[scenario.vary]\ntasks = [4]\n'
+                    'objective = ["total", "energy"]\nconstraints = [[], ["cost<=0", "energy<=1"]]\n'
+                    '[[solvers]]\nname = "greedy"\n')
+    database = tmp_path / "runs.db"
+    assert main(["sweep", str(grid), str(database), "--workers", "1"]) == 0
+    capsys.readouterr()
+    assert main(["sweep", "report", str(database)]) == 0
+    report = capsys.readouterr().out
+    assert report.count("infeasible") >= 2  # greedy's plans rent servers and spend more than 1 J
+    assert "objective=energy" in report and "constraints=[]" in report
