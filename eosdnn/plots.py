@@ -206,3 +206,41 @@ def pareto_plot(path: str | Path, names: list[str], units: list[str], front: np.
     axes[0][0].legend(fontsize=7, loc="best")
     fig.suptitle(title + "; dashed: lower bounds", fontsize=10)
     _save(fig, path)
+
+
+def gantt(path: str | Path, lanes: list[str], bars: list[dict], waits: list[tuple[int, float, float]],
+          transfers: list[tuple[int, float, float]], completions: list[tuple[int, int, float]], tasks: list[str],
+          title: str) -> None:
+    """A schedule: one lane per node and pool (top to bottom as given), each bar a run of one task's
+    consecutive layers on the lane (`lane`, `start`, `finish`, `task`, `label`), coloured by task;
+    `waits` (lane, ready, start) hatched before their bar, `transfers` (lane, sent, arrived) a thin
+    line where the input travels to the lane, `completions` (lane, task, time) a marker where each
+    result is back on its client."""
+    colours = plt.get_cmap("tab20" if len(tasks) > 10 else "tab10")
+    height = max(3.0, 0.32 * len(lanes) + 1.6)
+    fig, ax = plt.subplots(figsize=(13, height))
+    for lane, ready, start in waits:
+        ax.barh(lane, start - ready, left=ready, height=0.5, color="none", edgecolor="grey", hatch="///",
+                linewidth=0.3)
+    for lane, sent, arrived in transfers:
+        ax.plot([sent, arrived], [lane + 0.33, lane + 0.33], color="black", linewidth=0.6, alpha=0.6)
+    span = max((bar["finish"] for bar in bars), default=1.0)
+    for bar in bars:
+        width = bar["finish"] - bar["start"]
+        ax.barh(bar["lane"], width, left=bar["start"], height=0.6, color=colours(bar["task"] % colours.N),
+                edgecolor="black", linewidth=0.3)
+        if width > 0.04 * span:
+            ax.text(bar["start"] + width / 2, bar["lane"], bar["label"], ha="center", va="center", fontsize=6)
+    for lane, task, time in completions:
+        ax.plot(time, lane - 0.42, marker="v", color=colours(task % colours.N), markeredgecolor="black",
+                markersize=6)
+    ax.set_yticks(range(len(lanes)))
+    ax.set_yticklabels(lanes, fontsize=7)
+    ax.set_ylim(len(lanes) - 0.5, -0.7)
+    ax.set_xlabel("time (s)")
+    ax.grid(axis="x", alpha=0.3)
+    handles = [plt.Rectangle((0, 0), 1, 1, color=colours(t % colours.N)) for t in range(len(tasks))]
+    ax.legend(handles, tasks, fontsize=6, ncol=min(6, len(tasks)), loc="upper center",
+              bbox_to_anchor=(0.5, -0.12 if len(lanes) < 12 else -0.05), frameon=False)
+    ax.set_title(title + "; hatched: waiting for a pool, lines: inputs in transit, v: result back", fontsize=9)
+    _save(fig, path)

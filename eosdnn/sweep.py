@@ -426,11 +426,19 @@ def csv_text(rows: list[dict[str, Any]]) -> str:
     return files.csv_text(iter_csv(rows))
 
 
+def _cell(value: Any) -> Any:
+    """A grid value as one CSV cell: numbers and text as they are, lists and tables as JSON."""
+    return json.dumps(value, sort_keys=True) if isinstance(value, (list, dict)) else value
+
+
 def iter_csv(rows: list[dict[str, Any]]) -> Iterator[list[Any]]:
-    """A tidy table: one line per run, the grid point's keys as columns, no placements."""
+    """A tidy table: one line per run, a column per varied key of the grid point and per solver
+    parameter (`param.NAME`), no placements."""
     keys = sorted({key for row in rows for key in json.loads(row["point"])})
-    columns = [c for c in COLUMNS if c not in ("placement", "point")]
-    yield keys + columns
+    params = sorted({key for row in rows for key in json.loads(row["params"] or "{}")})
+    columns = [c for c in COLUMNS if c not in ("placement", "point", "params")]
+    yield keys + [f"param.{key}" for key in params] + columns
     for row in rows:
-        point = json.loads(row["point"])
-        yield [point.get(key) for key in keys] + [row[c] for c in columns]
+        point, values = json.loads(row["point"]), json.loads(row["params"] or "{}")
+        yield ([_cell(point.get(key)) for key in keys] + [_cell(values.get(key)) for key in params]
+               + [row[c] for c in columns])

@@ -409,11 +409,26 @@ class Evaluation:
         return self.measures.completion
 
 
+def pools_of(w: CompiledWorkload, node: np.ndarray, ready: np.ndarray) -> np.ndarray:
+    """The pool (0.. on its node) of every position, as the evaluator picks it: the one pool rule,
+    `take_pool`, replayed over the schedule's ready times (`node`, `ready` by position in the order u)."""
+    pool_free = np.zeros(w.pool_ptr[-1])
+    exec_s = w.exec_s[np.arange(w.n_genes), node]
+    pools = np.zeros(w.n_genes, dtype=np.int64)
+    for p in range(w.n_genes):
+        n = int(node[p])
+        chosen = int(take_pool(pool_free, w.pool_ptr[n], w.pool_ptr[n + 1], float(ready[p])))
+        pool_free[chosen] = max(float(ready[p]), pool_free[chosen]) + exec_s[p]
+        pools[p] = chosen - int(w.pool_ptr[n])
+    return pools
+
+
 @attrs.frozen
 class Schedule:
     """The full schedule of one placement, per layer in task-major gene order."""
 
     node: np.ndarray
+    pool: np.ndarray  # the pool of its node each layer runs on (0..)
     ready: np.ndarray
     start: np.ndarray
     finish: np.ndarray
@@ -487,6 +502,7 @@ def schedule(w: CompiledWorkload, genes: np.ndarray) -> Schedule:
     exec_time = w.exec_s[np.arange(w.n_genes), node]
     return Schedule(
         node=node[by_gene],
+        pool=pools_of(w, node, ready)[by_gene],
         ready=ready[by_gene],
         start=start[by_gene],
         finish=finish[by_gene],

@@ -29,7 +29,7 @@ import attrs
 import numpy as np
 import pulp
 
-from eosdnn.problems.schedule import CompiledWorkload, schedule, take_pool
+from eosdnn.problems.schedule import CompiledWorkload, pools_of, schedule
 
 
 def ancestor_matrix(workload: CompiledWorkload) -> np.ndarray:
@@ -113,18 +113,13 @@ class MilpModel:
 
 
 def best_fit_pools(w: CompiledWorkload, node: np.ndarray, ready: np.ndarray) -> np.ndarray:
-    """Pool of every position as the evaluator picks it (the one pool rule, `take_pool`, from the
-    same ready times), relabelled by first use on each node."""
-    pool_free = np.zeros(w.pool_ptr[-1])
-    exec_s = w.exec_s[np.arange(w.n_genes), node]
-    pools = np.zeros(w.n_genes, dtype=np.int64)
+    """Pool of every position as the evaluator picks it (`problems.schedule.pools_of`, the one pool
+    rule), relabelled by first use on each node."""
+    pools = pools_of(w, node, ready)
     labels: dict[int, dict[int, int]] = {}
     for p in range(w.n_genes):
-        n = int(node[p])
-        chosen = int(take_pool(pool_free, w.pool_ptr[n], w.pool_ptr[n + 1], float(ready[p])))
-        pool_free[chosen] = max(float(ready[p]), pool_free[chosen]) + exec_s[p]
-        names = labels.setdefault(n, {})
-        pools[p] = names.setdefault(chosen - int(w.pool_ptr[n]), len(names))
+        names = labels.setdefault(int(node[p]), {})
+        pools[p] = names.setdefault(int(pools[p]), len(names))
     return pools
 
 

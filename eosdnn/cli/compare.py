@@ -13,7 +13,8 @@ from eosdnn.documents import interrupted, interrupted_document
 from eosdnn.framework import Result
 from eosdnn.framework.executors import make_executor
 from eosdnn.framework.solver import SearchTracker
-from eosdnn.problems.files import write_json
+from eosdnn.problems.files import csv_text, write_json, write_text
+from eosdnn.tables import run_rows
 from eosdnn.problems.migration import MigrationProblem
 from eosdnn.solvers.registry import SOLVERS
 
@@ -26,6 +27,8 @@ def arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seeds", type=flags.whole_number(1, 10_000), default=5,
                    help="number of seeds (from --seed, default 0)")
     p.add_argument("--plot", metavar="PATH", help="write a convergence plot (PNG, PDF or SVG by the suffix)")
+    p.add_argument("--csv", metavar="PATH", help="write one row per run: solver, seed, value, gap, total, makespan, "
+                                                 "energy, cost, feasible, evaluations, wall time (- for stdout)")
     p.add_argument("--workers", type=flags.whole_number(1, 1_024), default=None,
                    help="local worker processes for the runs (default 1: this process, with a progress bar per "
                         "run); the results are the same bits for any count")
@@ -69,5 +72,7 @@ def run(args: argparse.Namespace) -> None:
         plots.convergence_plot(args.plot, {name: [r.history for r in runs] for name, runs in comparison.runs.items()},
                                f"Convergence on {scenario.name} ({report.plural(len(scenario.tasks), 'task')})",
                                problem.lower_bound)
+    if args.csv:
+        write_text(args.csv, csv_text(run_rows(problem, comparison.runs)))
     if args.json:
         write_json(args.json, comparison.document())

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from eosdnn import report
 from eosdnn.cli import flags
-from eosdnn.cli.shared import check_outputs, console, run_seed, scenario_of
+from eosdnn.cli.shared import write_plan_files, check_outputs, console, run_seed, scenario_of
 from eosdnn.documents import evaluation_document
 from eosdnn.problems.objectives import unit_of
 from eosdnn.problems.files import write_json
@@ -24,6 +24,7 @@ def arguments(p: argparse.ArgumentParser) -> None:
     group.add_argument("--placement", help="placement JSON file")
     group.add_argument("--plan", choices=sorted(TIER_PLANS), help="a reference plan instead of a file")
     p.add_argument("--save-placement", metavar="PATH", help="write the evaluated placement as a placement file")
+    flags.plan_files(p)
     p.add_argument("--free-order", type=flags.positive_number, nargs="?", const=60.0, default=None, metavar="SECONDS",
                    help="also find the placement's best schedule with any order on each pool (CP-SAT, at most "
                         "SECONDS, default 60): what the fixed order u costs this plan")
@@ -55,6 +56,7 @@ def run(args: argparse.Namespace) -> None:
         out.print(report.free_order_line(free, args.free_order), highlight=False)
     if args.save_placement:
         save_placement(problem, genes, args.save_placement)
+    write_plan_files(args, problem, genes, f"{scenario.name}: {label}")
     if args.json:
         doc = evaluation_document(problem, plan)
         if free is not None:

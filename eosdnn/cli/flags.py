@@ -19,9 +19,9 @@ SEED_HELP = ("seed of this run: the solvers' randomness and, without --scenario,
              "rates (a scenario file's own `seed` seeds only that file's draws); default 0")
 EXACT_FLAGS = {"backend": "--backend", "time_limit": "--time-limit", "gap": "--gap", "warm_start": "--warm-start"}
 OUTPUT_FLAGS = {"json": "--json", "csv": "--csv", "placement_out": "--placement-out",
-                "save_placement": "--save-placement", "plot": "--plot"}
+                "save_placement": "--save-placement", "plot": "--plot", "gantt": "--gantt"}
 STDOUT_FLAGS = ("json", "csv")  # the outputs that take `-` for standard output
-PLOT_KEYS = ("plot",)
+PLOT_KEYS = ("plot", "gantt")
 MAX_DIMENSION = 2**31 - 1
 
 
@@ -106,6 +106,13 @@ def budget(p: argparse.ArgumentParser) -> None:
 def plan_output(p: argparse.ArgumentParser) -> None:
     p.add_argument("--plan-detail", action="store_true", help="print every layer's node and timing")
     p.add_argument("--quiet", action="store_true", help="print the summary only")
+
+
+def plan_files(p: argparse.ArgumentParser, which: str = "the plan") -> None:
+    """`--csv` (one row per layer) and `--gantt` (a picture of the schedule) of a command's plan."""
+    p.add_argument("--csv", metavar="PATH", help=f"write {which} as CSV, one row per layer: task, layer, node, pool, "
+                                                 "ready, start, finish, exec, transfer, wait (- for stdout)")
+    p.add_argument("--gantt", metavar="PNG", help=f"draw {which}'s schedule: one lane per node and pool")
 
 
 def exact(p: argparse.ArgumentParser) -> None:

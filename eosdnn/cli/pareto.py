@@ -7,9 +7,8 @@ import argparse
 from eosdnn import plots
 from eosdnn.cli import flags
 from eosdnn.cli.shared import check_outputs, console, run_seed, scenario_of
-from eosdnn.framework.errors import EosdnnError
 from eosdnn.pareto import pareto_document, pareto_outcome, pareto_rows, pareto_table, parse_weights
-from eosdnn.problems.files import STDOUT, csv_text, write_json, write_text
+from eosdnn.problems.files import csv_text, write_json, write_text
 from eosdnn.problems.migration import MigrationProblem
 from eosdnn.problems.objectives import unit_of
 from eosdnn.problems.placement import save_placement
@@ -39,8 +38,6 @@ def run(args: argparse.Namespace) -> None:
     check_outputs(args)
     names = check_objectives([name.strip() for name in args.objectives.split(",") if name.strip()])
     weights = parse_weights(args.pick, names)
-    if args.json == STDOUT and args.csv == STDOUT:
-        raise EosdnnError("--json - and --csv -: only one output can go to standard output")
     problem = MigrationProblem(scenario_of(args))
     seed = run_seed(args)
     front = pareto_front(problem, names, algorithm=args.algorithm, evaluations=args.evaluations,

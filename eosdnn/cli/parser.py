@@ -6,11 +6,11 @@ from __future__ import annotations
 import argparse
 
 from eosdnn import __version__
-from eosdnn.cli import compare, evaluate, models, pareto, reproduce, run, solve, solvers, sweep, upload, validate
+from eosdnn.cli import compare, evaluate, models, pareto, plot, reproduce, run, solve, solvers, sweep, upload, validate
 from eosdnn.cli.flags import OneLineParser
 
 COMMANDS = {"run": run, "solve": solve, "compare": compare, "validate": validate, "upload": upload,
-            "pareto": pareto, "reproduce": reproduce, "sweep": sweep, "solvers": solvers, "evaluate": evaluate,
+            "pareto": pareto, "plot": plot, "reproduce": reproduce, "sweep": sweep, "solvers": solvers, "evaluate": evaluate,
             "models": models}
 
 

@@ -7,7 +7,7 @@ import argparse
 
 from eosdnn import report
 from eosdnn.cli import flags
-from eosdnn.cli.shared import (RUN_PLANNERS, built_params, check_outputs, console, print_plan, print_uploads,
+from eosdnn.cli.shared import (write_plan_files, RUN_PLANNERS, built_params, check_outputs, console, print_plan, print_uploads,
                                run_recommendation, run_seed, scenario_of, upload_plans)
 from eosdnn.documents import plan_of, run_document
 from eosdnn.problems.files import write_json
@@ -28,6 +28,7 @@ def arguments(p: argparse.ArgumentParser) -> None:
                         f"{EVALUATIONS_PER_TASK} per task where that is more)")
     flags.params(p, "lmu.max_units=400, lmu.rest=requeue, ionn.base=0.3 (the uploading planners')")
     flags.plan_output(p)
+    flags.plan_files(p, "the recommended plan")
 
 
 def run(args: argparse.Namespace) -> None:
@@ -60,5 +61,6 @@ def run(args: argparse.Namespace) -> None:
     uploads = upload_plans(args, problem, best.x, RUN_PLANNERS, params=raw)
     print_uploads(out, uploads, RUN_PLANNERS, "Uploading plans under the recommended placement: SSD (s^2) per "
                                               "task")
+    write_plan_files(args, problem, best.x, f"{scenario.name}: recommended plan ({chosen.best}), seed {seed}")
     if args.json:
         write_json(args.json, run_document(problem, chosen, seed, uploads, RUN_PLANNERS))

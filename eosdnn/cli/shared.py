@@ -19,13 +19,14 @@ from eosdnn.framework.params import parse_params
 from eosdnn.framework.solver import SearchTracker
 from eosdnn.jobs import run_named
 from eosdnn.cli.flags import EXACT_FLAGS, OUTPUT_FLAGS, PLOT_KEYS, STDOUT_FLAGS
-from eosdnn.problems.files import STDOUT, check_output, refuse_inputs, write_json
+from eosdnn.problems.files import STDOUT, check_output, csv_text, refuse_inputs, write_json, write_text
 from eosdnn.problems.migration import MigrationProblem
 from eosdnn.problems.placement import placement_to_dict
 from eosdnn.problems.scenario import Scenario, load_scenario, paper_scenario
 from eosdnn.problems.schedule import schedule
 from eosdnn.progress import progress_callback, progress_steps
 from eosdnn.recommend import Recommendation, recommend
+from eosdnn.tables import gantt_parts, plan_rows
 from eosdnn.upload_tasks import TaskPlans, plan_tasks, summarise_uploads
 
 RUN_PLANNERS = ["lmu", "ionn", "recursive-efficiency", "non-uploading"]
@@ -174,6 +175,14 @@ def save_interrupted(args: argparse.Namespace, writes: list[tuple[str, Any]]) ->
                 written.append("standard output" if path == STDOUT else path)
     detail = f"; the results so far (status interrupted) are in {', '.join(written)}" if written else ""
     raise Interrupted(f"{args.stop.name}{detail}")
+
+
+def write_plan_files(args: argparse.Namespace, problem: MigrationProblem, genes: np.ndarray, title: str) -> None:
+    """A plan's `--csv` (one row per layer) and `--gantt` (its schedule as a picture), where asked."""
+    if getattr(args, "csv", None):
+        write_text(args.csv, csv_text(plan_rows(problem, genes)))
+    if getattr(args, "gantt", None):
+        plots.gantt(args.gantt, title=title, **gantt_parts(problem, genes))
 
 
 def print_plan(out, title: str, problem: MigrationProblem, result: Result, detail: bool) -> None:

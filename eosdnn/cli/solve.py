@@ -6,7 +6,7 @@ import argparse
 
 from eosdnn import report
 from eosdnn.cli import flags
-from eosdnn.cli.shared import (built_params, budget_of, check_outputs, console, exact_params, print_plan, run_seed,
+from eosdnn.cli.shared import (write_plan_files, built_params, budget_of, check_outputs, console, exact_params, print_plan, run_seed,
                                save_interrupted, scenario_of, solve_named)
 from eosdnn.documents import interrupted_document, plan_of, solve_document, strongest_bound
 from eosdnn.framework.errors import EosdnnError
@@ -28,6 +28,7 @@ def arguments(p: argparse.ArgumentParser) -> None:
     flags.params(p, "particles=50")
     flags.exact(p)
     flags.plan_output(p)
+    flags.plan_files(p)
 
 
 def run(args: argparse.Namespace) -> None:
@@ -64,5 +65,6 @@ def run(args: argparse.Namespace) -> None:
         print_plan(out, "Plan per task", problem, result, args.plan_detail)
     if args.placement_out:
         save_placement(problem, result.x, args.placement_out)
+    write_plan_files(args, problem, result.x, f"{scenario.name}: {args.solver}, seed {seed}")
     if args.json:
         write_json(args.json, solve_document(problem, result))

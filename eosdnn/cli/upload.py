@@ -14,7 +14,8 @@ from eosdnn.cli.shared import (built_params, budget_of, check_outputs, console, 
                                run_recommendation, run_seed, scenario_of, solve_named, upload_plans)
 from eosdnn.documents import upload_document, upload_summary
 from eosdnn.framework.errors import EosdnnError
-from eosdnn.problems.files import write_json
+from eosdnn.problems.files import csv_text, write_json, write_text
+from eosdnn.tables import upload_rows
 from eosdnn.problems.migration import MigrationProblem
 from eosdnn.problems.placement import load_placement
 from eosdnn.solvers.registry import SOLVERS
@@ -26,6 +27,7 @@ HELP = "uploading plans (LMU and baselines) for every task of a placement"
 
 def arguments(p: argparse.ArgumentParser) -> None:
     flags.common(p)
+    p.add_argument("--csv", metavar="PATH", help="write one row per task and planner as CSV (- for stdout)")
     group = p.add_mutually_exclusive_group()
     group.add_argument("--placement", help="placement JSON file")
     group.add_argument("--solver", help="plan under this migration solver's placement (default: the plan `eosdnn run` "
@@ -118,5 +120,8 @@ def run(args: argparse.Namespace) -> None:
         panels = [(f"task {t.problem.task_index} {t.problem.model.name}",
                    {name: plan.timeline() for name, plan in t.plans.items()}) for t in plans]
         plots.sd_timelines(args.plot, panels)
+    doc = upload_document(plans, planners, placement=source)
+    if args.csv:
+        write_text(args.csv, csv_text(upload_rows(doc)))
     if args.json:
-        write_json(args.json, upload_document(plans, planners, placement=source))
+        write_json(args.json, doc)

@@ -9,7 +9,8 @@ from eosdnn.cli import flags
 from eosdnn.cli.shared import (built_params, budget_of, check_outputs, console, exact_params, registered_names,
                                run_seed, save_interrupted)
 from eosdnn.documents import interrupted
-from eosdnn.problems.files import write_json
+from eosdnn.problems.files import csv_text, write_json, write_text
+from eosdnn.tables import validation_rows
 from eosdnn.framework.errors import EosdnnError
 from eosdnn.problems.instances import InstanceShape, model_scenario, random_scenario
 from eosdnn.problems.models.io import resolve_model
@@ -24,6 +25,7 @@ HELP = "gap of every heuristic to the exact optimum on small instances"
 def arguments(p: argparse.ArgumentParser) -> None:
     whole = flags.whole_number
     p.add_argument("--scenario", action="append", help="a scenario file to use instead of random instances (repeatable)")
+    p.add_argument("--csv", metavar="PATH", help="write one row per heuristic run as CSV (- for stdout)")
     p.add_argument("--seed", type=flags.seed_number, default=None,
                    help="first instance seed and first solver seed (default 0)")
     p.add_argument("--json", metavar="PATH", help="write the machine-readable result here")
@@ -102,5 +104,7 @@ def run(args: argparse.Namespace) -> None:
                   f"{report.plural(len(instances), 'instance')} have ({', '.join(instances)}): there it searched "
                   "exhaustively and its gap says nothing about the heuristic; give a smaller budget or larger instances",
                   highlight=False)
+    if args.csv:
+        write_text(args.csv, csv_text(validation_rows(doc)))
     if args.json:
         write_json(args.json, doc)
