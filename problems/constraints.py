@@ -117,19 +117,20 @@ class Constrained:
         return None if not np.all(np.isfinite(latest)) else latest
 
     def exact(self, form: ExactForm, upper: float) -> Any:
-        """The base's exact form, every limit and deadline a constraint (in the form's units: the
-        limits are scaled as `upper` is, the ratio of `upper` to the base's bound in seconds)."""
+        """The base's exact form, every limit and deadline a constraint (in the form's units,
+        `in_form_units`)."""
         from eosdnn.problems.objectives import objective
-        scale = form_scale(form)
         for t, (completion, deadline) in enumerate(zip(form.completion, self.deadlines)):
             if np.isfinite(deadline):
-                form.require(completion <= deadline * scale, f"deadline_{t}")
+                form.require(completion <= in_form_units(form, deadline), f"deadline_{t}")
         for index, limit in enumerate(self.limits):
-            measured = objective(limit.measure).exact(form, limit.most * scale)
-            form.require(measured <= limit.most * scale, f"limit_{index}")
+            most = in_form_units(form, limit.most)
+            form.require(objective(limit.measure).exact(form, most) <= most, f"limit {limit}")
         return self.base.exact(form, upper)
 
 
-def form_scale(form: ExactForm) -> float:
-    """Model units per real unit of an exact form (1 for the MILP, a million for CP-SAT)."""
-    return float(getattr(form, "scale", 1.0))
+def in_form_units(form: ExactForm, value: float) -> float | int:
+    """A limit in an exact form's units: seconds for the MILP; for CP-SAT (a million units per real
+    one, times rounded down) the whole number below, which every plan within the limit keeps."""
+    scale = float(getattr(form, "scale", 1.0))
+    return value if scale == 1.0 else int(np.floor(value * scale))

@@ -72,10 +72,13 @@ def genes_from_dict(problem: MigrationProblem, data: Any, source: str = "placeme
 
 
 def save_placement(problem: MigrationProblem, genes: np.ndarray, path: str | Path) -> None:
+    """Write a placement file (FORMATS.md "Placement"): every layer's node by name, per task."""
     write_json(path, placement_to_dict(problem, genes))
 
 
 def load_placement(problem: MigrationProblem, path: str | Path) -> np.ndarray:
+    """The genes of a placement file, or of a result that holds one (`solve`, `run`, `pareto` JSON);
+    every mismatch with the scenario is one error naming the field."""
     path = Path(path)
     data = read_json(path, "placement file")
     if isinstance(data, dict) and isinstance(data.get("placement"), dict):  # a `solve --json` or `run --json` result

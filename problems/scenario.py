@@ -63,6 +63,9 @@ class Task:
 
 @attrs.frozen
 class Scenario:
+    """An environment, the tasks on its clients, the objective plans are scored by, the priority rule
+    of the order u, the seed its clock rates were drawn with, and the limits plans must keep."""
+
     environment: Environment
     tasks: tuple[Task, ...] = attrs.field(converter=as_tuple)
     objective: str = "total"

@@ -173,7 +173,11 @@ class CpsatForm:
         return self.model.NewIntVar(math.ceil(low), math.floor(high), name)
 
     def require(self, constraint: Any, name: str) -> None:
-        self.model.Add(constraint)
+        try:
+            self.model.Add(constraint)
+        except TypeError:  # CP-SAT's constraints take whole-number coefficients only
+            raise EosdnnError(f"solver cpsat: {name} is not a whole-number expression in CP-SAT (a limit on "
+                              "energy or cost has fractional weights); use milp") from None
 
     def sum(self, terms) -> Any:
         return sum(terms)

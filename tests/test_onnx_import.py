@@ -70,7 +70,7 @@ def test_unsupported_ops_are_one_error_or_zero_operations(tmp_path, capsys):
     assert main(["models", "import", str(path), "--unknown", "zero"]) == 0
     err = capsys.readouterr().err.splitlines()
     assert err[0].startswith("error: Hardmax.onnx: node 'odd': unsupported op Hardmax")
-    assert err[1:] == ["warning: Hardmax.onnx: node 'odd': unsupported op Hardmax, imported with zero operations"]
+    assert err[1:] == ["warning: Hardmax.onnx: unsupported op Hardmax (1 node), imported with zero operations"]
     (tmp_path / "junk.onnx").write_bytes(b"not a model")
     with pytest.raises(EosdnnError, match="junk.onnx: not a readable ONNX model"):
         import_onnx(tmp_path / "junk.onnx")

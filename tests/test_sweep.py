@@ -95,7 +95,7 @@ def test_report_summarises_ranks_and_exports_a_tidy_csv(grid, tmp_path, capsys):
     out = capsys.readouterr().out
     assert "greedy" in out and "particles=10" in out and "rank" in out
     lines = (tmp_path / "runs.csv").read_text().splitlines()
-    assert lines[0].startswith("tasks,key,") and len(lines) == 13
+    assert lines[0].startswith("tasks,param.particles,key,") and len(lines) == 13  # a column per parameter
     assert (tmp_path / "sweep.png").stat().st_size > 1000
     assert main(["sweep", str(grid), str(database), "--workers", "1"]) == 0  # nothing left to run
     assert "0 runs in" in capsys.readouterr().out

@@ -28,15 +28,26 @@ from eosdnn.problems.models.ops import conv_ops, dense_ops, elementwise_ops, lrn
 GRANULARITIES = ("fused", "node")
 MAX_ONNX_BYTES = 2**31  # protobuf's limit for one message
 MAX_TENSOR_BYTES = 2**50  # one tensor above a pebibyte is a wrong --input-shape, not a model
-FUSED_OPS = frozenset({
-    "Relu", "LeakyRelu", "PRelu", "Elu", "Selu", "Sigmoid", "HardSigmoid", "Tanh", "Clip", "Softplus",
-    "BatchNormalization", "Dropout", "Flatten", "Reshape", "Identity", "Squeeze", "Unsqueeze", "Cast",
+ELEMENTWISE_OPS = frozenset({  # one value per element: join the layer that made their input
+    "Relu", "LeakyRelu", "PRelu", "Elu", "Selu", "Sigmoid", "HardSigmoid", "Tanh", "Clip", "Softplus", "Softsign",
+    "BatchNormalization", "Dropout", "Cast", "Exp", "Log", "Pow", "Sqrt", "Reciprocal", "Div", "Sub", "Neg", "Abs",
+    "Sign", "Erf", "Gelu", "HardSwish", "Mish", "Shrink", "Floor", "Ceil", "Round", "Min", "Max", "Mean", "Where",
+    "Not", "And", "Or", "Xor", "Equal", "Less", "LessOrEqual", "Greater", "GreaterOrEqual", "IsNaN", "IsInf", "Sin",
+    "Cos", "Tan", "Asin", "Acos", "Atan", "Sinh", "Cosh", "Asinh", "Acosh", "Atanh", "ThresholdedRelu", "Celu",
 })
+SHAPE_OPS = frozenset({  # move or reshape values: join the layer that made their input
+    "Flatten", "Reshape", "Identity", "Squeeze", "Unsqueeze", "Transpose", "Pad", "Split", "Slice", "Gather",
+    "GatherElements", "Expand", "Tile", "Shape", "Size", "ConstantOfShape", "Range", "DepthToSpace", "SpaceToDepth",
+})
+FUSED_OPS = ELEMENTWISE_OPS | SHAPE_OPS
 COMPUTE_OPS = frozenset({
-    "Conv", "Gemm", "MatMul", "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool", "LRN",
-    "Concat", "Add", "Sum", "Mul", "Softmax", "LogSoftmax",
+    "Conv", "ConvTranspose", "Gemm", "MatMul", "Einsum", "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool",
+    "LRN", "Concat", "Add", "Sum", "Mul", "Softmax", "LogSoftmax", "LayerNormalization", "InstanceNormalization",
+    "GroupNormalization", "ReduceMean", "ReduceSum", "ReduceMax", "ReduceMin", "ReduceProd", "ReduceL1", "ReduceL2",
+    "ReduceSumSquare", "ReduceLogSumExp", "Resize", "Upsample", "ArgMax", "ArgMin", "TopK", "CumSum",
 })
 SUPPORTED_OPS = FUSED_OPS | COMPUTE_OPS
+OUTPUTS_LAYER = "outputs"  # the layer that gathers a graph's several outputs (no operations)
 
 
 def _onnx() -> Any:
@@ -130,13 +141,13 @@ def import_onnx(path: str | Path, *, granularity: str = "fused", batch: int = 1,
         return shapes[tensor][0]
 
     data_inputs = [i.name for i in graph.input if i.name not in constants]
-    if len(data_inputs) != 1:
-        raise EosdnnError(f"{path.name}: expected one data input, found {len(data_inputs)}: {', '.join(data_inputs)}")
-    source = data_inputs[0]
+    if not data_inputs:
+        raise EosdnnError(f"{path.name}: the graph has no data input (every input is a constant)")
     layers: list[dict[str, Any]] = []
-    producer: dict[str, int | None] = {source: None}  # tensor -> index of the layer that makes it (None: input)
+    producer: dict[str, int | None] = dict.fromkeys(data_inputs)  # tensor -> the layer that makes it (None: input)
+    unsupported: dict[str, int] = {}
     for position, node in enumerate(graph.node):
-        where = node.name or f"{node.op_type}_{position}"
+        where = node.name or f"{node.op_type}:{node.output[0] if node.output else position}"
         inputs = [t for t in node.input if t]
         if all(t in constants for t in inputs):  # computed from constants only: a parameter, not a layer
             constants.update(t for t in node.output if t)
@@ -147,8 +158,9 @@ def import_onnx(path: str | Path, *, granularity: str = "fused", batch: int = 1,
         if missing:
             raise EosdnnError(f"{path.name}: node {where!r} reads {missing[0]!r}, which no node before it makes")
         out = node.output[0]
-        if node.op_type in FUSED_OPS and granularity == "fused" and producer[data[0]] is not None:
-            host = producer[data[0]]
+        hosts = {producer[t] for t in data}
+        if node.op_type in FUSED_OPS and granularity == "fused" and len(hosts) == 1 and None not in hosts:
+            host = producer[data[0]]  # one producer: the op joins it (several: a join layer of its own)
             assert host is not None
             layers[host]["weight_bytes"] += params
             layers[host]["out_bytes"] = nbytes(out, where)
@@ -160,22 +172,32 @@ def import_onnx(path: str | Path, *, granularity: str = "fused", batch: int = 1,
             if unknown == "error":
                 raise EosdnnError(f"{path.name}: node {where!r}: unsupported op {node.op_type} "
                                   "(--unknown zero imports it with zero operations)")
-            warnings.warn(f"{path.name}: node {where!r}: unsupported op {node.op_type}, imported with zero operations",
-                          stacklevel=2)
+            unsupported[node.op_type] = unsupported.get(node.op_type, 0) + 1
         flops = operations(node, data, out, dims_of) if node.op_type in SUPPORTED_OPS else 0
         reads = [producer[t] for t in data]
         layers.append({"name": where, "flops": float(flops), "out_bytes": nbytes(out, where), "weight_bytes": params,
                        "inputs": list(dict.fromkeys(i for i in reads if i is not None)), "output": out})
         for tensor in node.output:
             producer[tensor] = len(layers) - 1
+    for op, count in sorted(unsupported.items()):
+        warnings.warn(f"{path.name}: unsupported op {op} ({count} node{'s' if count > 1 else ''}), imported with "
+                      "zero operations", stacklevel=2)
     if not layers:
         raise EosdnnError(f"{path.name}: no compute node")
     names = [layer["name"] for layer in layers]
-    if len(set(names)) != len(names):  # unnamed or repeated node names: name layers by their output
-        names = [layer["output"] for layer in layers]
-    return with_detected_modules(DnnModel(name or path.stem, nbytes(source, "input"), tuple(
-        Layer(names[i], layer["flops"], layer["out_bytes"], layer["weight_bytes"], tuple(names[j] for j in layer["inputs"]))
-        for i, layer in enumerate(layers))))
+    if len(set(names)) != len(names):  # repeated node names: name layers by their op and output
+        names = [f"{layer['name'].split(':')[0]}:{layer['output']}" for layer in layers]
+    if len(set(names)) != len(names):
+        names = [f"{n}#{i}" for i, n in enumerate(names)]
+    input_bytes = sum(nbytes(source, "input") for source in data_inputs)  # every data input starts on the client
+    built = [Layer(names[i], layer["flops"], layer["out_bytes"], layer["weight_bytes"],
+                   tuple(names[j] for j in layer["inputs"])) for i, layer in enumerate(layers)]
+    read = {j for layer in layers for j in layer["inputs"]}
+    sinks = [i for i in range(len(layers)) if i not in read]
+    if len(sinks) > 1:  # several graph outputs: one result layer gathers them for the trip back to the client
+        built.append(Layer(OUTPUTS_LAYER, 0.0, sum(layers[i]["out_bytes"] for i in sinks), 0.0,
+                           tuple(names[i] for i in sinks)))
+    return with_detected_modules(DnnModel(name or path.stem, input_bytes, tuple(built)))
 
 
 def operations(node: Any, data: list[str], out: str, dims_of: Any) -> int:
@@ -203,6 +225,35 @@ def operations(node: Any, data: list[str], out: str, dims_of: Any) -> int:
         batch, channels, *spatial = dims_of(data[0])
         h, w = (spatial + [1, 1])[:2]
         return batch * pool_ops(channels, 1, 1, h, w)
+    if op == "ConvTranspose":
+        weight = dims_of(node.input[1])  # (C, M / group, kH, kW): every input element spreads over a window
+        batch, channels, *spatial = dims_of(data[0])
+        ih, iw = (spatial + [1, 1])[:2]
+        kh, kw = (list(weight[2:]) + [1, 1])[:2]
+        return batch * conv_ops(channels, weight[1], kh, kw, ih, iw)
+    if op == "Einsum":
+        return einsum_ops(str(_attribute(node, "equation", b"").decode() if isinstance(
+            _attribute(node, "equation", b""), bytes) else _attribute(node, "equation", "")),
+            [dims_of(t) for t in node.input if t])
     if op == "LRN":
         return lrn_ops(elements, int(_attribute(node, "size", 1)))
-    return elementwise_ops(elements)  # Concat, Add, Sum, Mul, Softmax, LogSoftmax and fused ops as layers
+    if op.startswith("Reduce") or op in ("ArgMax", "ArgMin", "TopK", "CumSum"):
+        return elementwise_ops(int(np.prod(dims_of(data[0]), dtype=np.int64)))  # one operation per input element
+    if op in ("LayerNormalization", "InstanceNormalization", "GroupNormalization"):
+        return NORMALISATION_OPS * elements  # mean, variance, scale and shift of every element
+    return elementwise_ops(elements)  # Concat, Add, Sum, Mul, Softmax, Resize and fused ops as layers
+
+
+NORMALISATION_OPS = 4  # a normalisation's operations per element: mean, variance, normalise, scale and shift
+
+
+def einsum_ops(equation: str, shapes: list[list[int]]) -> int:
+    """Multiply-adds of an Einsum: the product of the sizes of every distinct index (each output
+    element sums over the contracted ones)."""
+    operands = equation.replace(" ", "").split("->")[0].split(",")
+    sizes: dict[str, int] = {}
+    for letters, dims in zip(operands, shapes):
+        letters = letters.replace("...", "")
+        for letter, size in zip(letters[::-1], dims[::-1]):  # an ellipsis covers the leading dimensions
+            sizes[letter] = max(sizes.get(letter, 1), int(size))
+    return int(np.prod(list(sizes.values()), dtype=np.int64)) if sizes else 0
