@@ -152,3 +152,16 @@ def test_the_objective_flag_scores_plans_by_energy_and_every_report_shows_both(t
     doc = json.loads(out.read_text())
     assert doc["objective"] == "energy" and doc["value"] == doc["energy_j"] and doc["cost_usd"] > 0
     assert_one_error_line(main, ["evaluate", "--plan", "all-edge", "--objective", "carbon"], "--objective: objective: unknown", capsys)
+
+
+@pytest.mark.parametrize("objective", ["energy", "cost"])
+def test_validate_certifies_heuristics_against_exact_optima_of_each_objective(objective, tmp_path):
+    out = tmp_path / "v.json"
+    assert main(["validate", "--objective", objective, "--instances", "2", "--tasks", "2", "--layers", "3",
+                 "--seeds", "1", "--solvers", "greedy,local-search", "--evaluations", "300", "--json", str(out)]) == 0
+    doc = json.loads(out.read_text())
+    for entry in doc["instances"]:
+        assert entry["exact"]["status"] == "optimal" and entry["exact"]["method"] == "exhaustive"
+        problem_value = entry["exact"]["value"]
+        for runs in entry["runs"].values():
+            assert all(run["value"] >= problem_value * (1 - 1e-12) for run in runs)
