@@ -122,7 +122,7 @@ def test_the_exact_solvers_find_the_brute_force_optimum_of_energy_and_cost():
             best = brute_force(problem)
             milp = run_named(problem, "milp", {"time_limit": 30.0}, Budget(), 0)
             assert milp.status == "optimal" and milp.value == pytest.approx(best, rel=1e-6, abs=1e-12)
-            cpsat = run_named(problem, "cpsat", {"time_limit": 30.0}, Budget(), 0)
+            cpsat = run_named(problem, "cpsat", {"time_limit": 30.0, "hint": "greedy"}, Budget(), 0)
             free = run_named(problem, "milp-free", {"time_limit": 30.0}, Budget(), 0)
             assert cpsat.model_status == "optimal" and cpsat.bound <= best * (1 + 1e-9) + 1e-12
             assert cpsat.value >= best * (1 - 1e-12)
