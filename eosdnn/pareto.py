@@ -84,16 +84,19 @@ def pareto_table(outcome: ParetoOutcome, limit: int | None = 20) -> Table:
     table.add_column("plan", justify="right")
     for name in names:
         table.add_column(f"{name} ({unit_of(name)})", justify="right")
-    for name in names:
-        table.add_column(f"{name} gap", justify="right")
+    bounded = [i for i, bound in enumerate(outcome.scale.lower) if bound > 0]  # a gap to 0 is no number
+    for i in bounded:
+        table.add_column(f"{names[i]} gap", justify="right")
     for index in shown:
         values = front.F[index]
         gaps = point_gaps(outcome, values)
         label = f"{index} *" if index == outcome.picked else str(index)
-        table.add_row(label, *(f"{v:.6g}" for v in values), *("-" if g is None else f"{100 * g:.2f}%" for g in gaps))
+        table.add_row(label, *(f"{v:.6g}" for v in values), *(f"{100 * gaps[i]:.2f}%" for i in bounded))
     hidden = len(front.F) - len(shown)
+    unbounded = [names[i] for i, bound in enumerate(outcome.scale.lower) if bound <= 0]
     table.caption = ("* the chosen plan (--pick). Gaps: (value - bound) / bound, each to its objective's lower "
-                     "bound (docs/MODEL.md section 7)" + (f"; {hidden} more plans in --json / --csv" if hidden else ""))
+                     "bound (docs/MODEL.md section 7)" + (f"; {', '.join(unbounded)}: bound 0, no gap" if unbounded else "")
+                     + (f"; {hidden} more plans in --json / --csv" if hidden else ""))
     return table
 
 
