@@ -91,7 +91,7 @@ def pareto_table(outcome: ParetoOutcome, limit: int | None = 20) -> Table:
         values = front.F[index]
         gaps = point_gaps(outcome, values)
         label = f"{index} *" if index == outcome.picked else str(index)
-        table.add_row(label, *(f"{v:.6g}" for v in values), *(f"{100 * gaps[i]:.2f}%" for i in bounded))
+        table.add_row(label, *(f"{v:.6g}" for v in values), *(f"{100 * (gaps[i] or 0.0):.2f}%" for i in bounded))
     hidden = len(front.F) - len(shown)
     unbounded = [names[i] for i, bound in enumerate(outcome.scale.lower) if bound <= 0]
     table.caption = ("* the chosen plan (--pick). Gaps: (value - bound) / bound, each to its objective's lower "
