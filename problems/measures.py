@@ -20,23 +20,16 @@ import numba  # noqa: E402
 
 
 @numba.njit(cache=KERNEL_CACHE, nogil=True, inline="always")
-def _send(i, task, source, target, size, k, sent, activity):
-    """Count `size` bytes sent from node `source` to node `target` for `task`: in the link's bytes,
-    and as its client's sending or receiving seconds where one end is the client."""
+def _send(i, source, target, size, sent):
+    """Count `size` bytes sent from node `source` to node `target` (none within one node)."""
     if source != target:
         sent[i, source, target] += size
-        client = k.client_of[task]
-        if source == client:
-            activity[i, task, 1] += size * k.spb[source, target]
-        elif target == client:
-            activity[i, task, 2] += size * k.spb[source, target]
 
 
 @numba.njit(cache=KERNEL_CACHE, nogil=True)
-def _placement_measures(X, k, busy, sent, activity):
-    """Per row of X (genes): seconds of execution on every node, bytes sent between every ordered
-    pair of distinct nodes (the model input from the client, layer outputs, the result), and per task
-    its client's seconds computing, sending and receiving."""
+def _placement_measures(X, k, busy, sent):
+    """Per row of X (genes): seconds of execution on every node, and bytes sent between every
+    ordered pair of distinct nodes (the model input from the client, layer outputs, the result)."""
     positions = k.order.shape[0]
     node = np.empty(positions, dtype=np.int64)
     for i in range(X.shape[0]):
@@ -45,15 +38,12 @@ def _placement_measures(X, k, busy, sent, activity):
             n = k.choice_node[task, X[i, k.order[pos]]]
             node[pos] = n
             busy[i, n] += k.exec_s[pos, n]
-            client = k.client_of[task]
-            if n == client:
-                activity[i, task, 0] += k.exec_s[pos, n]
             if k.input_bytes[pos] >= 0.0:
-                _send(i, task, client, n, k.input_bytes[pos], k, sent, activity)
+                _send(i, k.client_of[task], n, k.input_bytes[pos], sent)
             for e in range(k.pred_ptr[pos], k.pred_ptr[pos + 1]):
-                _send(i, task, node[k.pred_pos[e]], n, k.pred_bytes[e], k, sent, activity)
+                _send(i, node[k.pred_pos[e]], n, k.pred_bytes[e], sent)
         for task in range(k.last_pos.shape[0]):
-            _send(i, task, node[k.last_pos[task]], k.client_of[task], k.result_bytes[task], k, sent, activity)
+            _send(i, node[k.last_pos[task]], k.client_of[task], k.result_bytes[task], sent)
 
 
 class Measures:
@@ -62,10 +52,8 @@ class Measures:
     `completion` (rows, tasks) seconds; `total` and `makespan` (rows,) their sum and maximum;
     `exec`, `transfer`, `wait` (rows,) the T1/T2/T3 sums, or None where the kernel skipped them
     (neighbours re-scored from an anchor); `busy` (rows, nodes) seconds and `bytes_sent`
-    (rows, nodes, nodes) bytes from node a to node b, and `client_activity` (rows, tasks, 3) each
-    task's seconds computing on its client, sending from it and receiving on it, computed on first
-    use. `environment` is the scenario's (nodes are numbered as its `nodes`), for objectives that
-    price or power nodes."""
+    (rows, nodes, nodes) bytes from node a to node b, computed on first use. `environment` is the
+    scenario's (nodes are numbered as its `nodes`), for objectives that price or power nodes."""
 
     def __init__(self, environment: Environment, genes: np.ndarray, kernel: Any, completion: np.ndarray,
                  total: np.ndarray, makespan: np.ndarray, exec: np.ndarray | None = None,
@@ -90,13 +78,12 @@ class Measures:
         return int(self.completion.shape[0])
 
     @functools.cached_property
-    def _placement(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _placement(self) -> tuple[np.ndarray, np.ndarray]:
         nodes = int(self._kernel.pool_ptr.shape[0] - 1)
         busy = np.zeros((self.rows, nodes))
         sent = np.zeros((self.rows, nodes, nodes))
-        activity = np.zeros((self.rows, self.completion.shape[1], 3))
-        _placement_measures(self._genes, self._kernel, busy, sent, activity)
-        return busy, sent, activity
+        _placement_measures(self._genes, self._kernel, busy, sent)
+        return busy, sent
 
     @property
     def busy(self) -> np.ndarray:
@@ -105,7 +92,3 @@ class Measures:
     @property
     def bytes_sent(self) -> np.ndarray:
         return self._placement[1]
-
-    @property
-    def client_activity(self) -> np.ndarray:
-        return self._placement[2]
