@@ -189,6 +189,15 @@ class LinearObjective(ObjectiveBase):
         return (measures.completion @ w.completion + measures.busy @ w.busy
                 + np.einsum("rab,ab->r", measures.bytes_sent, w.sent))
 
+    def least_placement_terms(self, least: BoundInputs) -> tuple[LinearWeights, float]:
+        """The weights, and the least over placements of the busy-seconds and bytes terms summed
+        over the tasks (`problems.additive`: they depend on the placement alone)."""
+        w = least.workload
+        weights = self.weights(w.scenario.environment, w.client_of)
+        terms = least.additive(lambda t, tables: (tables.exec_s * weights.busy[w.choice_node[t]][None, :],
+                                                  weights.sent[np.ix_(w.choice_node[t], w.choice_node[t])]))
+        return weights, float(terms.sum())
+
     def exact(self, form: ExactForm, upper: float) -> Any:
         w = self.weights(form.environment, np.asarray(form.task_clients))
         nodes = range(len(w.busy))
@@ -214,16 +223,11 @@ class ClientEnergy(LinearObjective):
         """Each task's idle power times its least completion time plus the least of its activities'
         excess energy (`problems.additive`); where every client idles alike, the idle part of the
         sum may also take the total's capacity bounds (MODEL.md section 7)."""
-        w = least.workload
-        weights = self.weights(w.scenario.environment, w.client_of)
-        extra = least.additive(lambda t, tables: (
-            (np.arange(tables.exec_s.shape[1]) == 0)[None, :] * weights.busy[w.client_of[t]] * tables.exec_s,
-            weights.sent[np.ix_(w.choice_node[t], w.choice_node[t])]))
+        weights, extra = self.least_placement_terms(least)
         powers = weights.completion
-        parts = {"contention-free": float(powers @ least.completion + extra.sum())}
+        parts = {"contention-free": float(powers @ least.completion + extra)}
         if np.all(powers == powers[0]):
-            parts |= {f"{tier} capacity": float(powers[0] * bound + extra.sum())
-                      for tier, bound in least.capacity.items()}
+            parts |= {f"{tier} capacity": float(powers[0] * bound + extra) for tier, bound in least.capacity.items()}
         return parts
 
 
@@ -242,11 +246,7 @@ class ServerCost(LinearObjective):
     def bounds(self, least: BoundInputs) -> dict[str, float]:
         """The sum over tasks of each task's least cost (`problems.additive`): cost does not depend
         on the schedule, so contention cannot raise it."""
-        w = least.workload
-        weights = self.weights(w.scenario.environment, w.client_of)
-        costs = least.additive(lambda t, tables: (tables.exec_s * weights.busy[w.choice_node[t]][None, :],
-                                                  weights.sent[np.ix_(w.choice_node[t], w.choice_node[t])]))
-        return {"least placement cost": float(costs.sum())}
+        return {"least placement cost": self.least_placement_terms(least)[1]}
 
 
 def objective(name: str) -> Objective:
