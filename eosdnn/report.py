@@ -155,7 +155,6 @@ def results_table(title: str, rows: dict[str, PlanReport], objective: str, bound
     table = Table(title=title)
     columns = {"total": "total (s)", "makespan": "makespan (s)", "exec": "exec T1", "transfer": "transfer T2",
                "wait": "wait T3", "energy": "energy (J)", "cost": "cost (USD)"}
-    units = {"energy": "J", "cost": "USD"}
     table.add_column("plan")
     for key, label in columns.items():
         table.add_column(f"{label} *" if key == objective else label, justify="right")
@@ -165,7 +164,7 @@ def results_table(title: str, rows: dict[str, PlanReport], objective: str, bound
     for name, row in rows.items():
         cells = []
         for key in columns:
-            cell = amount(getattr(row, key), units.get(key, "s"))
+            cell = amount(getattr(row, key), unit_of(key) if key in ("energy", "cost") else "s")
             if key == objective and row.value == best:
                 cell = f"[bold green]{cell}[/]"
             cells.append(cell)

@@ -118,7 +118,7 @@ class CpsatForm:
     x: dict[tuple[int, int], Any]
     node_of: np.ndarray  # (positions, choices) -> node
     completion: list[Any]
-    scale: float = float(TICKS)  # model units per second (`problems.constraints.form_scale`)
+    scale: float = float(TICKS)  # model units per real one (`problems.constraints.in_form_units`)
     both: dict[tuple[int, int, int, int], Any] = attrs.field(factory=dict)  # (q, c, p, d) -> x[q,c] and x[p,d]
 
     @property
@@ -353,8 +353,7 @@ class Cpsat:
         if self.hint != "none":
             hint = SOLVERS.create(self.hint)
             default = with_default_budget(hint, Budget())
-            share = HINT_SHARE * time_limit
-            hint_budget = attrs.evolve(default, seconds=min(default.seconds or share, share))
+            hint_budget = attrs.evolve(default, seconds=min(default.seconds or math.inf, HINT_SHARE * time_limit))
             search.offer(run_solver(hint, problem, budget=hint_budget, seed=seed).x)
         else:
             search.offer(np.zeros(problem.n_var, dtype=np.int64))

@@ -232,9 +232,9 @@ def operations(node: Any, data: list[str], out: str, dims_of: Any) -> int:
         kh, kw = (list(weight[2:]) + [1, 1])[:2]
         return batch * conv_ops(channels, weight[1], kh, kw, ih, iw)
     if op == "Einsum":
-        return einsum_ops(str(_attribute(node, "equation", b"").decode() if isinstance(
-            _attribute(node, "equation", b""), bytes) else _attribute(node, "equation", "")),
-            [dims_of(t) for t in node.input if t])
+        equation = _attribute(node, "equation", "")
+        text = equation.decode() if isinstance(equation, bytes) else str(equation)
+        return einsum_ops(text, [dims_of(t) for t in node.input if t])
     if op == "LRN":
         return lrn_ops(elements, int(_attribute(node, "size", 1)))
     if op.startswith("Reduce") or op in ("ArgMax", "ArgMin", "TopK", "CumSum"):
