@@ -12,6 +12,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from eosdnn.problems.files import write_atomically  # noqa: E402
+from eosdnn.styles import KNOWN, styles_for  # noqa: E402
+
+SPREAD_NOTE = "bands and whiskers: min to max over seeds"
 
 
 def plot_suffixes() -> list[str]:
@@ -24,13 +27,31 @@ def plot_suffixes() -> list[str]:
 
 
 def _save(fig, path: str | Path) -> None:
-    """Write the figure atomically, in the format its suffix names."""
+    """Write the figure atomically, in the format its suffix names, cropped to what is drawn (legends
+    outside the axes included)."""
     fig.tight_layout()
     kind = Path(path).suffix.lower().lstrip(".") or "png"
     try:
-        write_atomically(path, lambda temporary: fig.savefig(temporary, dpi=120, format=kind))
+        write_atomically(path, lambda temporary: fig.savefig(temporary, dpi=120, format=kind, bbox_inches="tight"))
     finally:
         plt.close(fig)
+
+
+def _legend_outside(fig, axes) -> None:
+    """One legend for the figure, right of the panels (never over the data): every labelled series
+    of every panel, once each."""
+    handles: dict[str, object] = {}
+    for ax in axes:
+        for handle, label in zip(*ax.get_legend_handles_labels()):
+            handles.setdefault(label, handle)
+    if handles:
+        fig.legend(list(handles.values()), list(handles), loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=8,
+                   frameon=False)
+
+
+def _bound_style() -> dict:
+    bound = KNOWN["lower bound"]
+    return {"color": bound.color, "linestyle": bound.linestyle, "linewidth": 1.5}
 
 
 def convergence_plot(path: str | Path, histories: dict[str, list[list[tuple[int, float]]]], title: str,
@@ -38,9 +59,10 @@ def convergence_plot(path: str | Path, histories: dict[str, list[list[tuple[int,
     """Best value against evaluations: per solver the mean over seeds, with the min-max band; the
     lower bound (when given) as a black line: no curve can cross it."""
     fig, ax = plt.subplots(figsize=(7, 4.5))
-    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
-    for index, (name, runs) in enumerate(histories.items()):
-        color = colors[index % len(colors)]
+    styles = styles_for(list(histories))
+    for name, runs in histories.items():
+        style = styles[name]
+        color = style.color
         runs = [run for run in runs if run]
         if not runs:
             continue
@@ -57,38 +79,53 @@ def convergence_plot(path: str | Path, histories: dict[str, list[list[tuple[int,
             warnings.simplefilter("ignore", RuntimeWarning)
             mean = np.nanmean(table, axis=0)
             low, high = np.nanmin(table, axis=0), np.nanmax(table, axis=0)
-        if len(runs[0]) == 1 and all(len(r) == 1 for r in runs):
-            ax.axhline(mean[-1], linestyle="--", linewidth=1, label=name, color=color)
+        if len(runs[0]) == 1 and all(len(r) == 1 for r in runs):  # a one-plan rule: its value, as a line
+            ax.axhline(mean[-1], linestyle="--" if style.linestyle == "-" else style.linestyle, linewidth=1,
+                       label=name, color=color)
             continue
-        ax.plot(grid, mean, label=name, color=color)
+        ax.plot(grid, mean, label=name, color=color, linestyle=style.linestyle, marker=style.marker, markevery=25,
+                markersize=4)
         ax.fill_between(grid, low, high, alpha=0.15, color=color)
     if bound is not None:
-        ax.axhline(bound, color="black", linewidth=1.2, label=f"lower bound {bound:.3f}")
+        ax.axhline(bound, **_bound_style(), label=f"lower bound {bound:.3f}")
     ax.set_xlabel("evaluations")
     ax.set_ylabel("best objective (s)")
     ax.set_yscale("log")
-    ax.set_title(title)
-    ax.legend(fontsize=8)
+    ax.set_title(title + f"\n(mean over seeds; {SPREAD_NOTE})", fontsize=10)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0, frameon=False)
     ax.grid(alpha=0.3)
     _save(fig, path)
 
 
-def sd_timelines(path: str | Path, panels: list[tuple[str, dict[str, tuple[np.ndarray, np.ndarray]]]]) -> None:
-    """SD over upload time as step plots, one panel per task, one line per planner (Figs. 13-14)."""
+def sd_timelines(path: str | Path, panels: list[tuple], title: str | None = None, cols: int = 3) -> None:
+    """SD over upload time as step plots, one panel per task (or per comparison), one line per
+    planner (Figs. 13-14): each panel is (title, {planner: (times, values)}) or (title, lines, spans),
+    `spans` time intervals to shade. Lines drawn later are thinner and on top, each planner in its own
+    colour, marker and dash, so two planners with the same timeline both stay visible."""
     count = max(len(panels), 1)
-    cols = min(count, 3)
+    cols = min(count, cols)
     rows = (count + cols - 1) // cols
-    fig, axes = plt.subplots(rows, cols, figsize=(5.2 * cols, 3.6 * rows), squeeze=False)
-    for ax, (title, lines) in zip(axes.flat, panels):
+    fig, axes = plt.subplots(rows, cols, figsize=(5.0 * cols, 3.5 * rows), squeeze=False)
+    names = list(dict.fromkeys(name for panel in panels for name in panel[1]))
+    styles = styles_for(names)
+    for ax, (panel_title, lines, *rest) in zip(axes.flat, panels):
+        for start, end in (rest[0] if rest else []):
+            ax.axvspan(start, end, color="#f0e442", alpha=0.25, linewidth=0)
         for name, (times, values) in lines.items():
-            ax.step(times, values, where="post", label=name)
-        ax.set_title(title, fontsize=9)
+            order = names.index(name)
+            style = styles[name]
+            ax.step(times, values, where="post", label=style.label, color=style.color, linestyle=style.linestyle,
+                    linewidth=max(3.0 - 0.6 * order, 1.0), marker=style.marker or None, markersize=3.5,
+                    zorder=2 + order)
+        ax.set_title(panel_title, fontsize=9)
         ax.set_xlabel("upload time (s)")
         ax.set_ylabel("SD of one query (s)")
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=7)
     for ax in list(axes.flat)[len(panels):]:
         ax.set_visible(False)
+    if title:
+        fig.suptitle(title, fontsize=10)
+    _legend_outside(fig, axes.flat)
     _save(fig, path)
 
 
@@ -96,11 +133,14 @@ def _bars(ax, categories: list[str], series: dict[str, list[dict]], log: bool = 
     """Grouped bars of means with min-max whiskers (dicts with mean/min/max)."""
     width = 0.8 / max(len(series), 1)
     x = np.arange(len(categories))
+    styles = styles_for(list(series))
     for i, (name, cells) in enumerate(series.items()):
         mean = np.array([c["mean"] for c in cells]) * scale
         low = np.clip(mean - np.array([c["min"] for c in cells]) * scale, 0.0, None)  # rounding can make the
         high = np.clip(np.array([c["max"] for c in cells]) * scale - mean, 0.0, None)  # mean stray past min or max
-        ax.bar(x + (i - (len(series) - 1) / 2) * width, mean, width, yerr=[low, high], capsize=2, label=name)
+        style = styles[name]
+        ax.bar(x + (i - (len(series) - 1) / 2) * width, mean, width, yerr=[low, high], capsize=2, label=name,
+               color=style.color, hatch=None if style.linestyle == "-" else "//", edgecolor="white", linewidth=0.5)
     ax.set_xticks(x, categories)
     if log:
         ax.set_yscale("log")
@@ -116,47 +156,63 @@ def grouped_bars(path: str | Path, categories: list[str], series: dict[str, list
         for i, value in enumerate(values):
             ax.hlines(value, i - 0.45, i + 0.45, colors="black", linewidth=1.5, label=name if i == 0 else "_nolegend_")
     ax.set_ylabel(ylabel + (" (%)" if percent else ""))
-    ax.set_title(title)
-    ax.legend(fontsize=8)
+    ax.set_title(title + f"\n({SPREAD_NOTE})", fontsize=10)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0, frameon=False)
     if len(categories) * max((len(c) for c in categories), default=0) > 70:  # long labels would run into each other
         plt.setp(ax.get_xticklabels(), rotation=30, ha="right")
     _save(fig, path)
 
 
-def bar_panels(path: str | Path, categories: list[str], panels: dict[str, dict[str, list[dict]]], title: str) -> None:
-    """One grouped-bar panel per quantity (e.g. exec, transfer, wait, total)."""
+def bar_panels(path: str | Path, categories: list[str], panels: dict[str, dict[str, list[dict]]], title: str, *,
+               log: bool | None = None, scale: float = 1.0, ylabel: str = "seconds", cols: int = 2) -> None:
+    """One grouped-bar panel per quantity (e.g. exec, transfer, wait, total); `log` None: a log axis
+    wherever every value is positive."""
     count = len(panels)
-    cols = 2 if count > 1 else 1
+    cols = min(cols, count) if count else 1
     rows = (count + cols - 1) // cols
     fig, axes = plt.subplots(rows, cols, figsize=(6.5 * cols, 3.8 * rows), squeeze=False)
     for ax, (name, series) in zip(axes.flat, panels.items()):
         positive = all(cell["min"] > 0 for cells in series.values() for cell in cells)
-        _bars(ax, categories, series, log=positive)  # a zero (no waiting) has no place on a log axis
-        ax.set_title(name)
-        ax.set_ylabel("seconds")
-        ax.legend(fontsize=7)
+        on_log = positive if log is None else log  # a zero (no waiting) has no place on a log axis
+        _bars(ax, categories, series, log=on_log, scale=scale)
+        ax.set_title(name + (" (log y axis)" if on_log else ""), fontsize=10)
+        ax.set_ylabel(ylabel)
     for ax in list(axes.flat)[count:]:
         ax.set_visible(False)
-    fig.suptitle(title)
+    fig.suptitle(f"{title} ({SPREAD_NOTE})")
+    _legend_outside(fig, axes.flat)
     _save(fig, path)
 
 
 def sweep_lines(path: str | Path, x: list[float], series: dict[str, list[dict]], xlabel: str, ylabel: str,
-                title: str, bound: list[float] | None = None) -> None:
-    """Mean against a swept setting, with the min-max band over seeds; `bound` as a black line."""
-    fig, ax = plt.subplots(figsize=(7, 4.5))
-    for name, cells in series.items():
-        mean = np.array([c["mean"] for c in cells])
-        line, = ax.plot(x, mean, marker="o", label=name)
-        ax.fill_between(x, [c["min"] for c in cells], [c["max"] for c in cells], alpha=0.15, color=line.get_color())
-    if bound is not None:
-        ax.plot(x, bound, color="black", linewidth=1.5, label="lower bound")
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
-    ax.set_yscale("log")
-    ax.set_title(title)
-    ax.legend(fontsize=8)
-    ax.grid(alpha=0.3)
+                title: str, bound: list[float] | None = None, scales: tuple[str, ...] = ("linear",),
+                panels: dict[str, list[str]] | None = None) -> None:
+    """Mean against a swept setting (ticks at the swept values), with the min-max band over seeds;
+    `bound` as a black line. One panel per y scale in `scales` (linear first: a claim of linear
+    growth is read on a linear axis), or one panel per entry of `panels` (title -> series names)."""
+    layout = panels or {scale: list(series) for scale in scales}
+    fig, axes = plt.subplots(1, len(layout), figsize=(5.6 * len(layout), 4.3), squeeze=False)
+    styles = styles_for(list(series))
+    for ax, (panel, names) in zip(axes[0], layout.items()):
+        for name in names:
+            cells = series[name]
+            style = styles[name]
+            mean = np.array([c["mean"] for c in cells])
+            ax.plot(x, mean, label=name, **style.line_kwargs())
+            ax.fill_between(x, [c["min"] for c in cells], [c["max"] for c in cells], alpha=0.15, color=style.color)
+        if bound is not None:
+            ax.plot(x, bound, **_bound_style(), label="lower bound")
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
+        ax.set_xticks(x)  # the swept values themselves: no 12.5 tasks
+        scale = panel if panel in ("linear", "log") else "linear"
+        ax.set_yscale(scale)
+        if scale == "linear":
+            ax.set_ylim(bottom=0)
+        ax.set_title(f"{panel} y axis" if panel in ("linear", "log") else panel, fontsize=10)
+        ax.grid(alpha=0.3)
+    fig.suptitle(f"{title}\n(mean over seeds; {SPREAD_NOTE})", fontsize=10)
+    _legend_outside(fig, axes[0])
     _save(fig, path)
 
 

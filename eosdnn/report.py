@@ -515,6 +515,9 @@ def registry_table(title: str, registry: Registry) -> Table:
         table.add_column(column)
     for name in registry.names():
         table.add_row(name, escape(registry.describe(name)), escape(parameter_lines(registry, name)))
+    aliases = registry.aliases()
+    if aliases:
+        table.caption = "; ".join(f"{old}: old name of {new}, still accepted with a warning" for old, new in aliases.items())
     return table
 
 

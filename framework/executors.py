@@ -19,12 +19,13 @@ import signal
 import sys
 import time
 import traceback
+import warnings
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Protocol
 
 import attrs
 
-from eosdnn.framework.errors import EosdnnError
+from eosdnn.framework.errors import EosdnnError, EosdnnWarning
 
 
 @attrs.frozen
@@ -119,7 +120,9 @@ def _die_with_parent() -> None:
 
 def _start_worker(threads: int) -> None:
     """Worker set-up: Ctrl-C is the coordinator's to handle (it stops the workers); SIGTERM ends a
-    worker at once; numba gets the worker's share of cores."""
+    worker at once; numba gets the worker's share of cores; eosdnn's warnings (a renamed solver) are
+    the coordinator's to show, once, not each worker's."""
+    warnings.filterwarnings("ignore", category=EosdnnWarning)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _die_with_parent()

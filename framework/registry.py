@@ -14,12 +14,13 @@ import functools
 import importlib
 import inspect
 import re
+import warnings
 from importlib.metadata import entry_points
 from typing import Any, Generic, TypeVar
 
 import attrs
 
-from eosdnn.framework.errors import EosdnnError
+from eosdnn.framework.errors import EosdnnError, EosdnnWarning
 from eosdnn.framework.params import ParameterError
 
 T = TypeVar("T")
@@ -36,6 +37,8 @@ class Registry(Generic[T]):
         self.builtins = builtins  # modules whose import registers the built-in entries
         self._items: dict[str, Any] = {}
         self._descriptions: dict[str, str] = {}
+        self._aliases: dict[str, tuple[str, str]] = {}  # old name -> (the entry's name, why it changed)
+        self._warned: set[str] = set()
         self._loaded = False
 
     def register(self, name: str, obj: Any = None, *, description: str | None = None) -> Any:
@@ -48,6 +51,33 @@ class Registry(Generic[T]):
             self._descriptions[name] = description or first_line(item)
             return item
         return add if obj is None else add(obj)
+
+    def alias(self, old: str, name: str, why: str) -> None:
+        """Keep `old` working as another name of the entry `name` (a renamed entry, for one release):
+        every lookup of `old` gets `name`'s entry, with one `EosdnnWarning` per process saying `why`.
+        Aliases are not listed by `names()`."""
+        if old in self._items:
+            raise EosdnnError(f"{self.kind} {old!r}: already registered, cannot be an alias")
+        self._aliases[old] = (name, why)
+
+    def aliases(self) -> dict[str, str]:
+        """Old name -> the entry's name, for every alias."""
+        return {old: new for old, (new, _) in sorted(self._aliases.items())}
+
+    def knows(self, name: str) -> bool:
+        """Whether `name` names an entry or an alias of one."""
+        self._load()
+        return name in self._items or name in self._aliases
+
+    def resolve(self, name: str) -> str:
+        """The entry's own name for `name` (an alias warns once, naming its new name)."""
+        if name in self._aliases and name not in self._items:
+            new, why = self._aliases[name]
+            if name not in self._warned:
+                self._warned.add(name)
+                warnings.warn(EosdnnWarning(f"{self.kind} {name!r} is now {new!r}: {why}"), stacklevel=3)
+            return new
+        return name
 
     def unregister(self, name: str) -> None:
         self._items.pop(name, None)
@@ -69,10 +99,11 @@ class Registry(Generic[T]):
     def describe(self, name: str) -> str:
         """The entry's one-line description."""
         self.get(name)
-        return self._descriptions[name]
+        return self._descriptions[self.resolve(name)]
 
     def get(self, name: str) -> Any:
         self._load()
+        name = self.resolve(name)
         if name not in self._items:
             raise EosdnnError(f"{self.kind} {name!r}: unknown (available: {', '.join(self.names())})")
         return self._items[name]

@@ -309,7 +309,7 @@ def run_cpsat(model: Any, seconds: float, workers: int, seed: int | None, gap: f
 
 
 def hint_solver(_instance, attribute, value) -> None:
-    if not isinstance(value, str) or not (value == "none" or value in SOLVERS.names()):
+    if not isinstance(value, str) or not (value == "none" or SOLVERS.knows(value)):
         raise ParameterError(attribute.name, f"must be none or a registered solver, got {value!r}")
     if value == "cpsat":
         raise ParameterError(attribute.name, "cpsat cannot hint itself")

@@ -25,7 +25,7 @@ def check_inner(instance: Any, _attribute: Any, _value: Any) -> None:
         raise ParameterError("inner", f"must be a solver name, got {inner!r}")
     if not isinstance(instance.inner_params, dict):
         raise ParameterError("inner_params", f"must be an object of parameters, got {instance.inner_params!r}")
-    if inner not in SOLVERS.names():
+    if not SOLVERS.knows(inner):
         raise ParameterError("inner", f"unknown solver {inner!r} (available: {', '.join(SOLVERS.names())})")
     try:
         solver = SOLVERS.create(inner, **instance.inner_params)
@@ -86,6 +86,11 @@ class PrePso(OnReducedProblem):
         reduced = ReducedProblem(problem, contracted_groups(problem))
         return reduced.lift(run_solver(self.inner_solver(), reduced, budget=budget, seed=seed, callback=callback),
                             self.name)
+
+
+def has_modules(problem: MigrationProblem) -> bool:
+    """Whether any task's model has modules (inception modules, residual blocks): where two-step applies."""
+    return any(layer.module is not None for task in problem.scenario.tasks for layer in task.model.layers)
 
 
 def module_groups(problem: MigrationProblem) -> list[list[int]]:

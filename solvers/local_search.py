@@ -74,7 +74,7 @@ def auto_patience(problem: Problem, batch: int) -> int:
 
 
 def _start_solver(_instance, attribute, value) -> None:
-    if not isinstance(value, str) or (value != "random" and value not in SOLVERS.names()):
+    if not isinstance(value, str) or (value != "random" and not SOLVERS.knows(value)):
         raise ParameterError(attribute.name, f"must be random or a registered solver, got {value!r}")
     if value == "local-search":
         raise ParameterError(attribute.name, "local-search cannot start from itself (give a constructive plan such as "

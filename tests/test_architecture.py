@@ -80,9 +80,9 @@ def test_solvers_declare_their_traits_and_the_groups_follow(tmp_path, capsys):
     from eosdnn.solvers.registry import SOLVERS, exact_solvers, heuristics, solver_traits
 
     assert set(exact_solvers()) == {"milp", "milp-free", "exhaustive", "cpsat"}
-    assert {"eosdnn", "local-search", "heft", "peft", "greedy", "psoga"} <= set(heuristics())
+    assert {"eosdnn-plus", "eosdnn-paper", "local-search", "heft", "peft", "greedy", "psoga"} <= set(heuristics())
     assert not set(heuristics()) & {"milp", "exhaustive", "all-edge"}
-    assert solver_traits("eosdnn").budget_unit == "evaluations" and solver_traits("psoga").budget_unit == "iterations"
+    assert solver_traits("eosdnn-plus").budget_unit == "evaluations" and solver_traits("psoga").budget_unit == "iterations"
 
     @attrs.define
     class Plugin:
@@ -126,7 +126,7 @@ def test_runs_recommended_set_is_computed_from_traits_and_a_plugin_joins_it():
     from eosdnn.solvers.registry import recommended
 
     assert [label for label, _, _ in recommended()] == [
-        "greedy", "heft", "peft", "all-local", "all-edge", "all-cloud", "eosdnn", "best-response"]
+        "greedy", "heft", "peft", "all-local", "all-edge", "all-cloud", "eosdnn-plus", "best-response"]
     assert recommended()[-1][1:] == ("best-response", {})
 
     problem = MigrationProblem(random_scenario(3, InstanceShape(tasks=2, layers=3), "total"))

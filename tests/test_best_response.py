@@ -96,5 +96,5 @@ def test_runs_default_budget_is_the_papers_or_600_evaluations_per_task():
         return run_named(problem, "all-local", {}, Budget(), 0)
 
     recommend(problem, 0, run=record)
-    assert budgets["eosdnn"].evaluations == budgets["best-response"].evaluations == 90_000
+    assert budgets["eosdnn-plus"].evaluations == budgets["best-response"].evaluations == 90_000
     assert budgets["greedy"].evaluations is None

@@ -14,7 +14,7 @@ def test_run_recommends_the_best_plan_against_the_references(tmp_path, capsys):
     out = tmp_path / "run.json"
     assert main(["run", "--seed", "2", "--evaluations", "300", "--json", str(out)]) == 0
     data = json.loads(out.read_text())
-    assert set(data["plans"]) == {"greedy", "heft", "peft", "all-local", "all-edge", "all-cloud", "eosdnn",
+    assert set(data["plans"]) == {"greedy", "heft", "peft", "all-local", "all-edge", "all-cloud", "eosdnn-plus",
                                   "best-response"}
     recommended = data["recommended"]
     assert recommended["value"] == pytest.approx(min(plan["value"] for plan in data["plans"].values()), rel=1e-12)

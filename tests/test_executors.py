@@ -35,7 +35,7 @@ def test_make_executor_one_worker_runs_in_this_process():
 def test_a_migration_run_is_the_same_bits_on_a_worker_process():
     settings = Settings(quick=True)
     jobs = [migration_job(Setup(seed, per_model=1), algorithm, settings)
-            for seed in (0, 1) for algorithm in ("eosdnn", "psoga", "ga")]
+            for seed in (0, 1) for algorithm in ("eosdnn-plus", "psoga", "ga")]
     here = [job_result(job) for job in jobs]
     there = {o.index: o.value for o in ProcessExecutor(2).run(job_result, jobs)}
     for i, result in enumerate(here):

@@ -113,11 +113,11 @@ def test_validate_puts_the_search_solvers_within_half_a_percent_of_the_optimum()
 
     scenarios = [random_scenario(seed, InstanceShape(tasks=3, layers=4), objective)
                  for seed in range(10) for objective in ("total", "makespan")]
-    doc = validate(scenarios, ["eosdnn", "local-search"], [0], Budget(evaluations=DEFAULT_EVALUATIONS))
+    doc = validate(scenarios, ["eosdnn-plus", "local-search"], [0], Budget(evaluations=DEFAULT_EVALUATIONS))
     assert all(entry["exact"]["certified"] for entry in doc["instances"])
     assert all(DEFAULT_EVALUATIONS <= 0.01 * entry["placements"] for entry in doc["instances"])
     assert not doc["exhaustive_runs"]
-    for name in ("eosdnn", "local-search"):
+    for name in ("eosdnn-plus", "local-search"):
         gaps = np.array([run["gap"] for entry in doc["instances"] for run in entry["runs"][name]])
         assert np.mean(gaps <= 0.005) >= 0.95, (name, np.round(gaps, 4))
     for entry in doc["instances"]:

@@ -10,7 +10,7 @@ import sys
 import eosdnn.solvers  # noqa: F401  (importing registers the built-in solvers and planners)
 from eosdnn.cli.parser import build_parser
 from eosdnn.cli.shared import Interrupted
-from eosdnn.framework.errors import EosdnnError
+from eosdnn.framework.errors import EosdnnError, show_warnings_as_lines
 from eosdnn.interrupts import StopRequests
 
 
@@ -41,6 +41,7 @@ def main(argv: list[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
     except SystemExit as stop:  # usage errors (one line, 2), --help and --version (0)
         return stop.code if isinstance(stop.code, int) else 2
+    show_warnings_as_lines()
     args.stop = StopRequests()
     try:
         args.stop.install()

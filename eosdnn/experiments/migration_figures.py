@@ -1,21 +1,27 @@
-"""Figs. 15-18: migration delay of EosDNN (the paper's method, `eosdnn`), bare PSO-GA and the rivals on
-the paper's setups, each beside the scenario's lower bound; and the convergence of every solver."""
+"""Figs. 15-18: migration delay of the paper's EosDNN (`eosdnn-paper`, what every verdict is judged
+on), the enhanced EosDNN+ (`eosdnn-plus`, an extra line) and the rivals on the paper's setups, each
+beside the scenario's lower bound, with the paper's claims judged by `verdicts`; and the convergence
+of every solver."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 from rich.markup import escape
 from rich.table import Table
 
 from eosdnn import plots, report
-from eosdnn.experiments.settings import ALGORITHMS, LABELS, Context, Figure, Settings, Setup, spread
+from eosdnn.experiments.settings import (ALGORITHMS, ENHANCED, LABELS, PAPER_METHOD, PAPER_RIVALS, Context, Figure,
+                                         Settings, Setup, spread)
+from eosdnn.experiments.verdicts import Claim, Comparison, claims_data
 
 ENVIRONMENTS = {"L-E": "paper-le", "L-C": "paper-lc", "L-E-C": "paper"}
 PARTS = ("exec", "transfer", "wait", "total")
 
 
-FIG15_ALGORITHMS = ("eosdnn", "psoga", "greedy")
+FIG15_ALGORITHMS = (PAPER_METHOD, ENHANCED, "greedy")
+METHOD = LABELS[PAPER_METHOD]
 
 
 def fig15_setups(settings: Settings) -> dict[tuple[str, str, int], Setup]:
@@ -29,46 +35,65 @@ def runs_fig15(settings: Settings) -> list[tuple[Setup, str]]:
 
 
 def fig15(ctx: Context) -> Figure:
-    """EosDNN's execution, transmission, waiting and total delay per model in L-E, L-C, L-E-C, with bare
-    PSO-GA's and Greedy's totals and the lower bound beside it: it tells the environment's effect from
-    the search's."""
+    """The paper's EosDNN: execution, transmission, waiting and total delay per model in L-E, L-C and
+    L-E-C, with EosDNN+'s and Greedy's totals and the lower bound beside it (the environment's effect
+    told from the search's)."""
     settings = ctx.settings
-    values: dict[Any, Any] = {part: {env: {m: [] for m in settings.models} for env in ENVIRONMENTS} for part in PARTS}
+    methods = (PAPER_METHOD, ENHANCED)
+    values: dict[Any, Any] = {a: {part: {env: {m: [] for m in settings.models} for env in ENVIRONMENTS}
+                                  for part in PARTS} for a in methods}
     greedy: dict[Any, Any] = {env: {m: [] for m in settings.models} for env in ENVIRONMENTS}
-    psoga: dict[Any, Any] = {env: {m: [] for m in settings.models} for env in ENVIRONMENTS}
     bounds: dict[Any, Any] = {env: {m: [] for m in settings.models} for env in ENVIRONMENTS}
     for (env, model, _), setup in fig15_setups(settings).items():
         bounds[env][model].append(ctx.bound(setup))
-        plan = ctx.run(setup, "eosdnn").report
-        for part in PARTS:
-            values[part][env][model].append(getattr(plan, part))
-        psoga[env][model].append(ctx.run(setup, "psoga").value)
+        for method in methods:
+            plan = ctx.run(setup, method).report
+            for part in PARTS:
+                values[method][part][env][model].append(getattr(plan, part))
         greedy[env][model].append(ctx.run(setup, "greedy").value)
+
+    def summary(table: dict) -> dict:
+        return {env: {m: spread(v) for m, v in by_model.items()} for env, by_model in table.items()}
+
+    judged = values[PAPER_METHOD]
+
+    def highest(part: str, env: str) -> list[Comparison]:
+        return [Comparison(f"{other} {part} below {env} {part}, {m}", judged[part][other][m], judged[part][env][m])
+                for m in settings.models for other in ENVIRONMENTS if other != env]
+
+    claims = [
+        Claim("fig15-le-exec", "L-E has the highest execution delay", highest("exec", "L-E")),
+        Claim("fig15-le-wait", "L-E has the highest waiting delay", highest("wait", "L-E")),
+        Claim("fig15-lc-transfer", "L-C has the highest transmission delay", highest("transfer", "L-C")),
+        Claim("fig15-lec-total", "L-E-C has the lowest migration delay",
+              [Comparison(f"L-E-C total below {other} total, {m}", judged["total"]["L-E-C"][m], judged["total"][other][m])
+               for m in settings.models for other in ENVIRONMENTS if other != "L-E-C"]),
+    ]
     data: dict[str, Any]
     data = {"environments": list(ENVIRONMENTS), "models": list(settings.models),
-            "tasks_per_model": settings.tasks_per_model, "seeds": settings.seed_list,
-            **{part: {env: {m: spread(v) for m, v in by_model.items()} for env, by_model in values[part].items()}
-               for part in PARTS},
-            "greedy_total": {env: {m: spread(v) for m, v in by_model.items()} for env, by_model in greedy.items()},
-            "psoga_total": {env: {m: spread(v) for m, v in by_model.items()} for env, by_model in psoga.items()},
-            "lower_bound": {env: {m: spread(v) for m, v in by_model.items()} for env, by_model in bounds.items()}}
-    table = Table(title=f"Fig. 15: EosDNN delays (s, mean over seeds), {settings.tasks_per_model} tasks per model")
-    for column in ("model", "env", "exec T1", "transfer T2", "wait T3", "total", "PSO-GA (bare) total",
+            "tasks_per_model": settings.tasks_per_model, "seeds": settings.seed_list, "judged": PAPER_METHOD,
+            **{part: summary(judged[part]) for part in PARTS},
+            "enhanced": {part: summary(values[ENHANCED][part]) for part in PARTS},
+            "greedy_total": summary(greedy), "lower_bound": summary(bounds), "claims": claims_data(claims)}
+    table = Table(title=f"Fig. 15: {METHOD} delays (s, mean over seeds), {settings.tasks_per_model} tasks per model")
+    for column in ("model", "env", "exec T1", "transfer T2", "wait T3", "total", f"{LABELS[ENHANCED]} total",
                    "Greedy total", "lower bound"):
         table.add_column(column, justify="left" if column in ("model", "env") else "right")
     for model in settings.models:
         for env in ENVIRONMENTS:
             table.add_row(model, env, *[f"{data[part][env][model]['mean']:.3f}" for part in PARTS],
-                          f"{data['psoga_total'][env][model]['mean']:.3f}",
+                          f"{data['enhanced']['total'][env][model]['mean']:.3f}",
                           f"{data['greedy_total'][env][model]['mean']:.3f}",
                           f"{data['lower_bound'][env][model]['mean']:.3f}")
 
     def draw(path: str) -> None:
-        panels = {f"EosDNN {part}": {env: [data[part][env][m] for m in settings.models] for env in ENVIRONMENTS}
+        panels = {f"{METHOD}: {part}": {env: [data[part][env][m] for m in settings.models] for env in ENVIRONMENTS}
                   for part in PARTS}
-        panels["Greedy total (reference)"] = {env: [data["greedy_total"][env][m] for m in settings.models]
-                                              for env in ENVIRONMENTS}
-        plots.bar_panels(path, list(settings.models), panels, "Fig. 15: EosDNN in L-E, L-C and L-E-C")
+        panels[f"{LABELS[ENHANCED]}: total (extra)"] = {
+            env: [data["enhanced"]["total"][env][m] for m in settings.models] for env in ENVIRONMENTS}
+        panels["Greedy: total (reference)"] = {env: [data["greedy_total"][env][m] for m in settings.models]
+                                               for env in ENVIRONMENTS}
+        plots.bar_panels(path, list(settings.models), panels, f"Fig. 15: {METHOD} in L-E, L-C and L-E-C")
 
     return Figure("fig15", str(table.title), data, table, draw)
 
@@ -102,16 +127,23 @@ def runs_fig16(settings: Settings) -> list[tuple[Setup, str]]:
 
 
 def fig16(ctx: Context) -> Figure:
-    """Migration delay of EosDNN, bare PSO-GA, GA, prePSO, Greedy and HEFT per model, the best plan found
-    and the lower bound."""
+    """Migration delay of the paper's EosDNN, EosDNN+, GA, prePSO, Greedy and HEFT per model, the best
+    plan found and the lower bound; the paper's claim judged on the paper's EosDNN."""
     settings = ctx.settings
     values = algorithm_sweep(ctx, fig16_grid(settings))
     bound, best = values.pop("bound"), values.pop("best")
+    claims = [Claim("fig16-lowest", f"{METHOD} has the lowest migration delay on every model",
+                    [Comparison(f"{METHOD} below {LABELS[rival]}, {m}", values[PAPER_METHOD][m], values[rival][m])
+                     for m in settings.models for rival in PAPER_RIVALS]),
+              Claim("fig16-prepso", f"prePSO is above {METHOD} (merged layers forced onto the cloud)",
+                    [Comparison(f"{METHOD} below prePSO, {m}", values[PAPER_METHOD][m], values["prepso"][m])
+                     for m in settings.models])]
     data: dict[str, Any]
     data = {"models": list(settings.models), "tasks_per_model": settings.tasks_per_model, "seeds": settings.seed_list,
+            "judged": PAPER_METHOD,
             "delay": {a: {m: spread(v) for m, v in by_model.items()} for a, by_model in values.items()},
             "best": {m: spread(v) for m, v in best.items()},
-            "lower_bound": {m: spread(v) for m, v in bound.items()}}
+            "lower_bound": {m: spread(v) for m, v in bound.items()}, "claims": claims_data(claims)}
     title = (f"Fig. 16: migration delay (s, sum of completions), {settings.tasks_per_model} tasks per model: "
              "mean [min, max] over seeds")
     table = Table(title=escape(title))
@@ -151,11 +183,27 @@ def fig17(ctx: Context) -> Figure:
     and the lower bound."""
     settings = ctx.settings
     values = algorithm_sweep(ctx, fig17_grid(settings))
+    counts = settings.task_counts
+    four = (PAPER_METHOD, *PAPER_RIVALS)
+    fluctuation = {a: [relative_spread(values[a][n]) for n in counts] for a in four}
+    claims = [
+        Claim("fig17-linear", f"{METHOD}'s delay grows about linearly with the number of tasks",
+              [Comparison(f"1 - R^2 of a straight line through {METHOD}'s delays, seed {seed}, below {LINEAR_TOLERANCE}",
+                          [1.0 - r_squared(list(counts), [values[PAPER_METHOD][n][i] for n in counts])],
+                          [LINEAR_TOLERANCE]) for i, seed in enumerate(settings.seed_list)]),
+        Claim("fig17-lowest", f"{METHOD} is the lowest of the paper's four at every number of tasks",
+              [Comparison(f"{METHOD} below {LABELS[rival]}, {n} tasks", values[PAPER_METHOD][n], values[rival][n])
+               for n in counts for rival in PAPER_RIVALS]),
+        Claim("fig17-greedy", "Greedy fluctuates most: the largest relative spread over seeds at every number of tasks",
+              [Comparison(f"{LABELS[a]}'s spread below Greedy's, {n} tasks", [fluctuation[a][j]], [fluctuation["greedy"][j]])
+               for j, n in enumerate(counts) for a in four if a != "greedy"]),
+    ]
     data: dict[str, Any]
-    data = {"tasks": list(settings.task_counts), "seeds": settings.seed_list,
-            "delay": {a: [spread(values[a][n]) for n in settings.task_counts] for a in ALGORITHMS},
-            "best": [spread(values["best"][n]) for n in settings.task_counts],
-            "lower_bound": [spread(values["bound"][n]) for n in settings.task_counts]}
+    data = {"tasks": list(counts), "seeds": settings.seed_list, "judged": PAPER_METHOD,
+            "delay": {a: [spread(values[a][n]) for n in counts] for a in ALGORITHMS},
+            "best": [spread(values["best"][n]) for n in counts],
+            "lower_bound": [spread(values["bound"][n]) for n in counts],
+            "relative_spread": fluctuation, "claims": claims_data(claims)}
     table = sweep_table("Fig. 17: migration delay (s) against the number of tasks", "tasks",
                         settings.task_counts, data["delay"] | {"best found": data["best"],
                                                                "lower bound": data["lower_bound"]})
@@ -163,14 +211,15 @@ def fig17(ctx: Context) -> Figure:
     def draw(path: str) -> None:
         plots.sweep_lines(path, list(settings.task_counts), {LABELS[a]: data["delay"][a] for a in ALGORITHMS},
                           "tasks", "migration delay (s)", "Fig. 17: delay against the number of tasks",
-                          bound=[cell["mean"] for cell in data["lower_bound"]])
+                          bound=[cell["mean"] for cell in data["lower_bound"]], scales=("linear", "log"))
 
     return Figure("fig17", str(table.title), data, table, draw)
 
 
 CONVERGENCE_SOLVERS: dict[str, str] = {
-    "PSO-GA (bare)": "psoga", "GA": "ga", "prePSO": "prepso", "EosDNN": "eosdnn",
-    "local search from PEFT": "local-search", "Greedy": "greedy", "HEFT": "heft", "PEFT": "peft",
+    LABELS[PAPER_METHOD]: PAPER_METHOD, "PSO-GA (bare)": "psoga", "GA": "ga", "prePSO": "prepso",
+    LABELS[ENHANCED]: ENHANCED, "local search from PEFT": "local-search", "Greedy": "greedy", "HEFT": "heft",
+    "PEFT": "peft",
 }
 
 
@@ -198,7 +247,8 @@ def convergence(ctx: Context) -> Figure:
             "final": {label: spread(v) for label, v in finals.items()}, "histories": histories}
     budget = "a quick budget" if settings.quick else "the paper's budget"
     table = Table(title=f"Convergence on the paper scenario: best total (s) at {budget} ({evaluations:,} "
-                        f"evaluations; PSO-GA and prePSO add their seeding GA), mean over {settings.seeds} seeds; "
+                        f"evaluations; PSO-GA, the paper's EosDNN and prePSO add their seeding GA), mean over "
+                        f"{settings.seeds} seeds; "
                         f"lower bound {data['lower_bound']['mean']:.4f}")
     for column in ("solver", "mean", "min", "max", "gap to bound"):
         table.add_column(column, justify="left" if column == "solver" else "right")
@@ -224,37 +274,56 @@ def runs_fig18(settings: Settings) -> list[tuple[Setup, str]]:
     return [(setup, a) for setup in fig18_setups(settings).values() for a in FIG15_ALGORITHMS]
 
 
+FIG18_UNTESTABLE = ("docs/MODEL.md's links are contention-free: a client's tasks never share its uplink, so adding "
+                    "clients adds no bandwidth and cannot lower transmission delay; the lower bound is the same for "
+                    "every number of clients")
+
+
 def fig18(ctx: Context) -> Figure:
-    """EosDNN's delay and its parts against the number of clients (12 tasks), bare PSO-GA's and Greedy's
-    totals and the lower bound for reference."""
+    """The paper's EosDNN's delay and its parts against the number of clients (12 tasks), EosDNN+'s and
+    Greedy's totals and the lower bound for reference; the paper's mechanism is untestable here."""
     settings = ctx.settings
     setups = fig18_setups(settings)
     tasks = next(iter(setups.values())).per_model * len(settings.models)
-    values: dict[Any, Any] = {part: {c: [] for c in settings.client_counts} for part in PARTS}
-    greedy: dict[Any, Any] = {c: [] for c in settings.client_counts}
-    psoga: dict[Any, Any] = {c: [] for c in settings.client_counts}
-    bounds: dict[Any, Any] = {c: [] for c in settings.client_counts}
-    for (clients, _), setup in setups.items():
-        bounds[clients].append(ctx.bound(setup))
-        plan = ctx.run(setup, "eosdnn").report
+    clients = settings.client_counts
+    values: dict[Any, Any] = {part: {c: [] for c in clients} for part in PARTS}
+    enhanced: dict[Any, Any] = {c: [] for c in clients}
+    greedy: dict[Any, Any] = {c: [] for c in clients}
+    bounds: dict[Any, Any] = {c: [] for c in clients}
+    for (count, _), setup in setups.items():
+        bounds[count].append(ctx.bound(setup))
+        plan = ctx.run(setup, PAPER_METHOD).report
         for part in PARTS:
-            values[part][clients].append(getattr(plan, part))
-        psoga[clients].append(ctx.run(setup, "psoga").value)
-        greedy[clients].append(ctx.run(setup, "greedy").value)
+            values[part][count].append(getattr(plan, part))
+        enhanced[count].append(ctx.run(setup, ENHANCED).value)
+        greedy[count].append(ctx.run(setup, "greedy").value)
+    first, last = clients[0], clients[-1]
+    claims = [Claim("fig18-falls", "the delay falls as clients are added, mostly through lower transmission delay",
+                    [Comparison(f"{METHOD} total at {last} clients below at {first}", values["total"][last],
+                                values["total"][first]),
+                     Comparison(f"{METHOD} transfer at {last} clients below at {first}", values["transfer"][last],
+                                values["transfer"][first]),
+                     Comparison(f"lower bound at {last} clients below at {first}", bounds[last], bounds[first])],
+                    untestable=FIG18_UNTESTABLE)]
     data: dict[str, Any]
-    data = {"clients": list(settings.client_counts), "tasks": tasks, "seeds": settings.seed_list,
-            "eosdnn": {part: [spread(values[part][c]) for c in settings.client_counts] for part in PARTS},
-            "psoga_total": [spread(psoga[c]) for c in settings.client_counts],
-            "greedy_total": [spread(greedy[c]) for c in settings.client_counts],
-            "lower_bound": [spread(bounds[c]) for c in settings.client_counts]}
-    series = ({f"EosDNN {part}": data["eosdnn"][part] for part in PARTS}
-              | {"PSO-GA (bare) total": data["psoga_total"], "Greedy total": data["greedy_total"]})
+    data = {"clients": list(clients), "tasks": tasks, "seeds": settings.seed_list, "judged": PAPER_METHOD,
+            "paper_method": {part: [spread(values[part][c]) for c in clients] for part in PARTS},
+            "enhanced_total": [spread(enhanced[c]) for c in clients],
+            "greedy_total": [spread(greedy[c]) for c in clients],
+            "lower_bound": [spread(bounds[c]) for c in clients], "claims": claims_data(claims)}
+    parts = ("total", "exec", "transfer", "wait")  # the total first: it keeps the method's own colour
+    series = ({f"{METHOD} {part}": data["paper_method"][part] for part in parts}
+              | {f"{LABELS[ENHANCED]} total": data["enhanced_total"], "Greedy total": data["greedy_total"]})
     table = sweep_table(f"Fig. 18: delays (s) against the number of clients, {tasks} tasks", "clients",
-                        settings.client_counts, series | {"lower bound": data["lower_bound"]})
+                        clients, series | {"lower bound": data["lower_bound"]})
 
     def draw(path: str) -> None:
-        plots.sweep_lines(path, list(settings.client_counts), series, "clients", "delay (s)",
-                          "Fig. 18: delay against the number of clients")
+        totals = [f"{METHOD} total", f"{LABELS[ENHANCED]} total", "Greedy total"]
+        plots.sweep_lines(path, list(clients), series, "clients", "delay (s)",
+                          f"Fig. 18: delay against the number of clients ({tasks} tasks)",
+                          bound=[cell["mean"] for cell in data["lower_bound"]],
+                          panels={"totals (linear y axis)": totals,
+                                  f"{METHOD}'s parts (linear y axis)": [f"{METHOD} {p}" for p in parts]})
 
     return Figure("fig18", str(table.title), data, table, draw)
 
@@ -267,3 +336,20 @@ def sweep_table(title: str, axis: str, points, series: dict[str, list[dict]]) ->
     for i, point in enumerate(points):
         table.add_row(str(point), *[f"{series[name][i]['mean']:.3f}" for name in series])
     return table
+
+
+LINEAR_TOLERANCE = 0.02  # "grows about linearly": a straight line leaves under 2% of the variance unexplained
+
+
+def r_squared(x: list[float], y: list[float]) -> float:
+    """The share of y's variance a least-squares straight line through (x, y) explains."""
+    xs, ys = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    slope, intercept = np.polyfit(xs, ys, 1)
+    residual = float(np.sum((ys - (slope * xs + intercept)) ** 2))
+    total = float(np.sum((ys - ys.mean()) ** 2))
+    return 1.0 if total == 0 else 1.0 - residual / total
+
+
+def relative_spread(values: list[float]) -> float:
+    """(max - min) / mean over seeds: how much a method's result fluctuates."""
+    return (max(values) - min(values)) / float(np.mean(values))

@@ -16,11 +16,14 @@ from eosdnn.framework.errors import EosdnnError
 from eosdnn.problems.migration import MigrationProblem
 from eosdnn.problems.scenario import PAPER_MODELS, Scenario, paper_scenario
 from eosdnn.solvers.registry import solver_traits
+from eosdnn.styles import label_of
 
-# Figs. 16-17: EosDNN where the paper says EosDNN / PSO-GA, the paper's rivals, HEFT, and bare PSO-GA
-ALGORITHMS = ("eosdnn", "psoga", "ga", "prepso", "greedy", "heft")
-LABELS = {"eosdnn": "EosDNN", "psoga": "PSO-GA (bare)", "ga": "GA", "prepso": "prePSO", "greedy": "Greedy",
-          "heft": "HEFT"}
+PAPER_METHOD = "eosdnn-paper"  # where the paper says EosDNN or PSO-GA: its method as it specifies it
+ENHANCED = "eosdnn-plus"  # eosdnn's enhanced method: an extra line, never what a verdict is judged on
+PAPER_RIVALS = ("ga", "prepso", "greedy")  # the paper's other migration algorithms (Figs. 16-17)
+# Figs. 16-17: the paper's EosDNN, the enhanced one, the paper's rivals and HEFT
+ALGORITHMS = (PAPER_METHOD, ENHANCED, *PAPER_RIVALS, "heft")
+LABELS = {name: label_of(name) for name in ALGORITHMS}
 
 
 @attrs.frozen
@@ -69,28 +72,32 @@ class Settings:
         return (2, 4) if self.quick else (1, 2, 4, 6, 8)  # Fig. 18, 12 tasks
 
     def describe(self) -> str:
-        return (f"seeds {self.seed_list[0]}..{self.seed_list[-1]}, EosDNN and PSO-GA {self.particles} x {self.iterations}"
+        return (f"seeds {self.seed_list[0]}..{self.seed_list[-1]}, EosDNN (paper) and EosDNN+ {self.particles} x "
+                f"{self.iterations}"
                 + (" (quick)" if self.quick else ""))
 
 
 def solver_params(algorithm: str, settings: Settings) -> dict:
-    """The settings' parameters of one solver, the user's `--param` values over them: PSO-GA N x T,
-    GA population N for T generations, prePSO with that PSO-GA inside, EosDNN with N particles."""
+    """The settings' parameters of one solver, the user's `--param` values over them: PSO-GA and the
+    paper's EosDNN N x T, GA population N for T generations, prePSO with that PSO-GA inside, EosDNN+
+    with N particles."""
     n, t = settings.particles, settings.iterations
     psoga = {"particles": n, "iterations": t, "seed_generations": 2 if settings.quick else 10}
     by_algorithm: dict[str, dict[str, Any]] = {
         "psoga": psoga,
         "ga": {"population": n, "generations": t},
         "prepso": {"inner_params": psoga},
-        "eosdnn": {"particles": n, "iterations": t, "seed_generations": psoga["seed_generations"]},
+        PAPER_METHOD: psoga,
+        ENHANCED: {"particles": n, "iterations": t, "seed_generations": psoga["seed_generations"]},
         "local-search": {"start": "peft"},
     }
     return by_algorithm.get(algorithm, {}) | settings.of(algorithm)
 
 
 def figure_budget(algorithm: str, settings: Settings) -> Budget:
-    """Equal budgets: T iterations of N for PSO-GA, GA and prePSO (plus PSO-GA's seeding GA, as the
-    paper), N x T evaluations for EosDNN and local search, one plan for Greedy and HEFT."""
+    """Equal budgets: T iterations of N for PSO-GA, the paper's EosDNN, GA and prePSO (plus PSO-GA's
+    seeding GA, as the paper), N x T evaluations for EosDNN+ and local search, one plan for Greedy and
+    HEFT."""
     in_evaluations = solver_traits(algorithm).budget_unit == "evaluations"  # its work is not in iterations: N x T
     return (Budget(evaluations=settings.particles * settings.iterations) if in_evaluations
             else Budget(iterations=settings.iterations))
@@ -172,11 +179,11 @@ class Context:
             self.runs[key] = solve_on(self.problem(setup), migration_job(setup, algorithm, self.settings))
         return self.runs[key]
 
-    def paper_placement(self, seed: int) -> tuple[Scenario, list[list[int]]]:
-        """The paper scenario of `seed` and its EosDNN placement (nodes per task)."""
+    def paper_placement(self, seed: int, method: str = PAPER_METHOD) -> tuple[Scenario, list[list[int]]]:
+        """The paper scenario of `seed` and the placement `method` found for it (nodes per task)."""
         setup = Setup(seed)
         problem = self.problem(setup)
-        return problem.scenario, problem.nodes_of(self.run(setup, "eosdnn").x)
+        return problem.scenario, problem.nodes_of(self.run(setup, method).x)
 
 
 @attrs.frozen
@@ -190,6 +197,7 @@ class Figure:
     draw: Callable[[str], None]
 
 
-def spread(values: list[float]) -> dict[str, float]:
-    """The figures' summary of a quantity over seeds (framework.statistics.Spread)."""
-    return Spread.of(values).as_dict()
+def spread(values: list[float]) -> dict[str, Any]:
+    """The figures' summary of a quantity over seeds (framework.statistics.Spread), with the per-seed
+    values themselves (`values`, in seed order), so that every figure can be recomputed from its JSON."""
+    return Spread.of(values).as_dict() | {"values": [float(v) for v in values]}

@@ -1,5 +1,13 @@
-"""Figs. 12-14: uploading plans under the EosDNN placement of the paper's scenario, and (Figs. 13-14)
-under the placement the paper's Fig. 13 time axis implies."""
+"""Figs. 12-14: uploading plans under the placements of the paper's scenario, the paper's claims
+judged by `verdicts`.
+
+Fig. 12 plans every task under the paper's EosDNN placement (judged) and under EosDNN+'s (extra).
+Figs. 13-14 plan one task under four placements: the paper's EosDNN's, EosDNN+'s, the placement the
+paper's Fig. 13 time axis implies (judged: it is the placement the paper's figure was drawn under;
+for VGG19, Fig. 14, an extrapolation of it) and, for sensitivity, the same with the model's first
+block on the client (the axis pins only the weighted layers); and LMU under both readings of
+Principle 4 (`lmu.rest`: `at-once`, judged: "then upload the rest of the merged layer at once";
+`requeue`, the rest waits for its turn)."""
 
 from __future__ import annotations
 
@@ -10,157 +18,247 @@ from rich.markup import escape
 from rich.table import Table
 
 from eosdnn import plots
-from eosdnn.experiments.settings import Context, Figure, Settings, Setup, spread
+from eosdnn.experiments.settings import ENHANCED, LABELS, PAPER_METHOD, Context, Figure, Settings, Setup, spread
+from eosdnn.experiments.verdicts import Claim, Comparison, claims_data
 from eosdnn.framework.errors import EosdnnError
 from eosdnn.problems.scenario import Scenario
-from eosdnn.problems.upload import UploadProblem, interval_saving, largest_share, ssd_saving
+from eosdnn.problems.upload import UploadProblem, interval_saving, largest_share, ssd_saving, step_area
+from eosdnn.styles import label_of
 from eosdnn.upload_tasks import plan_task
 
 PAPER_PLANNERS = ("non-uploading", "ionn", "recursive-efficiency", "lmu")  # the paper's four
+RIVALS = ("non-uploading", "ionn", "recursive-efficiency")  # the paper's panels (a), (b), (c)
 PAPER_IMPROVEMENT = {"alexnet": 0.4516}  # Fig. 13(a): LMU's SSD against Non-uploading
-
-
-def placements(ctx: Context):
-    """The paper scenario and its EosDNN placement, per seed (12 tasks, 3 of each model)."""
-    for seed in ctx.settings.seed_list:
-        yield (seed, *ctx.paper_placement(seed))
+READINGS = ("at-once", "requeue")  # Principle 4's two readings (lmu.rest); the first is judged
+JUDGED_READING = "at-once"
+MIGRATION_PLACEMENTS = {"paper-method": PAPER_METHOD, "enhanced": ENHANCED}
+PLACEMENT_LABELS = {
+    "paper-method": f"{LABELS[PAPER_METHOD]}'s placement",
+    "enhanced": f"{LABELS[ENHANCED]}'s placement",
+    "axis": "axis-implied: first layer on the client, the rest on the fastest edge",
+    "axis-first-block": "first block (to the first pooling layer) on the client, the rest on the fastest edge",
+}
+JUDGED_PLACEMENT = {"fig12": "paper-method", "fig13": "axis", "fig14": "axis"}
 
 
 def runs(settings: Settings) -> list[tuple[Setup, str]]:
-    """The EosDNN placements the uploading figures plan under."""
-    return [(Setup(seed), "eosdnn") for seed in settings.seed_list]
+    """The migration placements the uploading figures plan under."""
+    return [(Setup(seed), method) for seed in settings.seed_list for method in MIGRATION_PLACEMENTS.values()]
 
 
 def fig12(ctx: Context) -> Figure:
     settings = ctx.settings
-    shares: dict[str, dict[str, list[float]]] = {p: {m: [] for m in settings.models} for p in PAPER_PLANNERS}
+    models = list(settings.models)
+    # placement -> planner -> model -> per-seed mean over that seed's tasks of the model
+    shares: dict[str, dict[str, dict[str, list[float]]]] = {}
     refused: list[str] = []
-    for seed, scenario, nodes in placements(ctx):
-        for t, task in enumerate(scenario.tasks):
-            upload = UploadProblem(scenario, t, nodes[t])
-            planned = plan_task(upload, PAPER_PLANNERS, params=settings.params, skip_refused=True)
-            for name, plan in planned.plans.items():
-                shares[name][task.model.name].append(largest_share(upload, plan))
-            refused += [f"seed {seed} task {t} {name}: {error}" for name, error in planned.refused.items()]
+    for kind, method in MIGRATION_PLACEMENTS.items():
+        shares[kind] = {p: {m: [] for m in models} for p in PAPER_PLANNERS}
+        for seed in settings.seed_list:
+            scenario, nodes = ctx.paper_placement(seed, method)
+            per_task: dict[str, dict[str, list[float]]] = {p: {m: [] for m in models} for p in PAPER_PLANNERS}
+            for t, task in enumerate(scenario.tasks):
+                upload = UploadProblem(scenario, t, nodes[t])
+                planned = plan_task(upload, PAPER_PLANNERS, params=settings.params, skip_refused=True)
+                for name, plan in planned.plans.items():
+                    per_task[name][task.model.name].append(largest_share(upload, plan))
+                refused += [f"{kind} seed {seed} task {t} {name}: {error}" for name, error in planned.refused.items()]
+            for p in PAPER_PLANNERS:
+                for m in models:
+                    if per_task[p][m]:
+                        shares[kind][p][m].append(float(np.mean(per_task[p][m])))
+    judged = shares[JUDGED_PLACEMENT["fig12"]]
+    claims = [Claim("fig12-lmu-smallest", "LMU's largest partition is (significantly) smaller than IONN's and "
+                                          "Recursive-efficiency's for every model",
+                    [Comparison(f"LMU below {label_of(rival)}, {m}", judged["lmu"][m], judged[rival][m])
+                     for m in models for rival in ("ionn", "recursive-efficiency")])]
     data: dict[str, Any]
-    data = {"models": list(settings.models), "seeds": settings.seed_list, "refused": refused,
-            "largest_share": {p: {m: spread(v) for m, v in by_model.items() if v} for p, by_model in shares.items()}}
-    table = Table(title="Fig. 12: largest partition / whole model (mean over tasks and seeds)")
+    data = {"models": models, "seeds": settings.seed_list, "refused": refused,
+            "judged_placement": JUDGED_PLACEMENT["fig12"], "placements": {k: PLACEMENT_LABELS[k] for k in shares},
+            "values_are": "per seed: the mean over that seed's tasks of the model",
+            "largest_share": {kind: {p: {m: spread(v) for m, v in by_model.items() if v} for p, by_model in table.items()}
+                              for kind, table in shares.items()},
+            "claims": claims_data(claims)}
+    table = Table(title=escape(f"Fig. 12: largest partition / whole model, {PLACEMENT_LABELS['paper-method']}: mean "
+                               "[min, max] over seeds of each seed's mean over its tasks"))
     table.add_column("model")
     for name in PAPER_PLANNERS:
-        table.add_column(name, justify="right")
-    for m in settings.models:
-        table.add_row(m, *[f"{100 * data['largest_share'][p][m]['mean']:.1f}%" for p in PAPER_PLANNERS])
+        table.add_column(label_of(name), justify="right")
+    cells = data["largest_share"][JUDGED_PLACEMENT["fig12"]]
+    for m in models:
+        table.add_row(m, *[f"{100 * cells[p][m]['mean']:.1f}% \\[{100 * cells[p][m]['min']:.1f}, "
+                           f"{100 * cells[p][m]['max']:.1f}]" for p in PAPER_PLANNERS])
 
     def draw(path: str) -> None:
-        plots.grouped_bars(path, list(settings.models), {
-            p: [data["largest_share"][p][m] for m in settings.models] for p in PAPER_PLANNERS},
-            "largest partition / model weights", "Fig. 12: largest partition per model (EosDNN placement)",
-            percent=True)
+        panels = {PLACEMENT_LABELS[kind] + (" (judged)" if kind == JUDGED_PLACEMENT["fig12"] else " (extra)"):
+                  {label_of(p): [data["largest_share"][kind][p][m] for m in models] for p in PAPER_PLANNERS}
+                  for kind in MIGRATION_PLACEMENTS}
+        plots.bar_panels(path, models, panels, "Fig. 12: largest partition per model", log=False, scale=100.0,
+                         ylabel="largest partition / model weights (%)", cols=1)
 
     return Figure("fig12", str(table.title), data, table, draw)
 
 
 PAPER_INTERVALS = [(0.23447, 0.57212), (17.38056, 23.78212)]  # Fig. 13(b), in seconds
 PAPER_INTERVAL_SAVING = 0.1341  # LMU's SSD below IONN's within those intervals
-PAPER_BREAKPOINTS = (0.23447, 0.57212, 6.40156, 17.38056, 23.78212)  # Fig. 13's time axis, seconds
+PAPER_BREAKPOINTS = (0.23447, 0.57212, 17.38056, 23.78212)  # Fig. 13's time axis, seconds (as printed)
+DERIVED_BREAKPOINTS = (6.40156,)  # 23782.12 - 17380.56 ms: not printed in the paper, implied by two that are
 BREAKPOINT_TOLERANCE = 1e-5  # 0.01 ms
 
 
-def paper_axis_nodes(scenario: Scenario, task: int) -> list[int]:
-    """The placement the paper's Fig. 13 time axis implies: the first layer (AlexNet's conv1) on the
-    client, every other layer on the fastest edge server (its breakpoints are Table V's weight sizes
-    over the 10 MB/s client-edge link)."""
+def fastest_edge(scenario: Scenario) -> int:
     env = scenario.environment
     edge = [i for i, node in enumerate(env.nodes) if node.tier == "edge"]
     if not edge:
         raise EosdnnError("paper placement: the environment has no edge server")
-    fastest = max(edge, key=lambda i: env.nodes[i].ghz)
+    return max(edge, key=lambda i: env.nodes[i].ghz)
+
+
+def paper_axis_nodes(scenario: Scenario, task: int, *, first_block: bool = False) -> list[int]:
+    """The placement the paper's Fig. 13 time axis implies: its printed breakpoints are Table V's
+    weight sizes over the 10 MB/s client-edge link, so AlexNet's conv1 stays on the client and
+    conv2..fc8 (its weighted layers) run on one edge server (the fastest, our choice). The axis pins
+    no size-0 layer: they go with the rest (default) or, with `first_block`, every layer up to the
+    first pooling layer stays on the client (AlexNet: norm1, pool1; VGG19: conv1_2, pool1)."""
+    fastest = fastest_edge(scenario)
     model = scenario.tasks[task].model
-    return [scenario.tasks[task].client] + [fastest] * (model.n_layers - 1)
+    on_client = 1
+    if first_block:
+        pools = [i for i, layer in enumerate(model.layers) if layer.name.startswith("pool")]
+        on_client = (pools[0] + 1) if pools else 1
+    client = scenario.tasks[task].client
+    return [client] * on_client + [fastest] * (model.n_layers - on_client)
 
 
-def sd_runs(model: str, ctx: Context, placement: str) -> list[dict]:
-    """Per seed: one task of `model` under the `placement` ("eosdnn" or "paper"), every planner's SSD,
-    LMU's savings, the paper's interval metric and the plans' breakpoints."""
+def placement_nodes(ctx: Context, kind: str, seed: int, model: str) -> tuple[UploadProblem, int]:
+    """One task of `model` in the paper scenario of `seed`, under the placement `kind`."""
+    method = MIGRATION_PLACEMENTS.get(kind, PAPER_METHOD)
+    scenario, nodes = ctx.paper_placement(seed, method)
+    t = next(i for i, task in enumerate(scenario.tasks) if task.model.name == model)
+    if kind in MIGRATION_PLACEMENTS:
+        chosen = nodes[t]
+    else:
+        chosen = paper_axis_nodes(scenario, t, first_block=kind == "axis-first-block")
+    return UploadProblem(scenario, t, chosen), t
+
+
+def sd_runs(model: str, ctx: Context, kind: str) -> list[dict]:
+    """Per seed: one task of `model` under the placement `kind`: every planner's SSD (LMU under both
+    readings), LMU's savings, the SSD areas within the paper's intervals and the plans' breakpoints."""
     settings = ctx.settings
-    runs = []
-    for seed, scenario, nodes in placements(ctx):
-        t = next(i for i, task in enumerate(scenario.tasks) if task.model.name == model)
-        upload = UploadProblem(scenario, t, nodes[t] if placement == "eosdnn" else paper_axis_nodes(scenario, t))
-        plans = plan_task(upload, PAPER_PLANNERS, params=settings.params).plans
-        timelines = {p: plan.timeline() for p, plan in plans.items()}
-        runs.append({
+    out = []
+    for seed in settings.seed_list:
+        upload, t = placement_nodes(ctx, kind, seed, model)
+        plans = plan_task(upload, RIVALS, params=settings.params).plans
+        lmu = {reading: plan_task(upload, ("lmu",), params=settings.params | {
+            "lmu": settings.of("lmu") | {"rest": reading}}).plans["lmu"] for reading in READINGS}
+        timelines = {p: plan.timeline() for p, plan in plans.items()} | {
+            f"lmu@{reading}": plan.timeline() for reading, plan in lmu.items()}
+
+        def area(name: str) -> float:
+            return sum(step_area(*timelines[name], a, b) for a, b in PAPER_INTERVALS)
+
+        out.append({
             "seed": seed, "task": t, "units": upload.n_units,
-            "ssd": {p: plan.ssd for p, plan in plans.items()},
-            "lmu_improvement": {p: ssd_saving(plans["lmu"], plan) for p, plan in plans.items() if p != "lmu"},
-            "lmu_below_ionn_in_paper_intervals": interval_saving(timelines["lmu"], timelines["ionn"], PAPER_INTERVALS),
-            "breakpoints": {p: [step.end for step in plan.steps] for p, plan in plans.items()},
-            "timeline": {p: [arr.tolist() for arr in timeline] for p, timeline in timelines.items()},
+            "ssd": {p: plan.ssd for p, plan in plans.items()} | {f"lmu@{r}": plan.ssd for r, plan in lmu.items()},
+            "lmu_improvement": {r: {p: ssd_saving(lmu[r], plan) for p, plan in plans.items()} for r in READINGS},
+            "interval_area": {name: area(name) for name in timelines},
+            "lmu_below_ionn_in_paper_intervals": {r: interval_saving(timelines[f"lmu@{r}"], timelines["ionn"],
+                                                                     PAPER_INTERVALS) for r in READINGS},
+            "breakpoints": {p: [step.end for step in plan.steps] for p, plan in plans.items()}
+            | {f"lmu@{r}": [step.end for step in plan.steps] for r, plan in lmu.items()},
+            "timeline": {name: [arr.tolist() for arr in timeline] for name, timeline in timelines.items()},
         })
-    return runs
+    return out
 
 
-def breakpoint_check(runs: list[dict]) -> dict[str, bool]:
-    """Which of the paper's Fig. 13 breakpoints appear among our plans' breakpoints (any planner)."""
+def breakpoint_check(runs: list[dict], breakpoints: tuple[float, ...]) -> dict[str, bool]:
+    """Which of these breakpoints appear among our plans' breakpoints (any planner, any seed)."""
     ours = [end for run in runs for ends in run["breakpoints"].values() for end in ends]
-    return {f"{1000 * bp:.2f} ms": any(abs(end - bp) <= BREAKPOINT_TOLERANCE for end in ours) for bp in PAPER_BREAKPOINTS}
+    return {f"{1000 * bp:.2f} ms": any(abs(end - bp) <= BREAKPOINT_TOLERANCE for end in ours) for bp in breakpoints}
+
+
+def sd_claims(name: str, model: str, runs: list[dict], reading: str, suffix: str = "") -> list[Claim]:
+    """The paper's three panels as claims, on one placement's runs and one reading of Principle 4."""
+    lmu = f"lmu@{reading}"
+    ssd = {p: [run["ssd"][p] for run in runs] for p in (*RIVALS, lmu)}
+    if model == "alexnet":  # Fig. 13(b) is stated within the paper's intervals
+        area = {p: [run["interval_area"][p] for run in runs] for p in (lmu, "ionn")}
+        middle = Comparison("LMU's SSD below IONN's within 234.47-572.12 and 17380.56-23782.12 ms", area[lmu],
+                            area["ionn"])
+    else:
+        middle = Comparison("LMU's SSD below IONN's", ssd[lmu], ssd["ionn"])
+    return [Claim(f"{name}a{suffix}", "(a) LMU's SSD is below Non-uploading's",
+                  [Comparison("LMU's SSD below Non-uploading's", ssd[lmu], ssd["non-uploading"])]),
+            Claim(f"{name}b{suffix}", "(b) LMU's SSD is below IONN's", [middle]),
+            Claim(f"{name}c{suffix}", "(c) LMU's SSD is below Recursive-efficiency's",
+                  [Comparison("LMU's SSD below Recursive-efficiency's", ssd[lmu], ssd["recursive-efficiency"])])]
 
 
 def sd_figure(name: str, model: str, ctx: Context) -> Figure:
-    """Figs. 13-14: SD over upload time for one task of `model` under the four planners, under the
-    EosDNN placement and under the placement the paper's Fig. 13 axis implies."""
+    """Figs. 13-14: SD over upload time for one task of `model`: the paper's three comparisons under
+    every placement and both readings of Principle 4, judged on the axis-implied placement and the
+    `at-once` reading."""
     settings = ctx.settings
-    by_placement = {kind: sd_runs(model, ctx, kind) for kind in ("eosdnn", "paper")}
-    per_seed = by_placement["eosdnn"]
-    first = per_seed[0]
-    summary: dict[Any, Any]
+    by_placement = {kind: sd_runs(model, ctx, kind) for kind in PLACEMENT_LABELS}
+    judged_kind = JUDGED_PLACEMENT[name]
+    claims = sd_claims(name, model, by_placement[judged_kind], JUDGED_READING)
+    sensitivity = [claim for kind, runs_ in by_placement.items() for reading in READINGS
+                   for claim in sd_claims(name, model, runs_, reading, f"@{kind}@{reading}")]
     summary = {kind: {
-        "lmu_improvement": {p: spread([run["lmu_improvement"][p] for run in runs]) for p in PAPER_PLANNERS if p != "lmu"},
-        "lmu_below_ionn_in_paper_intervals": spread([run["lmu_below_ionn_in_paper_intervals"] for run in runs]),
-    } for kind, runs in by_placement.items()}
-    improvements = summary["eosdnn"]["lmu_improvement"]
+        "lmu_improvement": {r: {p: spread([run["lmu_improvement"][r][p] for run in runs_]) for p in RIVALS}
+                            for r in READINGS},
+        "lmu_below_ionn_in_paper_intervals": {r: spread([run["lmu_below_ionn_in_paper_intervals"][r] for run in runs_])
+                                              for r in READINGS},
+    } for kind, runs_ in by_placement.items()}
     data: dict[str, Any]
-    data = {"model": model, "seeds": settings.seed_list, "runs": per_seed, "lmu_improvement": improvements,
+    data = {"model": model, "seeds": settings.seed_list, "judged_placement": judged_kind,
+            "judged_reading": JUDGED_READING, "readings": list(READINGS), "placements": PLACEMENT_LABELS,
+            "runs": by_placement, "summary": summary,
             "paper_lmu_improvement_over_non_uploading": PAPER_IMPROVEMENT.get(model),
-            "paper_placement": {"runs": by_placement["paper"], **summary["paper"],
-                                "breakpoints_found": breakpoint_check(by_placement["paper"])},
-            "paper_metrics": {
-                "lmu_vs_non_uploading": {"paper_value": PAPER_IMPROVEMENT.get(model),
-                                         **{f"{kind}_placement": summary[kind]["lmu_improvement"]["non-uploading"]
-                                            for kind in summary}},
-                "lmu_below_ionn_in_intervals": {"paper_value": PAPER_INTERVAL_SAVING if model == "alexnet" else None,
-                                                "intervals_s": PAPER_INTERVALS,
-                                                **{f"{kind}_placement": summary[kind]["lmu_below_ionn_in_paper_intervals"]
-                                                   for kind in summary}}}}
-    title = (f"{name}: SSD of one {model} task per planner; LMU's saving against each (mean [min, max] over "
-             f"{len(per_seed)} seeds), under the EosDNN placement and under the paper's implied placement (first "
-             "layer on the client, the rest on the fastest edge)")
+            "paper_interval_saving": PAPER_INTERVAL_SAVING if model == "alexnet" else None,
+            "intervals_s": PAPER_INTERVALS,
+            "breakpoints_found": {kind: {"printed": breakpoint_check(runs_, PAPER_BREAKPOINTS),
+                                         "derived": breakpoint_check(runs_, DERIVED_BREAKPOINTS)}
+                                  for kind, runs_ in by_placement.items()},
+            "claims": claims_data(claims), "sensitivity": claims_data(sensitivity)}
+    title = (f"{name}: LMU's SSD saving against each rival, one {model} task, mean [min, max] over "
+             f"{len(settings.seed_list)} seeds, per placement and reading of Principle 4 (lmu.rest)")
     table = Table(title=escape(title))
-    for column in ("planner", f"SSD seed {first['seed']}", "LMU saves, EosDNN placement", "LMU saves, paper placement"):
-        table.add_column(column, justify="left" if column == "planner" else "right")
+    table.add_column("placement")
+    table.add_column("rest", justify="left")
+    for rival in RIVALS:
+        table.add_column(f"vs {label_of(rival)}", justify="right")
+    if model == "alexnet":
+        table.add_column("below IONN in the paper's intervals (paper 13.41%)", justify="right")
 
-    def cell(stats: dict | None) -> str:
-        return "-" if stats is None else f"{100 * stats['mean']:.2f}% [{100 * stats['min']:.1f}, {100 * stats['max']:.1f}]"
+    def cell(stats: dict) -> str:
+        return f"{100 * stats['mean']:.2f}% \\[{100 * stats['min']:.1f}, {100 * stats['max']:.1f}]"
 
-    for p in PAPER_PLANNERS:
-        table.add_row(p, f"{first['ssd'][p]:.4g}", cell(summary["eosdnn"]["lmu_improvement"].get(p)),
-                      cell(summary["paper"]["lmu_improvement"].get(p)))
-    table.add_row("LMU below IONN within 234.47-572.12 and 17380.56-23782.12 ms"
-                  + (" (paper: 13.41%)" if model == "alexnet" else ""), "",
-                  cell(summary["eosdnn"]["lmu_below_ionn_in_paper_intervals"]),
-                  cell(summary["paper"]["lmu_below_ionn_in_paper_intervals"]))
-    found = data["paper_placement"]["breakpoints_found"]
-    table.caption = ("paper's breakpoints found under the paper placement: "
-                     + ", ".join(f"{bp} {'yes' if ok else 'no'}" for bp, ok in found.items()))
+    for kind in PLACEMENT_LABELS:
+        for reading in READINGS:
+            row = [cell(summary[kind]["lmu_improvement"][reading][r]) for r in RIVALS]
+            if model == "alexnet":
+                row.append(cell(summary[kind]["lmu_below_ionn_in_paper_intervals"][reading]))
+            table.add_row(kind + (" (judged)" if kind == judged_kind and reading == JUDGED_READING else ""), reading,
+                          *row)
+    table.caption = "placements: " + "; ".join(f"{kind}: {text}" for kind, text in PLACEMENT_LABELS.items())
 
     def draw(path: str) -> None:
-        lines = {p: (np.array(first["timeline"][p][0]), np.array(first["timeline"][p][1])) for p in PAPER_PLANNERS}
-        paper = by_placement["paper"][0]
-        paper_lines = {p: (np.array(paper["timeline"][p][0]), np.array(paper["timeline"][p][1])) for p in PAPER_PLANNERS}
-        plots.sd_timelines(path, [(f"{name}: {model}, task {first['task']}, seed {first['seed']}, EosDNN placement",
-                                   lines),
-                                  (f"{model}, paper's implied placement (seed {paper['seed']})", paper_lines)])
+        panels = []
+        for kind in (judged_kind, "paper-method"):
+            run = by_placement[kind][0]
+            for letter, rival in zip("abc", RIVALS):
+                lines = {label_of(rival): run["timeline"][rival]}
+                lines |= {f"LMU, rest {r}": run["timeline"][f"lmu@{r}"] for r in READINGS}
+                spans = PAPER_INTERVALS if (model == "alexnet" and letter == "b") else []
+                panels.append((f"({letter}) vs {label_of(rival)}; {kind} placement", lines, spans))
+        first = by_placement[judged_kind][0]
+        plots.sd_timelines(path, panels, cols=3,
+                           title=f"{name}: {model}, task {first['task']}, seed {first['seed']} of "
+                                 f"{settings.seed_list[0]}-{settings.seed_list[-1]} (the tables give every seed)\ntop: "
+                                 f"{PLACEMENT_LABELS[judged_kind]} (judged); bottom: {PLACEMENT_LABELS['paper-method']}"
+                                 + ("\nshaded: the paper's Fig. 13(b) intervals" if model == "alexnet" else ""))
 
     return Figure(name, title, data, table, draw)
 

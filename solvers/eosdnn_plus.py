@@ -1,12 +1,13 @@
-"""`eosdnn`: EosDNN as the paper runs it (Algorithm 1 and section V-A): a short GA run seeds the
-first swarm (line 1), PSO-GA (eqs. 12-16) searches, and on models with modules (inception modules,
-residual blocks) the two-step migration first places each module as one block, then its branches.
+"""`eosdnn-plus`: EosDNN enhanced, eosdnn's own method (not the paper's; that is `eosdnn-paper`).
 
-What the paper leaves open is a parameter here, its default chosen by measurement on the paper
+The paper's frame (a short GA run seeds the first swarm, PSO-GA searches, two-step migration on
+models with modules) with what eosdnn adds, each default chosen by measurement on the paper
 scenario (docs/SEARCH.md): constructive plans (greedy, HEFT, PEFT) among the first particles,
-run operators (segment-move mutation, task crossover), a memetic local search on the global
-best, and a final local search on the full problem (`polish`, a share of the budget) that also
-lets the result leave the two-step space. `psoga` stays the paper's bare update rule.
+run operators (segment-move mutation, task crossover) in place of the paper's one-gene mutation
+and segment crossover, a memetic local search on the global best, and a final local search on the
+full problem (`polish`, a share of the budget) that also lets the result leave the two-step space.
+
+Until release 0.3 this solver was called `eosdnn`; that name still works, with a warning.
 """
 
 from __future__ import annotations
@@ -23,18 +24,15 @@ from eosdnn.framework.result import run_after
 from eosdnn.framework.solver import Recommended, SolverTraits, run_solver, with_default_budget
 from eosdnn.solvers.registry import SOLVERS
 from eosdnn.problems.migration import MigrationProblem
+from eosdnn.solvers.graph_reductions import has_modules
 from eosdnn.solvers.local_search import improve
 from eosdnn.solvers.starts import check_starts
 
 
-def has_modules(problem: MigrationProblem) -> bool:
-    return any(layer.module is not None for task in problem.scenario.tasks for layer in task.model.layers)
-
-
-@SOLVERS.register("eosdnn")
+@SOLVERS.register("eosdnn-plus")
 @attrs.define
-class EosDnn:
-    """GA preprocessing + PSO-GA (+ two-step on models with modules) + final local search."""
+class EosDnnPlus:
+    """EosDNN enhanced: PSO-GA with constructive starts, run operators, memetic and final local search."""
 
     traits: ClassVar[SolverTraits] = SolverTraits(budget_unit="evaluations", default_budget="evaluations", cost=1.2,
                                                   recommended=Recommended(6))
@@ -50,7 +48,7 @@ class EosDnn:
     two_step: str = attrs.field(default="auto", validator=one_of("auto", "off"))
     polish: float = attrs.field(default=0.5, validator=number(0, 0.9))
     evaluations: int = attrs.field(default=60_000, validator=whole(1))
-    name: str = "eosdnn"
+    name: str = "eosdnn-plus"
     accepts: ClassVar[type] = MigrationProblem  # reads the layers and nodes
 
     def psoga_params(self) -> dict:
@@ -75,3 +73,7 @@ class EosDnn:
         improve(search, found.x, value, np.random.default_rng(None if seed is None else seed + 2), move=self.mutation,
                 batch=32)
         return run_after(found, search.result())
+
+
+SOLVERS.alias("eosdnn", "eosdnn-plus", "the enhanced method's name until this release; the paper's own method is "
+              "'eosdnn-paper'; 'eosdnn' will be removed in the next release")
