@@ -1,10 +1,13 @@
-"""What each ingredient of the `eosdnn` solver buys, on the paper scenario at equal evaluations.
+"""What each ingredient of EosDNN+ (`eosdnn-plus`) buys over the paper's EosDNN (`eosdnn-paper`), on
+the paper scenario at equal evaluations.
 
 Run: python bench/bench_ablation.py [--seeds 5] [--evaluations 60000] [--out docs/figures]
 
-Each row adds one ingredient to the row before (or varies one parameter of it); every row gets the
-same evaluation budget on paper_scenario(seed) for every seed. Prints a Markdown table (mean total,
-[min, max], mean gap to the contention-free lower bound, wall time) and writes
+The first row is the paper's method; each ladder row adds one ingredient to the row before; the
+variations change one parameter of EosDNN+; every row gets the same evaluation budget on
+paper_scenario(seed) for every seed. Prints a Markdown table (mean total, [min, max], mean gap to the
+lower bound, on how many seeds the row is lower than its reference row, whether that difference is
+outside the seed range, wall time) and writes
 `<out>/search-ablation.json` and `<out>/search-convergence.png` (best total against evaluations,
 mean over seeds with the min-max band, the mean lower bound as a line). docs/SEARCH.md quotes it.
 """
@@ -24,31 +27,45 @@ OPERATORS = {"mutation": "segment-move", "crossover": "task"}
 STARTS = {"starts": ["greedy", "heft", "peft"]}
 MEMETIC = {"memetic_every": 5, "memetic_evaluations": 640}
 # label -> (solver, parameters); the ladder first, then single-parameter variations
+PAPER = "EosDNN, the paper's (eosdnn-paper: GA preprocessing, paper operators, two-step)"
+PLUS = "+ final local search on half the budget (EosDNN+, eosdnn-plus default)"
 ROWS: dict[str, tuple[str, dict]] = {
-    "PSO-GA, the paper's (random-gene mutation, segment crossover)": ("psoga", {}),
+    PAPER: ("eosdnn-paper", {}),
+    "PSO-GA, the paper's operators, without two-step (psoga)": ("psoga", {}),
     "+ run operators (segment-move mutation, task crossover)": ("psoga", OPERATORS),
     "+ constructive starts (greedy, HEFT, PEFT in the first swarm)": ("psoga", OPERATORS | STARTS),
     "+ memetic local search (every 5 iterations, 640 evaluations)": ("psoga", OPERATORS | STARTS | MEMETIC),
-    "+ two-step on models with modules (the paper's EosDNN)": ("eosdnn", {"polish": 0.0}),
-    "+ final local search on half the budget (eosdnn default)": ("eosdnn", {}),
-    "eosdnn without two-step": ("eosdnn", {"two_step": "off"}),
-    "eosdnn, GA preprocessing 0 generations": ("eosdnn", {"seed_generations": 0}),
-    "eosdnn, GA preprocessing 50 generations": ("eosdnn", {"seed_generations": 50}),
-    "eosdnn without constructive starts": ("eosdnn", {"starts": []}),
+    "+ two-step on models with modules": ("eosdnn-plus", {"polish": 0.0}),
+    PLUS: ("eosdnn-plus", {}),
+    "EosDNN+ without two-step": ("eosdnn-plus", {"two_step": "off"}),
+    "EosDNN+, GA preprocessing 0 generations": ("eosdnn-plus", {"seed_generations": 0}),
+    "EosDNN+, GA preprocessing 50 generations": ("eosdnn-plus", {"seed_generations": 50}),
+    "EosDNN+ without constructive starts": ("eosdnn-plus", {"starts": []}),
     "local search from greedy": ("local-search", {"start": "greedy"}),
     "local search from PEFT": ("local-search", {"start": "peft"}),
     "local search from a random plan": ("local-search", {"start": "random"}),
     "best response from PEFT (best-response)": ("best-response", {}),
     "GA (pymoo), run operators and memetic local search": ("ga", OPERATORS | MEMETIC),
 }
+LADDER = list(ROWS)[:7]  # each compared with the row before; every other row with EosDNN+
 PLOTTED = {
-    "PSO-GA (paper)": "PSO-GA, the paper's (random-gene mutation, segment crossover)",
+    "EosDNN (paper)": PAPER,
+    "PSO-GA (bare)": "PSO-GA, the paper's operators, without two-step (psoga)",
     "PSO-GA + run operators": "+ run operators (segment-move mutation, task crossover)",
-    "eosdnn": "+ final local search on half the budget (eosdnn default)",
+    "EosDNN+": PLUS,
     "local search from PEFT": "local search from PEFT",
     "best response from PEFT": "best response from PEFT (best-response)",
     "GA + run operators + memetic": "GA (pymoo), run operators and memetic local search",
 }
+
+
+def paired(values: list[float], reference: list[float]) -> str:
+    """On how many seeds `values` is lower than `reference`, and whether that is a difference by the
+    reproduction's rule (lower on every seed, or higher on every seed) or none (inside the seed range)."""
+    lower = sum(a < b for a, b in zip(values, reference))
+    n = len(values)
+    verdict = "lower" if lower == n else ("higher" if all(a > b for a, b in zip(values, reference)) else "no difference")
+    return f"{lower} of {n} ({verdict})"
 
 
 def main() -> None:
@@ -62,15 +79,21 @@ def main() -> None:
     rows, histories = {}, {}
     print(f"paper scenario, seeds 0..{args.seeds - 1}, {args.evaluations:,} evaluations per run; "
           f"lower bound {np.mean(bounds):.4f} [{min(bounds):.4f}, {max(bounds):.4f}]")
-    print("| configuration | mean total (s) | [min, max] | gap to bound | wall (s) |")
-    print("|---|---|---|---|---|")
-    for label, (solver, params) in ROWS.items():
+    print("| configuration | mean total (s) | [min, max] | gap to bound | lower than | on seeds | wall (s) |")
+    print("|---|---|---|---|---|---|---|")
+    for index, (label, (solver, params)) in enumerate(ROWS.items()):
         row = run_seeds(problems, solver, params, args.evaluations)
         histories[label] = row.pop("histories")
-        rows[label] = row
         values, gaps, walls = row["values"], row["gaps"], row["wall_s"]
+        reference = None if index == 0 else (LADDER[index - 1] if index < len(LADDER) else PLUS)
+        if reference is not None:
+            row["reference"] = reference
+            row["lower_on_seeds"] = paired(values, rows[reference]["values"])
+        rows[label] = row
+        versus = "-" if reference is None else ("the row above" if index < len(LADDER) else "EosDNN+")
         print(f"| {label} | {np.mean(values):.4f} | [{min(values):.4f}, {max(values):.4f}] | "
-              f"{100 * np.mean(gaps):.2f}% | {np.mean(walls):.2f} |", flush=True)
+              f"{100 * np.mean(gaps):.2f}% | {versus} | {row.get('lower_on_seeds', '-')} | {np.mean(walls):.2f} |",
+              flush=True)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     write_json(out / "search-ablation.json", {"format": 1, "seeds": list(range(args.seeds)),

@@ -56,25 +56,15 @@ def fig15(ctx: Context) -> Figure:
         return {env: {m: spread(v) for m, v in by_model.items()} for env, by_model in table.items()}
 
     judged = values[PAPER_METHOD]
-
-    def highest(part: str, env: str) -> list[Comparison]:
-        return [Comparison(f"{other} {part} below {env} {part}, {m}", judged[part][other][m], judged[part][env][m])
-                for m in settings.models for other in ENVIRONMENTS if other != env]
-
-    claims = [
-        Claim("fig15-le-exec", "L-E has the highest execution delay", highest("exec", "L-E")),
-        Claim("fig15-le-wait", "L-E has the highest waiting delay", highest("wait", "L-E")),
-        Claim("fig15-lc-transfer", "L-C has the highest transmission delay", highest("transfer", "L-C")),
-        Claim("fig15-lec-total", "L-E-C has the lowest migration delay",
-              [Comparison(f"L-E-C total below {other} total, {m}", judged["total"]["L-E-C"][m], judged["total"][other][m])
-               for m in settings.models for other in ENVIRONMENTS if other != "L-E-C"]),
-    ]
+    claims = fig15_claims(settings, judged)
+    extra = fig15_claims(settings, values[ENHANCED], f"@{ENHANCED}")
     data: dict[str, Any]
     data = {"environments": list(ENVIRONMENTS), "models": list(settings.models),
             "tasks_per_model": settings.tasks_per_model, "seeds": settings.seed_list, "judged": PAPER_METHOD,
             **{part: summary(judged[part]) for part in PARTS},
             "enhanced": {part: summary(values[ENHANCED][part]) for part in PARTS},
-            "greedy_total": summary(greedy), "lower_bound": summary(bounds), "claims": claims_data(claims)}
+            "greedy_total": summary(greedy), "lower_bound": summary(bounds), "claims": claims_data(claims),
+            "sensitivity": claims_data(extra)}
     table = Table(title=f"Fig. 15: {METHOD} delays (s, mean over seeds), {settings.tasks_per_model} tasks per model")
     for column in ("model", "env", "exec T1", "transfer T2", "wait T3", "total", f"{LABELS[ENHANCED]} total",
                    "Greedy total", "lower bound"):
@@ -96,6 +86,22 @@ def fig15(ctx: Context) -> Figure:
         plots.bar_panels(path, list(settings.models), panels, f"Fig. 15: {METHOD} in L-E, L-C and L-E-C")
 
     return Figure("fig15", str(table.title), data, table, draw)
+
+
+def fig15_claims(settings: Settings, delays: dict, suffix: str = "") -> list[Claim]:
+    """Fig. 15's claims on one method's delays ({part: {env: {model: per-seed values}}})."""
+    def highest(part: str, env: str) -> list[Comparison]:
+        return [Comparison(f"{other} {part} below {env} {part}, {m}", delays[part][other][m], delays[part][env][m])
+                for m in settings.models for other in ENVIRONMENTS if other != env]
+
+    return [
+        Claim(f"fig15-le-exec{suffix}", "L-E has the highest execution delay", highest("exec", "L-E")),
+        Claim(f"fig15-le-wait{suffix}", "L-E has the highest waiting delay", highest("wait", "L-E")),
+        Claim(f"fig15-lc-transfer{suffix}", "L-C has the highest transmission delay", highest("transfer", "L-C")),
+        Claim(f"fig15-lec-total{suffix}", "L-E-C has the lowest migration delay",
+              [Comparison(f"L-E-C total below {other} total, {m}", delays["total"]["L-E-C"][m], delays["total"][other][m])
+               for m in settings.models for other in ENVIRONMENTS if other != "L-E-C"]),
+    ]
 
 
 def algorithm_sweep(ctx: Context, grid: dict) -> dict[str, dict]:
@@ -132,18 +138,15 @@ def fig16(ctx: Context) -> Figure:
     settings = ctx.settings
     values = algorithm_sweep(ctx, fig16_grid(settings))
     bound, best = values.pop("bound"), values.pop("best")
-    claims = [Claim("fig16-lowest", f"{METHOD} has the lowest migration delay on every model",
-                    [Comparison(f"{METHOD} below {LABELS[rival]}, {m}", values[PAPER_METHOD][m], values[rival][m])
-                     for m in settings.models for rival in PAPER_RIVALS]),
-              Claim("fig16-prepso", f"prePSO is above {METHOD} (merged layers forced onto the cloud)",
-                    [Comparison(f"{METHOD} below prePSO, {m}", values[PAPER_METHOD][m], values["prepso"][m])
-                     for m in settings.models])]
+    claims = fig16_claims(settings, values, PAPER_METHOD)
+    extra = fig16_claims(settings, values, ENHANCED, f"@{ENHANCED}")
     data: dict[str, Any]
     data = {"models": list(settings.models), "tasks_per_model": settings.tasks_per_model, "seeds": settings.seed_list,
             "judged": PAPER_METHOD,
             "delay": {a: {m: spread(v) for m, v in by_model.items()} for a, by_model in values.items()},
             "best": {m: spread(v) for m, v in best.items()},
-            "lower_bound": {m: spread(v) for m, v in bound.items()}, "claims": claims_data(claims)}
+            "lower_bound": {m: spread(v) for m, v in bound.items()}, "claims": claims_data(claims),
+            "sensitivity": claims_data(extra)}
     title = (f"Fig. 16: migration delay (s, sum of completions), {settings.tasks_per_model} tasks per model: "
              "mean [min, max] over seeds")
     table = Table(title=escape(title))
@@ -168,6 +171,17 @@ def fig16(ctx: Context) -> Figure:
     return Figure("fig16", title, data, table, draw)
 
 
+def fig16_claims(settings: Settings, values: dict, method: str, suffix: str = "") -> list[Claim]:
+    """Fig. 16's claims on one method ({algorithm: {model: per-seed delays}})."""
+    label = LABELS[method]
+    return [Claim(f"fig16-lowest{suffix}", f"{label} has the lowest migration delay on every model",
+                  [Comparison(f"{label} below {LABELS[rival]}, {m}", values[method][m], values[rival][m])
+                   for m in settings.models for rival in PAPER_RIVALS]),
+            Claim(f"fig16-prepso{suffix}", f"prePSO is above {label} (merged layers forced onto the cloud)",
+                  [Comparison(f"{label} below prePSO, {m}", values[method][m], values["prepso"][m])
+                   for m in settings.models])]
+
+
 def fig17_grid(settings: Settings) -> dict[tuple[int, int], Setup]:
     """(tasks, seed) -> the setup: the four models round-robin, in L-E-C."""
     return {(n, seed): Setup(seed, per_model=n // len(settings.models))
@@ -184,26 +198,15 @@ def fig17(ctx: Context) -> Figure:
     settings = ctx.settings
     values = algorithm_sweep(ctx, fig17_grid(settings))
     counts = settings.task_counts
-    four = (PAPER_METHOD, *PAPER_RIVALS)
-    fluctuation = {a: [relative_spread(values[a][n]) for n in counts] for a in four}
-    claims = [
-        Claim("fig17-linear", f"{METHOD}'s delay grows about linearly with the number of tasks",
-              [Comparison(f"1 - R^2 of a straight line through {METHOD}'s delays, seed {seed}, below {LINEAR_TOLERANCE}",
-                          [1.0 - r_squared(list(counts), [values[PAPER_METHOD][n][i] for n in counts])],
-                          [LINEAR_TOLERANCE]) for i, seed in enumerate(settings.seed_list)]),
-        Claim("fig17-lowest", f"{METHOD} is the lowest of the paper's four at every number of tasks",
-              [Comparison(f"{METHOD} below {LABELS[rival]}, {n} tasks", values[PAPER_METHOD][n], values[rival][n])
-               for n in counts for rival in PAPER_RIVALS]),
-        Claim("fig17-greedy", "Greedy fluctuates most: the largest relative spread over seeds at every number of tasks",
-              [Comparison(f"{LABELS[a]}'s spread below Greedy's, {n} tasks", [fluctuation[a][j]], [fluctuation["greedy"][j]])
-               for j, n in enumerate(counts) for a in four if a != "greedy"]),
-    ]
+    fluctuation = {a: [relative_spread(values[a][n]) for n in counts] for a in ALGORITHMS}
+    claims = fig17_claims(settings, values, fluctuation, PAPER_METHOD)
+    extra = fig17_claims(settings, values, fluctuation, ENHANCED, f"@{ENHANCED}")
     data: dict[str, Any]
     data = {"tasks": list(counts), "seeds": settings.seed_list, "judged": PAPER_METHOD,
             "delay": {a: [spread(values[a][n]) for n in counts] for a in ALGORITHMS},
             "best": [spread(values["best"][n]) for n in counts],
             "lower_bound": [spread(values["bound"][n]) for n in counts],
-            "relative_spread": fluctuation, "claims": claims_data(claims)}
+            "relative_spread": fluctuation, "claims": claims_data(claims), "sensitivity": claims_data(extra)}
     table = sweep_table("Fig. 17: migration delay (s) against the number of tasks", "tasks",
                         settings.task_counts, data["delay"] | {"best found": data["best"],
                                                                "lower bound": data["lower_bound"]})
@@ -214,6 +217,26 @@ def fig17(ctx: Context) -> Figure:
                           bound=[cell["mean"] for cell in data["lower_bound"]], scales=("linear", "log"))
 
     return Figure("fig17", str(table.title), data, table, draw)
+
+
+def fig17_claims(settings: Settings, values: dict, fluctuation: dict, method: str, suffix: str = "") -> list[Claim]:
+    """Fig. 17's claims with `method` as the paper's PSO-GA ({algorithm: {tasks: per-seed delays}})."""
+    counts = settings.task_counts
+    label = LABELS[method]
+    four = (method, *PAPER_RIVALS)
+    return [
+        Claim(f"fig17-linear{suffix}", f"{label}'s delay grows about linearly with the number of tasks",
+              [Comparison(f"1 - R^2 of a straight line through {label}'s delays, seed {seed}, below {LINEAR_TOLERANCE}",
+                          [1.0 - r_squared(list(counts), [values[method][n][i] for n in counts])],
+                          [LINEAR_TOLERANCE]) for i, seed in enumerate(settings.seed_list)]),
+        Claim(f"fig17-lowest{suffix}", f"{label} is the lowest of the paper's four at every number of tasks",
+              [Comparison(f"{label} below {LABELS[rival]}, {n} tasks", values[method][n], values[rival][n])
+               for n in counts for rival in PAPER_RIVALS]),
+        Claim(f"fig17-greedy{suffix}", "Greedy fluctuates most: the largest relative spread over seeds at every "
+                                       "number of tasks",
+              [Comparison(f"{LABELS[a]}'s spread below Greedy's, {n} tasks", [fluctuation[a][j]], [fluctuation["greedy"][j]])
+               for j, n in enumerate(counts) for a in four if a != "greedy"]),
+    ]
 
 
 CONVERGENCE_SOLVERS: dict[str, str] = {

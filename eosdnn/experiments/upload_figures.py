@@ -67,18 +67,15 @@ def fig12(ctx: Context) -> Figure:
                 for m in models:
                     if per_task[p][m]:
                         shares[kind][p][m].append(float(np.mean(per_task[p][m])))
-    judged = shares[JUDGED_PLACEMENT["fig12"]]
-    claims = [Claim("fig12-lmu-smallest", "LMU's largest partition is (significantly) smaller than IONN's and "
-                                          "Recursive-efficiency's for every model",
-                    [Comparison(f"LMU below {label_of(rival)}, {m}", judged["lmu"][m], judged[rival][m])
-                     for m in models for rival in ("ionn", "recursive-efficiency")])]
+    claims = fig12_claims(models, shares[JUDGED_PLACEMENT["fig12"]])
+    extra = fig12_claims(models, shares["enhanced"], "@enhanced")
     data: dict[str, Any]
     data = {"models": models, "seeds": settings.seed_list, "refused": refused,
             "judged_placement": JUDGED_PLACEMENT["fig12"], "placements": {k: PLACEMENT_LABELS[k] for k in shares},
             "values_are": "per seed: the mean over that seed's tasks of the model",
             "largest_share": {kind: {p: {m: spread(v) for m, v in by_model.items() if v} for p, by_model in table.items()}
                               for kind, table in shares.items()},
-            "claims": claims_data(claims)}
+            "claims": claims_data(claims), "sensitivity": claims_data(extra)}
     table = Table(title=escape(f"Fig. 12: largest partition / whole model, {PLACEMENT_LABELS['paper-method']}: mean "
                                "[min, max] over seeds of each seed's mean over its tasks"))
     table.add_column("model")
@@ -97,6 +94,14 @@ def fig12(ctx: Context) -> Figure:
                          ylabel="largest partition / model weights (%)", cols=1)
 
     return Figure("fig12", str(table.title), data, table, draw)
+
+
+def fig12_claims(models: list[str], shares: dict, suffix: str = "") -> list[Claim]:
+    """Fig. 12's claim on one placement's largest shares ({planner: {model: per-seed values}})."""
+    return [Claim(f"fig12-lmu-smallest{suffix}", "LMU's largest partition is (significantly) smaller than IONN's and "
+                                                 "Recursive-efficiency's for every model",
+                  [Comparison(f"LMU below {label_of(rival)}, {m}", shares["lmu"][m], shares[rival][m])
+                   for m in models for rival in ("ionn", "recursive-efficiency")])]
 
 
 PAPER_INTERVALS = [(0.23447, 0.57212), (17.38056, 23.78212)]  # Fig. 13(b), in seconds
@@ -220,7 +225,7 @@ def sd_figure(name: str, model: str, ctx: Context) -> Figure:
             "intervals_s": PAPER_INTERVALS,
             "breakpoints_found": {kind: {"printed": breakpoint_check(runs_, PAPER_BREAKPOINTS),
                                          "derived": breakpoint_check(runs_, DERIVED_BREAKPOINTS)}
-                                  for kind, runs_ in by_placement.items()},
+                                  for kind, runs_ in by_placement.items()} if model == "alexnet" else None,
             "claims": claims_data(claims), "sensitivity": claims_data(sensitivity)}
     title = (f"{name}: LMU's SSD saving against each rival, one {model} task, mean [min, max] over "
              f"{len(settings.seed_list)} seeds, per placement and reading of Principle 4 (lmu.rest)")
