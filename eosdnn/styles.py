@@ -12,6 +12,8 @@ import re
 
 import attrs
 
+LineStyle = str | tuple[int, tuple[int, ...]]  # a matplotlib dash: a name or (offset, (on, off, ...))
+
 
 @attrs.frozen
 class Style:
@@ -19,7 +21,7 @@ class Style:
 
     color: str
     marker: str
-    linestyle: str = "-"
+    linestyle: LineStyle = "-"
     label: str = ""
 
     def line_kwargs(self) -> dict:
@@ -56,9 +58,9 @@ KNOWN: dict[str, Style] = {
     "exact": Style("#000000", "", ":", "exact (DP)"),
     "lower bound": Style("#000000", "", "-", "lower bound"),
 }
-FALLBACK_COLORS = ("#6b6ecf", "#b5cf6b", "#e7ba52", "#d6616b", "#ce6dbd", "#9c9ede", "#cedb9c", "#e7969c")
+FALLBACK_COLORS = ("#a6761d", "#6b6ecf", "#b5cf6b", "#e7ba52", "#d6616b", "#ce6dbd", "#9c9ede", "#cedb9c", "#e7969c")
 FALLBACK_MARKERS = ("o", "s", "^", "v", "D", "P", "*", "X")
-VARIANTS = (("--", None), (":", "s"), ("-.", "^"), ((0, (5, 1, 1, 1)), "v"), ((0, (1, 3)), "D"))
+VARIANTS: tuple[tuple[LineStyle, str | None], ...] = (("--", None), (":", "s"), ("-.", "^"), ((0, (5, 1, 1, 1)), "v"), ((0, (1, 3)), "D"))
 BY_LABEL = {style.label.lower(): name for name, style in KNOWN.items()}
 EXTRA_LABELS = {"eosdnn": "eosdnn-plus"}  # the renamed solver's old name
 

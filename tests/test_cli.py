@@ -102,3 +102,16 @@ def test_empty_or_unknown_name_lists_are_one_line_errors(capsys):
     err = capsys.readouterr().err
     assert "--solvers: give at least one solver name" in err and "solver 'nope': unknown" in err
     assert "--planner: give at least one planner name" in err
+
+
+def test_the_renamed_solver_warns_once_on_standard_error_and_still_solves(capsys):
+    from eosdnn.solvers.registry import SOLVERS
+
+    SOLVERS._warned.discard("eosdnn")
+    assert main(["solve", "--solver", "eosdnn", "--evaluations", "300", "--quiet"]) == 0
+    captured = capsys.readouterr()
+    warnings = [line for line in captured.err.splitlines() if line.startswith("warning:")]
+    assert warnings == ["warning: solver 'eosdnn' is now 'eosdnn-plus': the enhanced method's name until this "
+                        "release; the paper's own method is 'eosdnn-paper'; 'eosdnn' will be removed in the next "
+                        "release"]
+    assert "301 evaluations" in captured.out and "Traceback" not in captured.err

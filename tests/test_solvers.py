@@ -168,3 +168,47 @@ def test_ga_takes_the_same_path_as_pymoos_stock_ga():
     (x1, f1, h1, b1), (x2, f2, h2, b2) = finals
     assert np.array_equal(x1, x2) and np.array_equal(f1, f2) and h1 == h2 and b1 == b2
     assert len(set(f1.tolist())) > 1  # a population that still has ties and differences to select among
+
+
+def test_eosdnn_paper_is_psoga_at_the_papers_settings_and_two_step_where_models_have_modules():
+    """The paper's EosDNN adds nothing the paper does not name: on models without modules it is PSO-GA
+    at the paper's settings, bit for bit; on a model with modules it is two-step around that PSO-GA."""
+    defaults = SOLVERS.create("psoga")
+    # Fig. 4 and eqs. 14-16 of the paper: one-gene mutation, segment crossover, w 0.8 -> 0.2,
+    # eps1 0.9 -> 0.2, eps2 0.4 -> 0.9, N = 100, half the first swarm from the GA preprocessing
+    assert (defaults.mutation, defaults.crossover) == ("random-gene", "segment")
+    assert (defaults.w_max, defaults.w_min, defaults.eps1, defaults.eps2) == (0.8, 0.2, (0.9, 0.2), (0.4, 0.9))
+    assert (defaults.particles, defaults.seed_share, defaults.starts, defaults.memetic_every) == (100, 0.5, (), 0)
+    budget = Budget(iterations=6)
+    problem = small_problem()
+    paper = SOLVERS.create("eosdnn-paper", particles=10).solve(problem, budget=budget, seed=3)
+    bare = SOLVERS.create("psoga", particles=10).solve(problem, budget=budget, seed=3)
+    np.testing.assert_array_equal(paper.x, bare.x)
+    assert paper.value == bare.value and paper.solver == "eosdnn-paper"
+    env = environment(clients=(1.0,), edge=(4.0, 6.0))
+    modular = MigrationProblem(Scenario(env, [Task(builtin_model("googlenet"), 0)]))
+    paper = SOLVERS.create("eosdnn-paper", particles=10).solve(modular, budget=budget, seed=3)
+    stepped = SOLVERS.create("two-step", inner="psoga", inner_params={"particles": 10}).solve(
+        modular, budget=budget, seed=3)
+    np.testing.assert_array_equal(paper.x, stepped.x)
+    off = SOLVERS.create("eosdnn-paper", particles=10, two_step="off").solve(modular, budget=budget, seed=3)
+    bare = SOLVERS.create("psoga", particles=10).solve(modular, budget=budget, seed=3)
+    np.testing.assert_array_equal(off.x, bare.x)
+
+
+def test_the_old_name_eosdnn_is_the_enhanced_solver_with_one_warning():
+    import warnings
+
+    assert "eosdnn" not in SOLVERS.names() and SOLVERS.knows("eosdnn")
+    assert SOLVERS.aliases() == {"eosdnn": "eosdnn-plus"}
+    SOLVERS._warned.discard("eosdnn")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        old = SOLVERS.create("eosdnn", particles=10)
+        SOLVERS.create("eosdnn", particles=10)
+    assert len(caught) == 1 and "'eosdnn' is now 'eosdnn-plus'" in str(caught[0].message)
+    problem = small_problem()
+    budget = Budget(evaluations=400)
+    new = SOLVERS.create("eosdnn-plus", particles=10).solve(problem, budget=budget, seed=2)
+    result = old.solve(problem, budget=budget, seed=2)
+    assert result.solver == "eosdnn-plus" and result.value == new.value
