@@ -186,10 +186,11 @@ def bar_panels(path: str | Path, categories: list[str], panels: dict[str, dict[s
 
 def sweep_lines(path: str | Path, x: list[float], series: dict[str, list[dict]], xlabel: str, ylabel: str,
                 title: str, bound: list[float] | None = None, scales: tuple[str, ...] = ("linear",),
-                panels: dict[str, list[str]] | None = None) -> None:
+                panels: dict[str, list[str]] | None = None, bound_on: tuple[str, ...] | None = None) -> None:
     """Mean against a swept setting (ticks at the swept values), with the min-max band over seeds;
     `bound` as a black line. One panel per y scale in `scales` (linear first: a claim of linear
-    growth is read on a linear axis), or one panel per entry of `panels` (title -> series names)."""
+    growth is read on a linear axis), or one panel per entry of `panels` (title -> series names);
+    the bound on every panel, or on those named in `bound_on` (a bound on totals is no bound on parts)."""
     layout = panels or {scale: list(series) for scale in scales}
     fig, axes = plt.subplots(1, len(layout), figsize=(5.6 * len(layout), 4.3), squeeze=False)
     styles = styles_for(list(series))
@@ -200,7 +201,7 @@ def sweep_lines(path: str | Path, x: list[float], series: dict[str, list[dict]],
             mean = np.array([c["mean"] for c in cells])
             ax.plot(x, mean, label=name, **style.line_kwargs())
             ax.fill_between(x, [c["min"] for c in cells], [c["max"] for c in cells], alpha=0.15, color=style.color)
-        if bound is not None:
+        if bound is not None and (bound_on is None or panel in bound_on):
             ax.plot(x, bound, **_bound_style(), label="lower bound")
         ax.set_xlabel(xlabel)
         ax.set_ylabel(ylabel)

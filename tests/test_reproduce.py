@@ -83,7 +83,7 @@ def test_fig12_holds_every_planner_and_model_and_non_uploading_is_the_off_client
 def test_sd_figures_hold_the_timelines_and_savings_under_every_placement_and_reading(quick_run, name):
     _, docs = quick_run
     doc = docs[name]
-    assert set(doc["runs"]) == {"paper-method", "enhanced", "axis", "axis-first-block"}
+    assert set(doc["runs"]) == {"paper-method", "enhanced", "axis", "axis-first-block", "axis-slowest-edge"}
     for runs in doc["runs"].values():
         assert len(runs) == 2
         for run in runs:

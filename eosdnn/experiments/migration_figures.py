@@ -346,7 +346,8 @@ def fig18(ctx: Context) -> Figure:
                           f"Fig. 18: delay against the number of clients ({tasks} tasks)",
                           bound=[cell["mean"] for cell in data["lower_bound"]],
                           panels={"totals (linear y axis)": totals,
-                                  f"{METHOD}'s parts (linear y axis)": [f"{METHOD} {p}" for p in parts]})
+                                  f"{METHOD}'s parts (linear y axis)": [f"{METHOD} {p}" for p in parts]},
+                          bound_on=("totals (linear y axis)",))
 
     return Figure("fig18", str(table.title), data, table, draw)
 

@@ -2,12 +2,12 @@
 judged by `verdicts`.
 
 Fig. 12 plans every task under the paper's EosDNN placement (judged) and under EosDNN+'s (extra).
-Figs. 13-14 plan one task under four placements: the paper's EosDNN's, EosDNN+'s, the placement the
+Figs. 13-14 plan one task under five placements: the paper's EosDNN's, EosDNN+'s, the placement the
 paper's Fig. 13 time axis implies (judged: it is the placement the paper's figure was drawn under;
-for VGG19, Fig. 14, an extrapolation of it) and, for sensitivity, the same with the model's first
-block on the client (the axis pins only the weighted layers); and LMU under both readings of
-Principle 4 (`lmu.rest`: `at-once`, judged: "then upload the rest of the merged layer at once";
-`requeue`, the rest waits for its turn)."""
+for VGG19, Fig. 14, an extrapolation of it) and, for sensitivity, that one with the model's first
+block on the client, and on the slowest edge server (the axis pins only the weighted layers, and
+no server); and LMU under both readings of Principle 4 (`lmu.rest`: `at-once`, judged: "then upload
+the rest of the merged layer at once"; `requeue`, the rest waits for its turn)."""
 
 from __future__ import annotations
 
@@ -37,6 +37,7 @@ PLACEMENT_LABELS = {
     "enhanced": f"{LABELS[ENHANCED]}'s placement",
     "axis": "axis-implied: first layer on the client, the rest on the fastest edge",
     "axis-first-block": "first block (to the first pooling layer) on the client, the rest on the fastest edge",
+    "axis-slowest-edge": "first layer on the client, the rest on the slowest edge",
 }
 JUDGED_PLACEMENT = {"fig12": "paper-method", "fig13": "axis", "fig14": "axis"}
 
@@ -111,28 +112,30 @@ DERIVED_BREAKPOINTS = (6.40156,)  # 23782.12 - 17380.56 ms: not printed in the p
 BREAKPOINT_TOLERANCE = 1e-5  # 0.01 ms
 
 
-def fastest_edge(scenario: Scenario) -> int:
+def edge_server(scenario: Scenario, slowest: bool = False) -> int:
+    """The fastest (or slowest) edge server of the scenario, by clock."""
     env = scenario.environment
     edge = [i for i, node in enumerate(env.nodes) if node.tier == "edge"]
     if not edge:
         raise EosdnnError("paper placement: the environment has no edge server")
-    return max(edge, key=lambda i: env.nodes[i].ghz)
+    return (min if slowest else max)(edge, key=lambda i: env.nodes[i].ghz)
 
 
-def paper_axis_nodes(scenario: Scenario, task: int, *, first_block: bool = False) -> list[int]:
+def paper_axis_nodes(scenario: Scenario, task: int, *, first_block: bool = False, slowest: bool = False) -> list[int]:
     """The placement the paper's Fig. 13 time axis implies: its printed breakpoints are Table V's
     weight sizes over the 10 MB/s client-edge link, so AlexNet's conv1 stays on the client and
-    conv2..fc8 (its weighted layers) run on one edge server (the fastest, our choice). The axis pins
-    no size-0 layer: they go with the rest (default) or, with `first_block`, every layer up to the
-    first pooling layer stays on the client (AlexNet: norm1, pool1; VGG19: conv1_2, pool1)."""
-    fastest = fastest_edge(scenario)
+    conv2..fc8 (its weighted layers) run on one edge server (the fastest, our choice; `slowest` for
+    the other end). The axis pins no size-0 layer: they go with the rest (default) or, with
+    `first_block`, every layer up to the first pooling layer stays on the client (AlexNet: norm1,
+    pool1; VGG19: conv1_2, pool1)."""
+    server = edge_server(scenario, slowest)
     model = scenario.tasks[task].model
     on_client = 1
     if first_block:
         pools = [i for i, layer in enumerate(model.layers) if layer.name.startswith("pool")]
         on_client = (pools[0] + 1) if pools else 1
     client = scenario.tasks[task].client
-    return [client] * on_client + [fastest] * (model.n_layers - on_client)
+    return [client] * on_client + [server] * (model.n_layers - on_client)
 
 
 def placement_nodes(ctx: Context, kind: str, seed: int, model: str) -> tuple[UploadProblem, int]:
@@ -143,7 +146,8 @@ def placement_nodes(ctx: Context, kind: str, seed: int, model: str) -> tuple[Upl
     if kind in MIGRATION_PLACEMENTS:
         chosen = nodes[t]
     else:
-        chosen = paper_axis_nodes(scenario, t, first_block=kind == "axis-first-block")
+        chosen = paper_axis_nodes(scenario, t, first_block=kind == "axis-first-block",
+                                  slowest=kind == "axis-slowest-edge")
     return UploadProblem(scenario, t, chosen), t
 
 
