@@ -115,3 +115,18 @@ def test_the_renamed_solver_warns_once_on_standard_error_and_still_solves(capsys
                         "release; the paper's own method is 'eosdnn-paper'; 'eosdnn' will be removed in the next "
                         "release"]
     assert "301 evaluations" in captured.out and "Traceback" not in captured.err
+
+
+def test_a_parameter_of_the_renamed_solver_reaches_eosdnn_plus_in_reproduce(tmp_path, capsys):
+    from eosdnn.solvers.registry import SOLVERS
+
+    SOLVERS._warned.discard("eosdnn")
+    out = tmp_path / "figures"
+    assert main(["reproduce", "fig16", "--quick", "--seeds", "1", "--out", str(out), "--json", str(tmp_path / "r.json"),
+                 "--param", "eosdnn.particles=6"]) == 0
+    assert "warning: solver 'eosdnn' is now 'eosdnn-plus'" in capsys.readouterr().err
+    from eosdnn.cli.shared import built_params
+
+    assert built_params(["eosdnn.particles=6"], {"eosdnn-plus": SOLVERS, "ga": SOLVERS}, "solver") == {
+        "eosdnn-plus": {"particles": 6}, "ga": {}}
+    assert main(["reproduce", "fig16", "--quick", "--seeds", "1", "--out", str(out), "--param", "nosuch.particles=6"]) == 2

@@ -123,11 +123,27 @@ def registered_names(text: str, registry: Registry, flag: str) -> list[str]:
     return names
 
 
+def renamed_owners(pairs: list[str] | None, owners: dict[str, Registry]) -> list[str]:
+    """`--param OLD.key=value` as `NEW.key=value` where OLD is a renamed entry's old name (a registry
+    alias, which warns once) and the command runs NEW under its new name."""
+    out = []
+    for pair in pairs or []:
+        head = pair.split("=", 1)[0].strip()
+        name = head.split(".", 1)[0] if "." in head else ""
+        if name and name not in owners:
+            for registry in {id(r): r for r in owners.values()}.values():
+                if name in registry.aliases() and registry.resolve(name) in owners:
+                    pair = registry.resolve(name) + pair.strip()[len(name):]
+                    break
+        out.append(pair)
+    return out
+
+
 def built_params(pairs: list[str] | None, owners: dict[str, Registry], kind: str,
                  extra: dict | None = None) -> dict[str, dict]:
     """Per name (each looked up in its registry), the `--param` values over `extra`; each entry is
     built once here so that a bad key or value stops the command before any work."""
-    params = parse_params(pairs, list(owners), kind)
+    params = parse_params(renamed_owners(pairs, owners), list(owners), kind)
     for name, registry in owners.items():
         params[name] = (extra or {}).get(name, {}) | params[name]
         registry.create(name, **params[name])
