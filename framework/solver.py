@@ -11,6 +11,7 @@ import attrs
 import numpy as np
 
 from eosdnn.framework.budget import Budget
+from eosdnn.framework.duplicates import first_equal_rows, row_hashes
 from eosdnn.framework.errors import EosdnnError
 from eosdnn.framework.problem import Problem
 from eosdnn.framework.reduction import ReducedProblem
@@ -93,6 +94,14 @@ def with_default_budget(solver: Any, budget: Budget) -> Budget:
     return budget.or_default(**{traits.budget_unit: getattr(solver, traits.default_budget)})
 
 
+def _integer_rows(X: np.ndarray) -> np.ndarray:
+    """X as C-ordered integers to hash and compare: integer genes as they are, any other kind by the
+    bits of its 64-bit float (equal bits, equal genes; a -0.0 beside a 0.0 is only scored twice)."""
+    if np.issubdtype(X.dtype, np.integer) and X.ndim == 2:
+        return np.ascontiguousarray(X)
+    return np.ascontiguousarray(np.atleast_2d(X), dtype=np.float64).view(np.int64)
+
+
 def run_solver(solver: Solver, problem: Problem, *, budget: Budget, seed: int | None,
         callback: Callable[["Search"], None] | None = None) -> Result:
     """`solver.solve(...)` after the one check of what it accepts: a solver that needs, say, a
@@ -123,13 +132,11 @@ class Search:
     best_value: float = np.inf
     history: list[tuple[int, float]] = attrs.field(factory=list)
     started: float = attrs.field(factory=time.perf_counter)
-    _last_batch: tuple[np.ndarray, np.ndarray] = attrs.field(  # the previous batch's rows and values
-        factory=lambda: (np.zeros((0, 0), dtype=np.int8), np.empty(0)), init=False, repr=False)
-    _gene_range: tuple[int, int] = attrs.field(init=False, repr=False)  # the problem's least and largest gene
+    _last_batch: tuple[np.ndarray, np.ndarray, np.ndarray] = attrs.field(  # the previous batch: rows, hashes, values
+        factory=lambda: (np.zeros((0, 0), dtype=np.int64), np.empty(0, dtype=np.uint64), np.empty(0)), init=False,
+        repr=False)
 
     def __attrs_post_init__(self) -> None:
-        lower, upper = np.asarray(self.problem.lower), np.asarray(self.problem.upper)
-        self._gene_range = (int(lower.min(initial=0)), int(upper.max(initial=0)))  # 0 joins: safe for no genes
         if self.callback is not None:  # watchers (progress bars, interrupt trackers) see the run from its start
             self.callback(self)
 
@@ -155,19 +162,17 @@ class Search:
     def _recall(self, X: np.ndarray) -> np.ndarray:
         """The problem's values of X, re-using the values of rows seen in this or the previous batch.
 
-        Rows are compared whole, as opaque byte strings in one numpy sort (`np.unique` over a void
-        view), not one Python object per row: a row equal to one of the previous batch takes that
-        one's value, a row equal to an earlier row of the batch takes its value, and the other rows
-        are scored in one call, in their order."""
-        rows = self._compact(X)
-        seen_rows, seen_values = self._last_batch
+        Rows are matched by a compiled hash, then gene by gene (`framework.duplicates`), not one
+        Python object per row: a row equal to one of the previous batch takes that one's value, a row
+        equal to an earlier row of the batch takes its value, and the other rows are scored in one
+        call, in their order."""
+        rows = _integer_rows(X)
+        seen_rows, seen_hashes, seen_values = self._last_batch
         if seen_rows.shape[1:] != rows.shape[1:] or seen_rows.dtype != rows.dtype:
-            seen_rows, seen_values = rows[:0], np.empty(0)
-        both = np.concatenate([seen_rows, rows])
-        keys = both.view(np.dtype((np.void, both.dtype.itemsize * both.shape[1]))).reshape(-1)
-        _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
-        match = first[inverse.reshape(-1)][len(seen_rows):]  # per row of X: the first equal row of both
-        own = np.arange(len(seen_rows), len(both))
+            seen_rows, seen_hashes, seen_values = rows[:0], seen_hashes[:0], seen_values[:0]
+        hashes = row_hashes(rows)
+        match = first_equal_rows(seen_rows, seen_hashes, rows, hashes)
+        own = np.arange(len(seen_rows), len(seen_rows) + len(rows))
         new_rows = np.flatnonzero(match == own)
         values = np.empty(len(rows))
         if len(new_rows):
@@ -175,17 +180,9 @@ class Search:
         known = np.concatenate([seen_values, values])
         copied = match != own
         values[copied] = known[match[copied]]  # a row's first equal comes before it, so is known
-        self._last_batch = (rows, values.copy())
+        kept = rows.copy() if np.may_share_memory(rows, X) else rows  # the caller may change X in place
+        self._last_batch = (kept, hashes, values.copy())
         return values
-
-    def _compact(self, X: np.ndarray) -> np.ndarray:
-        """X in the smallest integer type that holds the problem's gene range (the rows' keys are
-        then up to 8 times shorter to hash; hashing them was a fifth of a PSO-GA run); rows outside
-        the range keep their own type, so that no two different rows share a key."""
-        low, high = self._gene_range
-        if X.size and np.issubdtype(X.dtype, np.integer) and low <= X.min() and X.max() <= high:
-            return np.ascontiguousarray(X, dtype=np.result_type(np.min_scalar_type(low), np.min_scalar_type(high)))
-        return np.ascontiguousarray(X)
 
     def offer(self, x: np.ndarray) -> None:
         """A solution found elsewhere (e.g. by an exact solver), scored here by the problem."""

@@ -25,42 +25,75 @@ def segment_crossover(rng: np.random.Generator, X: np.ndarray, guides: np.ndarra
     The paper's p() and g() (Fig. 4a): the guide is the personal best or the global best.
     `guides` has the shape of X, or one row broadcast to all.
     """
-    n, m = X.shape
+    out = np.array(X, copy=True, order="C")
+    segment_crossover_rows(rng, out, np.arange(out.shape[0]), guides)
+    return out
+
+
+def segment_crossover_rows(rng: np.random.Generator, X: np.ndarray, rows: np.ndarray, guides: np.ndarray) -> None:
+    """`segment_crossover` of the rows `rows` of X, where they are (the same draws and values as
+    `X[rows] = segment_crossover(rng, X[rows], guides[rows])`): `guides` has the shape of X (row
+    `rows[i]` guides row `rows[i]`) or is one row for all. PSO-GA's inner loop; it saves the three
+    copies of the selected rows that the functional form costs."""
+    n, m = len(rows), X.shape[1]
     cuts = np.sort(rng.integers(0, m, size=(n, 2)), axis=1)
     guides = np.asarray(guides)
-    rows = guides.reshape(1, m) if guides.ndim == 1 else guides
-    if rows.dtype == X.dtype and rows.shape[0] in (1, n) and X.dtype.kind == "i":  # the compiled copy
-        out = np.array(X, copy=True, order="C")
-        _copy_segments(np.ascontiguousarray(rows), cuts, out)
-        return out
+    one = guides.ndim == 1
+    source = guides.reshape(1, m) if one else guides
+    if source.dtype == X.dtype and X.dtype.kind == "i" and X.flags.c_contiguous:  # the compiled copy
+        _copy_segments(np.ascontiguousarray(source), np.asarray(rows, dtype=np.int64), one, cuts, X)
+        return
     columns = np.arange(m)
     inside = (columns >= cuts[:, :1]) & (columns <= cuts[:, 1:])
-    return np.where(inside, np.broadcast_to(guides, X.shape), X)
+    chosen = np.broadcast_to(source, (1, m)) if one else source[rows]
+    X[rows] = np.where(inside, chosen, X[rows])
 
 
 @numba.njit(cache=KERNEL_CACHE, nogil=True)
-def _copy_segments(guides, cuts, out):
-    """out[i, a..b] = guides[i or 0, a..b] for every row's cut points (a, b): the same values as the
-    mask-and-where form, without its (rows, genes) temporaries."""
-    one = guides.shape[0] == 1
-    for i in range(out.shape[0]):
-        g = 0 if one else i
+def _copy_segments(guides, rows, one, cuts, out):
+    """out[r, a..b] = guides[r or 0, a..b] for each selected row r and its cut points (a, b): the
+    same values as the mask-and-where form, without its (rows, genes) temporaries."""
+    for i in range(rows.shape[0]):
+        r = rows[i]
+        g = 0 if one else r
         for j in range(cuts[i, 0], cuts[i, 1] + 1):
-            out[i, j] = guides[g, j]
+            out[r, j] = guides[g, j]
 
 
 def random_gene_mutation(rng: np.random.Generator, X: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> np.ndarray:
     """Give one random gene of each row a different allowed value (the paper's M(), Fig. 4b)."""
-    n, m = X.shape
     out = X.copy()
-    rows = np.arange(n)
+    random_gene_mutation_rows(rng, out, np.arange(out.shape[0]), lower, upper)
+    return out
+
+
+def random_gene_mutation_rows(rng: np.random.Generator, X: np.ndarray, rows: np.ndarray, lower: np.ndarray,
+                              upper: np.ndarray) -> None:
+    """`random_gene_mutation` of the rows `rows` of X, where they are (the same draws and values as
+    `X[rows] = random_gene_mutation(rng, X[rows], lower, upper)`)."""
+    n, m = len(rows), X.shape[1]
     genes = rng.integers(0, m, size=n)
     span = upper[genes] - lower[genes]  # number of other values
     shift = rng.integers(1, np.maximum(span, 1) + 1)
-    current = out[rows, genes] - lower[genes]
+    current = X[rows, genes] - lower[genes]
     moved = np.where(span > 0, (current + shift) % (span + 1), current)
-    out[rows, genes] = lower[genes] + moved
-    return out
+    X[rows, genes] = lower[genes] + moved
+
+
+def on_rows(op, rng: np.random.Generator, X: np.ndarray, rows: np.ndarray, *args) -> None:
+    """`X[rows] = op(rng, X[rows], *args)` in place, the rows' guides (an argument of X's shape) taken
+    row for row: through the operator's own in-place form (`op.on_rows`) where it has one (the
+    paper's operators), else through the functional form."""
+    in_place = getattr(op, "on_rows", None)
+    if in_place is not None:
+        in_place(rng, X, rows, *args)
+        return
+    selected = [a[rows] if isinstance(a, np.ndarray) and a.shape == X.shape else a for a in args]
+    X[rows] = op(rng, X[rows], *selected)
+
+
+segment_crossover.on_rows = segment_crossover_rows  # type: ignore[attr-defined]
+random_gene_mutation.on_rows = random_gene_mutation_rows  # type: ignore[attr-defined]
 
 
 def uniform_crossover(rng: np.random.Generator, X: np.ndarray, guides: np.ndarray) -> np.ndarray:

@@ -152,8 +152,8 @@ def test_search_scores_only_new_rows_and_counts_every_row():
 
 
 def test_repeated_rows_are_recalled_exactly_whatever_their_key_type():
-    """Rows are keyed in the smallest type of the gene range; a row outside the range keeps its own
-    type, so 259 is never taken for 3 (259 wraps to 3 in one byte)."""
+    """Rows are compared whole in their own integer type, so 259 is never taken for 3 (as it would be
+    if the rows were narrowed to one byte, where 259 wraps to 3)."""
     import attrs as _attrs
 
     from eosdnn.framework import Budget, Problem, Search
@@ -192,3 +192,53 @@ def test_segment_crossover_copies_each_rows_segment_from_its_guide():
             expected = np.concatenate([X[i, :a], row[a:b + 1], X[i, b + 1:]])
             np.testing.assert_array_equal(out[i], expected)
         assert out.dtype == X.dtype and not np.shares_memory(out, X)
+
+
+def test_rows_with_equal_hashes_but_different_genes_never_share_a_value():
+    """A hash collision cannot make two different rows equal: the match is confirmed gene by gene."""
+    from eosdnn.framework.duplicates import first_equal_rows, row_hashes
+
+    rows = np.array([[1, 2, 3], [1, 2, 4], [1, 2, 3], [7, 7, 7]])
+    collided = np.zeros(4, dtype=np.uint64)  # every row the same hash
+    assert list(first_equal_rows(rows[:0], collided[:0], rows, collided)) == [0, 1, 0, 3]
+    seen = np.array([[7, 7, 7], [1, 2, 4]])
+    assert list(first_equal_rows(seen, np.zeros(2, dtype=np.uint64), rows, collided)) == [2, 1, 2, 0]
+    hashes = row_hashes(np.ascontiguousarray(rows))
+    assert hashes[0] == hashes[2] and len(set(hashes.tolist())) == 3
+
+
+def test_a_batch_changed_in_place_after_scoring_is_scored_again():
+    """A solver may reuse its population array: the search keeps its own copy of the rows it saw."""
+    from eosdnn.framework import Search
+
+    problem = MigrationProblem(paper_scenario(0, per_model=1))
+    search = Search("test", problem, Budget(evaluations=10**6), seed=0)
+    X = np.zeros((3, problem.n_var), dtype=np.int64)
+    first = search.evaluate(X).copy()
+    X[1, :] = 1
+    np.testing.assert_array_equal(search.evaluate(X), problem.evaluate(X))
+    assert first[1] != problem.evaluate(X)[1]
+
+
+def test_the_paper_operators_on_rows_in_place_equal_their_functional_form():
+    """`on_rows` (PSO-GA's in-place update) gives the rows exactly what `X[rows] = op(rng, X[rows], ...)`
+    gives, with the same draws, for the paper's operators and for one without an in-place form."""
+    from eosdnn.operators import operator
+    from eosdnn.operators.integer import on_rows
+
+    rng = np.random.default_rng(4)
+    X = rng.integers(0, 11, (20, 40))
+    personal = rng.integers(0, 11, (20, 40))
+    lower, upper = np.zeros(40, dtype=np.int64), np.full(40, 10, dtype=np.int64)
+    rows = np.array([0, 3, 4, 11, 19])
+    cases = [("mutation", "random-gene", (lower, upper)), ("crossover", "segment", (personal,)),
+             ("crossover", "segment", (personal[7],)), ("crossover", "uniform", (personal,))]
+    for kind, name, args in cases:
+        op = operator(kind, name)
+        expected = X.copy()
+        selected = [a[rows] if a.shape == X.shape else a for a in args]
+        expected[rows] = op(np.random.default_rng(8), X[rows], *selected)
+        got = X.copy()
+        on_rows(op, np.random.default_rng(8), got, rows, *args)
+        np.testing.assert_array_equal(got, expected, err_msg=f"{kind}:{name}")
+        assert not np.array_equal(got, X)
