@@ -37,16 +37,22 @@ def _silence_stdout() -> None:
 def main(argv: list[str] | None = None) -> int:
     """Run one command; bad input is one `error:` line with exit 2; Ctrl-C or SIGTERM one line with
     exit 130 or 143 (after saving what the command had, where it was asked to)."""
+    stop = StopRequests()
     try:
-        args = build_parser().parse_args(argv)
-    except SystemExit as stop:  # usage errors (one line, 2), --help and --version (0)
-        return stop.code if isinstance(stop.code, int) else 2
-    show_warnings_as_lines()
-    args.stop = StopRequests()
-    try:
-        args.stop.install()
+        stop.install()  # before parsing: building the parser takes a few tens of milliseconds
     except ValueError:  # not the main thread: signals stay as they are
         pass
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as done:  # usage errors (one line, 2), --help and --version (0)
+        stop.uninstall()
+        return done.code if isinstance(done.code, int) else 2
+    except KeyboardInterrupt:
+        stop.uninstall()
+        print(f"error: {stop.name}", file=sys.stderr)
+        return stop.exit_code
+    show_warnings_as_lines()
+    args.stop = stop
     try:
         args.func(args)
         sys.stdout.flush()
