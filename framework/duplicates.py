@@ -51,7 +51,9 @@ def _same_row(a, b):
 
 
 @numba.njit(cache=KERNEL_CACHE, nogil=True)
-def _first_equal(seen, seen_hashes, rows, hashes):
+def first_equal_rows(seen, seen_hashes, rows, hashes):
+    """Per row of `rows`: the index of its first equal row in `seen` followed by `rows` (its own,
+    `len(seen) + i`, when no earlier row equals it); rows match only when every gene does."""
     n_seen = seen.shape[0]
     match = np.empty(rows.shape[0], dtype=np.int64)
     for i in range(rows.shape[0]):
@@ -68,8 +70,3 @@ def _first_equal(seen, seen_hashes, rows, hashes):
         match[i] = found
     return match
 
-
-def first_equal_rows(seen: np.ndarray, seen_hashes: np.ndarray, rows: np.ndarray, hashes: np.ndarray) -> np.ndarray:
-    """Per row of `rows`: the index of its first equal row in `seen` followed by `rows` (its own,
-    `len(seen) + i`, when no earlier row equals it); rows match only when every gene does."""
-    return _first_equal(seen, seen_hashes, rows, hashes)

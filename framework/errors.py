@@ -12,7 +12,7 @@ class EosdnnWarning(UserWarning):
 
 def show_warnings_as_lines() -> None:
     """Print every `EosdnnWarning` as one `warning: ...` line on standard error, once per message
-    (the command line and its worker processes call this)."""
+    (the command line calls this; its worker processes ignore these warnings instead)."""
     import sys
     import warnings
 

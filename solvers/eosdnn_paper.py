@@ -19,7 +19,7 @@ from eosdnn.framework import Budget, Result
 from eosdnn.framework.params import one_of, whole
 from eosdnn.framework.solver import SolverTraits, run_solver, with_default_budget
 from eosdnn.problems.migration import MigrationProblem
-from eosdnn.solvers.graph_reductions import has_modules
+from eosdnn.solvers.graph_reductions import psoga_in_frame
 from eosdnn.solvers.registry import SOLVERS
 
 
@@ -43,8 +43,5 @@ class EosDnnPaper:
 
     def solve(self, problem, *, budget: Budget, seed: int | None, callback=None) -> Result:
         budget = with_default_budget(self, budget)
-        if self.two_step == "auto" and has_modules(problem):
-            inner = SOLVERS.create("two-step", inner="psoga", inner_params=self.psoga_params())
-        else:
-            inner = SOLVERS.create("psoga", **self.psoga_params())
+        inner = psoga_in_frame(problem, self.psoga_params(), self.two_step)
         return attrs.evolve(run_solver(inner, problem, budget=budget, seed=seed, callback=callback), solver=self.name)

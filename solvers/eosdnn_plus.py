@@ -24,7 +24,7 @@ from eosdnn.framework.result import run_after
 from eosdnn.framework.solver import Recommended, SolverTraits, run_solver, with_default_budget
 from eosdnn.solvers.registry import SOLVERS
 from eosdnn.problems.migration import MigrationProblem
-from eosdnn.solvers.graph_reductions import has_modules
+from eosdnn.solvers.graph_reductions import psoga_in_frame
 from eosdnn.solvers.local_search import improve
 from eosdnn.solvers.starts import check_starts
 
@@ -59,10 +59,7 @@ class EosDnnPlus:
     def solve(self, problem, *, budget: Budget, seed: int | None, callback=None) -> Result:
         budget = with_default_budget(self, budget)
         search_budget = budget.share(1 - self.polish) if self.polish else budget
-        if self.two_step == "auto" and has_modules(problem):
-            inner = SOLVERS.create("two-step", inner="psoga", inner_params=self.psoga_params())
-        else:
-            inner = SOLVERS.create("psoga", **self.psoga_params())
+        inner = psoga_in_frame(problem, self.psoga_params(), self.two_step)
         found = run_solver(inner, problem, budget=search_budget, seed=seed, callback=callback)
         if not self.polish:
             return attrs.evolve(found, solver=self.name)

@@ -93,6 +93,14 @@ def has_modules(problem: MigrationProblem) -> bool:
     return any(layer.module is not None for task in problem.scenario.tasks for layer in task.model.layers)
 
 
+def psoga_in_frame(problem: MigrationProblem, psoga_params: dict, two_step: str) -> Solver:
+    """EosDNN's frame, the paper's and the enhanced one: PSO-GA with `psoga_params`, inside two-step
+    where `two_step` is "auto" and a model has modules."""
+    if two_step == "auto" and has_modules(problem):
+        return SOLVERS.create("two-step", inner="psoga", inner_params=psoga_params)
+    return SOLVERS.create("psoga", **psoga_params)
+
+
 def module_groups(problem: MigrationProblem) -> list[list[int]]:
     """Step 1: every module's layers form one gene; other layers keep their own."""
     groups = []

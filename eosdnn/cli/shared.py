@@ -131,7 +131,7 @@ def renamed_owners(pairs: list[str] | None, owners: dict[str, Registry]) -> list
         head = pair.split("=", 1)[0].strip()
         name = head.split(".", 1)[0] if "." in head else ""
         if name and name not in owners:
-            for registry in {id(r): r for r in owners.values()}.values():
+            for registry in owners.values():
                 if name in registry.aliases() and registry.resolve(name) in owners:
                     pair = registry.resolve(name) + pair.strip()[len(name):]
                     break
