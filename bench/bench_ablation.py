@@ -21,6 +21,7 @@ import numpy as np
 from paper_runs import paper_problems, run_seeds
 
 from eosdnn import plots
+from eosdnn.experiments.verdicts import HOLDS, NO_DIFFERENCE, REVERSED, Comparison
 from eosdnn.problems.files import write_json
 
 OPERATORS = {"mutation": "segment-move", "crossover": "task"}
@@ -59,13 +60,15 @@ PLOTTED = {
 }
 
 
+WORDS = {HOLDS: "lower", REVERSED: "higher", NO_DIFFERENCE: "no difference"}
+
+
 def paired(values: list[float], reference: list[float]) -> str:
     """On how many seeds `values` is lower than `reference`, and whether that is a difference by the
-    reproduction's rule (lower on every seed, or higher on every seed) or none (inside the seed range)."""
-    lower = sum(a < b for a, b in zip(values, reference))
-    n = len(values)
-    verdict = "lower" if lower == n else ("higher" if all(a > b for a, b in zip(values, reference)) else "no difference")
-    return f"{lower} of {n} ({verdict})"
+    reproduction's rule (`eosdnn.experiments.verdicts`: lower on every seed, higher on every seed, or
+    none, inside the seed range)."""
+    comparison = Comparison("row below its reference", values, reference)
+    return f"{comparison.k} of {len(values)} ({WORDS[comparison.status]})"
 
 
 def main() -> None:

@@ -257,13 +257,17 @@ def step_area(times: np.ndarray, values: np.ndarray, start: float, end: float) -
     return float(np.sum(overlap[:len(values)] * np.asarray(values, dtype=float)))
 
 
+def interval_area(timeline: tuple[np.ndarray, np.ndarray], intervals: list[tuple[float, float]]) -> float:
+    """Area under a timeline's SD over the given time intervals."""
+    return sum(step_area(*timeline, a, b) for a, b in intervals)
+
+
 def interval_saving(plan: tuple[np.ndarray, np.ndarray], reference: tuple[np.ndarray, np.ndarray],
                     intervals: list[tuple[float, float]]) -> float:
     """The paper's within-interval metric (Fig. 13(b): LMU 13.41% below IONN in 234.47-572.12 ms and
     17380.56-23782.12 ms): 1 - (area of `plan` over the intervals) / (area of `reference` over them).
     Timelines are (times, values) as `UploadPlan.timeline` gives them."""
-    ours = sum(step_area(*plan, a, b) for a, b in intervals)
-    theirs = sum(step_area(*reference, a, b) for a, b in intervals)
+    ours, theirs = interval_area(plan, intervals), interval_area(reference, intervals)
     return 0.0 if theirs <= 0 else 1.0 - ours / theirs
 
 

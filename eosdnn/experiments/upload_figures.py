@@ -22,7 +22,7 @@ from eosdnn.experiments.settings import ENHANCED, LABELS, PAPER_METHOD, Context,
 from eosdnn.experiments.verdicts import Claim, Comparison, claims_data
 from eosdnn.framework.errors import EosdnnError
 from eosdnn.problems.scenario import Scenario
-from eosdnn.problems.upload import UploadProblem, interval_saving, largest_share, ssd_saving, step_area
+from eosdnn.problems.upload import UploadProblem, interval_area, interval_saving, largest_share, ssd_saving
 from eosdnn.styles import label_of
 from eosdnn.upload_tasks import plan_task
 
@@ -161,21 +161,16 @@ def sd_runs(model: str, ctx: Context, kind: str) -> list[dict]:
         plans = plan_task(upload, RIVALS, params=settings.params).plans
         lmu = {reading: plan_task(upload, ("lmu",), params=settings.params | {
             "lmu": settings.of("lmu") | {"rest": reading}}).plans["lmu"] for reading in READINGS}
-        timelines = {p: plan.timeline() for p, plan in plans.items()} | {
-            f"lmu@{reading}": plan.timeline() for reading, plan in lmu.items()}
-
-        def area(name: str) -> float:
-            return sum(step_area(*timelines[name], a, b) for a, b in PAPER_INTERVALS)
-
+        every = plans | {f"lmu@{reading}": plan for reading, plan in lmu.items()}
+        timelines = {name: plan.timeline() for name, plan in every.items()}
         out.append({
             "seed": seed, "task": t, "units": upload.n_units,
-            "ssd": {p: plan.ssd for p, plan in plans.items()} | {f"lmu@{r}": plan.ssd for r, plan in lmu.items()},
+            "ssd": {name: plan.ssd for name, plan in every.items()},
             "lmu_improvement": {r: {p: ssd_saving(lmu[r], plan) for p, plan in plans.items()} for r in READINGS},
-            "interval_area": {name: area(name) for name in timelines},
+            "interval_area": {name: interval_area(timeline, PAPER_INTERVALS) for name, timeline in timelines.items()},
             "lmu_below_ionn_in_paper_intervals": {r: interval_saving(timelines[f"lmu@{r}"], timelines["ionn"],
                                                                      PAPER_INTERVALS) for r in READINGS},
-            "breakpoints": {p: [step.end for step in plan.steps] for p, plan in plans.items()}
-            | {f"lmu@{r}": [step.end for step in plan.steps] for r, plan in lmu.items()},
+            "breakpoints": {name: [step.end for step in plan.steps] for name, plan in every.items()},
             "timeline": {name: [arr.tolist() for arr in timeline] for name, timeline in timelines.items()},
         })
     return out
