@@ -31,13 +31,13 @@ def _placement_measures(X, k, busy, sent):
     """Per row of X (genes): seconds of execution on every node, and bytes sent between every
     ordered pair of distinct nodes (the model input from the client, layer outputs, the result)."""
     positions = k.order.shape[0]
-    node = np.empty(positions, dtype=np.int64)
+    node = np.empty(positions, dtype=np.uint64)
     for i in range(X.shape[0]):
         for pos in range(positions):
             task = k.task_of[pos]
-            n = k.choice_node[task, X[i, k.order[pos]]]
+            n = k.choice_node[task * k.choices + np.uint64(X[i, k.order[pos]])]
             node[pos] = n
-            busy[i, n] += k.exec_s[pos, n]
+            busy[i, n] += k.exec_s[np.uint64(pos) * k.nodes + n]
             if k.input_bytes[pos] >= 0.0:
                 _send(i, k.client_of[task], n, k.input_bytes[pos], sent)
             for e in range(k.pred_ptr[pos], k.pred_ptr[pos + 1]):
@@ -71,7 +71,7 @@ class Measures:
     @property
     def task_clients(self) -> np.ndarray:
         """Per task: its client's node."""
-        return self._kernel.client_of
+        return self._kernel.client_of.astype(np.int64)
 
     @property
     def rows(self) -> int:
@@ -79,7 +79,7 @@ class Measures:
 
     @functools.cached_property
     def _placement(self) -> tuple[np.ndarray, np.ndarray]:
-        nodes = int(self._kernel.pool_ptr.shape[0] - 1)
+        nodes = int(self._kernel.nodes)
         busy = np.zeros((self.rows, nodes))
         sent = np.zeros((self.rows, nodes, nodes))
         _placement_measures(self._genes, self._kernel, busy, sent)

@@ -13,7 +13,7 @@ from eosdnn.problems.plan_report import PlanReport, plan_report
 from eosdnn.problems.scenario import Scenario
 from eosdnn.problems.schedule import Anchor, CompiledWorkload, anchor, compile_workload, evaluate, evaluate_near, schedule
 
-MAX_ANCHOR_STATES = 20_000_000  # positions x pools kept to re-score neighbours; above it, score them in full
+MAX_ANCHOR_STATES = 20_000_000  # positions x pool slots kept to re-score neighbours; above it, score them in full
 
 
 # the trivial reference plans, by name: every layer on its client, or on the fastest server of a tier
@@ -58,7 +58,7 @@ class MigrationProblem(Problem):
         """Neighbours of `base` re-scored from their first changed position in the order u (the same
         values as `evaluate`); the schedule of the last base is kept."""
         w = self.workload
-        if (w.n_genes + 1) * int(w.pool_ptr[-1]) > MAX_ANCHOR_STATES:
+        if (w.n_genes + 1) * w.n_slots > MAX_ANCHOR_STATES:
             return self.evaluate(X)
         if self._anchor is None or not np.array_equal(self._anchor.genes, base):
             self._anchor = anchor(w, base)

@@ -8,6 +8,7 @@ is the task's own client, 1..o the edge servers, o+1.. the cloud servers.
 
 from __future__ import annotations
 
+import functools
 import os
 from typing import NamedTuple
 
@@ -23,23 +24,55 @@ from eosdnn.problems.objectives import Objective, objective as objective_named
 from eosdnn.problems.scenario import Scenario
 
 
-class KernelArrays(NamedTuple):
-    """The arrays every compiled kernel reads, as one numba-compatible record (a new per-layer or
-    per-node attribute is one field here, not an edit of every kernel's signature)."""
+INDEX = np.uint64  # the kernels' index type (see KernelArrays)
+POOL_SLOTS = 8  # pool slots come in blocks of this many (see KernelArrays)
 
-    order: np.ndarray
-    task_of: np.ndarray
-    exec_s: np.ndarray
-    pred_ptr: np.ndarray
+
+class KernelArrays(NamedTuple):
+    """The workload as every compiled kernel reads it, one numba-compatible record (a new per-layer
+    or per-node attribute is one field here, not an edit of every kernel's signature).
+
+    Laid out for speed, measured on the paper scenario (`bench/bench_evaluator.py`): tables are flat
+    (row-major, rows of `nodes` or `choices` entries: no stride multiply on the loop's critical path)
+    and indices are unsigned (`INDEX`: numba checks every signed index for a negative value, about
+    20% of the evaluator's time). Pools are slots (`slot_ptr`) in whole blocks of `POOL_SLOTS`, the
+    spare ones never free (`slots_at_start` is +inf there), so the pool rule on a node of up to
+    `POOL_SLOTS` pools is one fixed-width tree without a data-dependent branch (the loop over a node's
+    1, 2 or 8 pools, a branch the processor could not predict, made the evaluator 2x slower)."""
+
+    order: np.ndarray  # position -> gene column
+    task_of: np.ndarray  # position -> task
+    exec_s: np.ndarray  # position * nodes + node -> execution seconds
+    pred_ptr: np.ndarray  # CSR over positions
     pred_pos: np.ndarray
     pred_bytes: np.ndarray
-    input_bytes: np.ndarray
-    choice_node: np.ndarray
-    client_of: np.ndarray
-    last_pos: np.ndarray
-    result_bytes: np.ndarray
-    spb: np.ndarray  # seconds per byte, (nodes, nodes)
-    pool_ptr: np.ndarray
+    input_bytes: np.ndarray  # bytes read from the owner client (model input), -1 if none
+    choice_node: np.ndarray  # task * choices + gene value -> node
+    choices: np.uint64
+    client_of: np.ndarray  # task -> client node
+    last_pos: np.ndarray  # task -> position of its result layer
+    result_bytes: np.ndarray  # task -> bytes of the result
+    spb: np.ndarray  # source * nodes + target -> seconds per byte
+    nodes: np.uint64
+    slot_ptr: np.ndarray  # node -> its first slot; node + 1 -> one past its last
+    slots_at_start: np.ndarray  # slot -> free time before any layer: 0, or +inf for a spare slot
+
+
+def kernel_arrays(w: "CompiledWorkload") -> KernelArrays:
+    """The compiled kernels' record of a workload (the same values in the kernels' layout)."""
+    pools = np.diff(w.pool_ptr)
+    slots = -(-pools // POOL_SLOTS) * POOL_SLOTS  # whole blocks
+    slot_ptr = np.zeros(pools.size + 1, dtype=INDEX)
+    slot_ptr[1:] = np.cumsum(slots)
+    at_start = np.concatenate([np.where(np.arange(n) < p, 0.0, np.inf) for p, n in zip(pools, slots)])
+    index = functools.partial(np.ascontiguousarray, dtype=INDEX)
+    return KernelArrays(
+        order=index(w.order), task_of=index(w.task_of), exec_s=np.ascontiguousarray(w.exec_s).ravel(),
+        pred_ptr=index(w.pred_ptr), pred_pos=index(w.pred_pos), pred_bytes=w.pred_bytes, input_bytes=w.input_bytes,
+        choice_node=index(w.choice_node).ravel(), choices=INDEX(w.choice_node.shape[1]), client_of=index(w.client_of),
+        last_pos=index(w.last_pos), result_bytes=w.result_bytes,
+        spb=np.ascontiguousarray(w.seconds_per_byte).ravel(), nodes=INDEX(pools.size), slot_ptr=slot_ptr,
+        slots_at_start=at_start)
 
 
 @attrs.frozen
@@ -63,13 +96,10 @@ class CompiledWorkload:
     pool_ptr: np.ndarray  # node -> its pools in a flat array
     gene_offset: np.ndarray  # task -> first gene column
     objective: Objective  # what a plan is scored by
+    kernel: KernelArrays = attrs.field(init=False)  # the same workload as the compiled kernels read it
 
-    @property
-    def kernel(self) -> KernelArrays:
-        """The arrays the compiled kernels read (the same objects, not copies)."""
-        return KernelArrays(self.order, self.task_of, self.exec_s, self.pred_ptr, self.pred_pos, self.pred_bytes,
-                            self.input_bytes, self.choice_node, self.client_of, self.last_pos, self.result_bytes,
-                            self.seconds_per_byte, self.pool_ptr)
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "kernel", kernel_arrays(self))
 
     @property
     def n_genes(self) -> int:
@@ -82,6 +112,11 @@ class CompiledWorkload:
     @property
     def n_choices(self) -> int:
         return int(self.choice_node.shape[1])
+
+    @property
+    def n_slots(self) -> int:
+        """Pool slots the kernels keep (KernelArrays): what one schedule state holds."""
+        return int(self.kernel.slot_ptr[-1])
 
 
 def priority_keys(scenario: Scenario) -> list[tuple[int, int, int]]:
@@ -150,41 +185,91 @@ def scenario_objective(scenario: Scenario) -> Objective:
     return Constrained(base, tuple(scenario.constraints), deadlines)
 
 
-SCAN_ALL_POOLS = 8  # nodes with at most this many pools are scanned whole, without the early stop
+ONE = INDEX(1)
+BLOCK = INDEX(POOL_SLOTS)
 
 
-@numba.njit(cache=KERNEL_CACHE, nogil=True)
+@numba.njit(cache=KERNEL_CACHE, nogil=True, inline="always")
+def _later(a, a_slot, b, b_slot):
+    """The later of two free times, the lower slot on ties (`a` holds the lower slots)."""
+    first = a >= b
+    return (a if first else b), (a_slot if first else b_slot)
+
+
+@numba.njit(cache=KERNEL_CACHE, nogil=True, inline="always")
+def _sooner(a, a_slot, b, b_slot):
+    """The sooner of two free times, the lower slot on ties (`a` holds the lower slots)."""
+    first = a <= b
+    return (a if first else b), (a_slot if first else b_slot)
+
+
+@numba.njit(cache=KERNEL_CACHE, nogil=True, inline="always")
+def _if_free(f, ready):
+    """A pool's free time if it is free at `ready`, else -1 (below every free time)."""
+    return f if f <= ready else -1.0
+
+
+@numba.njit(cache=KERNEL_CACHE, nogil=True, inline="always")
+def _take_of_block(pool_free, first, ready):
+    """The pool rule on the `POOL_SLOTS` slots from `first`, as two balanced trees of pairwise
+    choices: (latest free time at `ready` or -1, its slot, earliest free time, its slot). No loop and
+    no branch, three comparisons deep where a scan is eight: the scan's chain of dependent
+    comparisons bounded the evaluator."""
+    f0, f1, f2, f3 = pool_free[first], pool_free[first + ONE], pool_free[first + INDEX(2)], pool_free[first + INDEX(3)]
+    f4, f5, f6, f7 = (pool_free[first + INDEX(4)], pool_free[first + INDEX(5)], pool_free[first + INDEX(6)],
+                      pool_free[first + INDEX(7)])
+    a01, i01 = _later(_if_free(f0, ready), first, _if_free(f1, ready), first + ONE)
+    a23, i23 = _later(_if_free(f2, ready), first + INDEX(2), _if_free(f3, ready), first + INDEX(3))
+    a45, i45 = _later(_if_free(f4, ready), first + INDEX(4), _if_free(f5, ready), first + INDEX(5))
+    a67, i67 = _later(_if_free(f6, ready), first + INDEX(6), _if_free(f7, ready), first + INDEX(7))
+    a03, i03 = _later(a01, i01, a23, i23)
+    a47, i47 = _later(a45, i45, a67, i67)
+    latest, latest_slot = _later(a03, i03, a47, i47)
+    b01, j01 = _sooner(f0, first, f1, first + ONE)
+    b23, j23 = _sooner(f2, first + INDEX(2), f3, first + INDEX(3))
+    b45, j45 = _sooner(f4, first + INDEX(4), f5, first + INDEX(5))
+    b67, j67 = _sooner(f6, first + INDEX(6), f7, first + INDEX(7))
+    b03, j03 = _sooner(b01, j01, b23, j23)
+    b47, j47 = _sooner(b45, j45, b67, j67)
+    earliest, earliest_slot = _sooner(b03, j03, b47, j47)
+    return latest, latest_slot, earliest, earliest_slot
+
+
+@numba.njit(cache=KERNEL_CACHE, nogil=True, inline="always")
 def take_pool(pool_free, first, stop, ready):
-    """The pool rule of MODEL.md section 3, the one copy every scheduler calls: among the pools
-    `first..stop-1` free at `ready`, the one freed latest; if none is free, the earliest to free
-    (ties: the lowest index).
+    """The pool rule of MODEL.md section 3, the one copy every scheduler calls: among the pools in
+    slots `first..stop-1` (KernelArrays.slot_ptr) free at `ready`, the one freed latest; if none is
+    free, the earliest to free (ties: the lowest slot). Returns the slot and its free time.
 
-    Pools are taken in index order (a never-used pool is free at 0, and ties go to the lowest
-    index), and free times only grow, so a node's pools free at time 0 come after all the others;
-    none of them can be chosen over the first. On a node with many pools (the upload problem's
-    ample pools) the scan stops there, found by bisection, and costs what the used pools cost."""
-    chosen = -1
-    chosen_free = -1.0
-    earliest = -1
-    earliest_free = np.inf
-    if stop - first > SCAN_ALL_POOLS:  # many pools: scan up to the first free at 0, found by bisection
-        low, high = first, stop
-        while low < high:
-            middle = (low + high) // 2
-            if pool_free[middle] > 0.0:
-                low = middle + 1
-            else:
-                high = middle
-        stop = min(stop, low + 1)
-    for k in range(first, stop):  # written without branches in the body: about 10% faster here
-        f = pool_free[k]
-        fits = (f <= ready) & (f > chosen_free)
-        chosen = k if fits else chosen
-        chosen_free = f if fits else chosen_free
-        sooner = f < earliest_free
-        earliest = k if sooner else earliest
-        earliest_free = f if sooner else earliest_free
-    return earliest if chosen < 0 else chosen
+    Slots come in blocks of `POOL_SLOTS` (spare slots never free), each taken by the branch-free
+    tree; a node of one block (every node with at most `POOL_SLOTS` pools) never loops. Inlined: a
+    call, even one on a branch never taken, made the evaluator 1.5x slower.
+
+    A node of several blocks stops early: pools are taken in slot order (a never-used pool is free
+    at 0, and ties go to the lowest slot), and free times only grow, so a node's pools free at time
+    0 come after all its used ones, and none of them can be chosen over the first. The blocks stop
+    at the one holding it (or the first spare slot): the first block unless its last slot is used,
+    else found by bisection, so the upload problem's ample pools cost what the used pools cost."""
+    if stop - first > BLOCK:  # several blocks: up to the one holding the first slot not used
+        f = pool_free[first + BLOCK - ONE]
+        if (f > 0.0) & (f < np.inf):  # the first block is all used: find the slot by bisection
+            low, high = first + BLOCK, stop
+            while low < high:  # no branch inside
+                middle = (low + high) >> ONE
+                f = pool_free[middle]
+                used = (f > 0.0) & (f < np.inf)
+                low = middle + ONE if used else low
+                high = high if used else middle
+            stop = min(stop, first + (low - first + BLOCK) // BLOCK * BLOCK)
+        else:
+            stop = first + BLOCK
+    latest, latest_slot, earliest, earliest_slot = _take_of_block(pool_free, first, ready)
+    for block in range(first + BLOCK, stop, BLOCK):
+        block_latest, block_latest_slot, block_earliest, block_earliest_slot = _take_of_block(pool_free, block, ready)
+        latest, latest_slot = _later(latest, latest_slot, block_latest, block_latest_slot)
+        earliest, earliest_slot = _sooner(earliest, earliest_slot, block_earliest, block_earliest_slot)
+    free = latest >= 0.0
+    return (latest_slot if free else earliest_slot), (latest if free else earliest)
 
 
 @numba.njit(cache=KERNEL_CACHE, nogil=True, inline="always")
@@ -198,55 +283,61 @@ def ready_time(k, pos, task, n, node, finish):
     r = 0.0
     slowest = 0.0
     if k.input_bytes[pos] >= 0.0:
-        slowest = k.input_bytes[pos] * spb[k.client_of[task], n]
+        slowest = k.input_bytes[pos] * spb[k.client_of[task] * k.nodes + n]
         r = slowest
-    for e in range(k.pred_ptr[pos], k.pred_ptr[pos + 1]):
+    for e in range(k.pred_ptr[pos], k.pred_ptr[pos + ONE]):
         p = k.pred_pos[e]
-        transfer = k.pred_bytes[e] * spb[node[p], n]
-        if transfer > slowest:
-            slowest = transfer
-        arrival = finish[p] + transfer
-        if arrival > r:
-            r = arrival
+        transfer = k.pred_bytes[e] * spb[node[p] * k.nodes + n]
+        slowest = max(slowest, transfer)
+        r = max(r, finish[p] + transfer)
     return r, slowest
 
 
+@numba.njit(cache=KERNEL_CACHE, nogil=True, inline="always")
+def node_at(k, genes, pos, task):
+    """The node position `pos` (of `task`) runs on under `genes` (task-major gene values)."""
+    return k.choice_node[task * k.choices + INDEX(genes[k.order[pos]])]
+
+
 @numba.njit(cache=KERNEL_CACHE, nogil=True)
-def _schedule(genes, k, pool_free, node, ready, start, finish, t2, completion, first, record):
+def _schedule(genes, k, pool_free, node, finish, completion, first, record, ready, start, t2):
     """Serial schedule of one placement (`k`: the workload's KernelArrays); fills the per-position
     arrays and returns (exec, transfer, wait).
 
     From position `first` on: the arrays and `pool_free` must then hold the schedule before `first`
     (re-scoring a neighbour of a placement from its first changed position), and the sums returned
-    cover positions `first..` only. `record`, when it has rows, receives the pools' free times before
-    every position (the state a later re-scoring starts from)."""
+    cover positions `first..` only. `record`, unless None, receives the pools' free times before
+    every position (the state a later re-scoring starts from); `ready`, `start` and `t2`, unless
+    None, the ready time, start and T2 of every position. numba compiles a None away with its branch:
+    a population's scores, which need node and finish alone, run 3-8% faster than with the checks."""
     if first == 0:
-        pool_free[:] = 0.0
+        pool_free[:] = k.slots_at_start
     spb = k.spb
     total_exec = 0.0
     total_transfer = 0.0
     total_wait = 0.0
-    for pos in range(first, k.order.shape[0]):
-        if record.shape[0] > 0:
+    for pos in range(INDEX(first), INDEX(k.order.shape[0])):
+        if record is not None:
             record[pos] = pool_free
         task = k.task_of[pos]
-        n = k.choice_node[task, genes[k.order[pos]]]
+        n = node_at(k, genes, pos, task)
         node[pos] = n
         r, slowest = ready_time(k, pos, task, n, node, finish)
-        chosen = take_pool(pool_free, k.pool_ptr[n], k.pool_ptr[n + 1], r)
-        s = max(r, pool_free[chosen])
-        duration = k.exec_s[pos, n]
+        chosen, free_at = take_pool(pool_free, k.slot_ptr[n], k.slot_ptr[n + ONE], r)
+        s = max(r, free_at)
+        duration = k.exec_s[pos * k.nodes + n]
         pool_free[chosen] = s + duration
-        ready[pos] = r
-        start[pos] = s
         finish[pos] = s + duration
-        t2[pos] = slowest
+        if ready is not None:
+            ready[pos] = r
+            start[pos] = s
+            t2[pos] = slowest
         total_exec += duration
         total_transfer += slowest
         total_wait += s - r
     for task in range(k.last_pos.shape[0]):
         p = k.last_pos[task]
-        back = k.result_bytes[task] * spb[node[p], k.client_of[task]]
+        back = k.result_bytes[task] * spb[node[p] * k.nodes + k.client_of[task]]
         completion[task] = finish[p] + back
         total_transfer += back
     return total_exec, total_transfer, total_wait
@@ -260,10 +351,10 @@ def _sum_and_max(completion):
 
 
 @numba.njit(cache=KERNEL_CACHE, nogil=True)
-def _scratch(positions, pools):
-    """One thread's working arrays for `_schedule`: pool free times, node, ready, start, finish, T2."""
-    return (np.empty(pools), np.empty(positions, dtype=np.int64), np.empty(positions), np.empty(positions),
-            np.empty(positions), np.empty(positions))
+def _scratch(k):
+    """One thread's working arrays for `_schedule`: pool slots' free times, node, finish."""
+    positions = k.order.shape[0]
+    return np.empty(k.slots_at_start.shape[0]), np.empty(positions, dtype=np.uint64), np.empty(positions)
 
 
 @numba.njit(cache=KERNEL_CACHE, nogil=True, parallel=True)
@@ -271,12 +362,11 @@ def _evaluate_population(X, k, out_total, out_makespan, out_exec, out_transfer, 
     """Every row of X, split into `chunks` (one per thread); each chunk keeps its own scratch arrays,
     and rows are independent, so the result does not depend on the number of threads."""
     pop = X.shape[0]
-    no_record = np.zeros((0, 0))
     for c in numba.prange(chunks):
-        pool_free, node, ready, start, finish, t2 = _scratch(k.order.shape[0], k.pool_ptr[-1])
+        pool_free, node, finish = _scratch(k)
         for i in range(c * pop // chunks, (c + 1) * pop // chunks):
             completion = out_completion[i]
-            e, t, w = _schedule(X[i], k, pool_free, node, ready, start, finish, t2, completion, 0, no_record)
+            e, t, w = _schedule(X[i], k, pool_free, node, finish, completion, 0, None, None, None, None)
             out_exec[i] = e
             out_transfer[i] = t
             out_wait[i] = w
@@ -290,23 +380,23 @@ def _list_schedule(sequence, extra, k):
     node (choice) with the least `finish + extra[pos, choice]`, where finish follows section 3's
     rules (ready from its inputs, the pool rule) given the layers placed before it. Returns the
     choice and the finish time of every position (a test holds them to the evaluator's)."""
-    positions = k.exec_s.shape[0]
-    pool_free = np.zeros(k.pool_ptr[-1])
-    node = np.zeros(positions, dtype=np.int64)
+    positions = k.order.shape[0]
+    pool_free = k.slots_at_start.copy()
+    node = np.zeros(positions, dtype=np.uint64)
     finish = np.zeros(positions)
     choice = np.zeros(positions, dtype=np.int64)
     for index in range(sequence.shape[0]):
-        pos = sequence[index]
+        pos = INDEX(sequence[index])
         task = k.task_of[pos]
         best_score = np.inf
-        best_choice = 0
-        best_pool = 0
+        best_choice = INDEX(0)
+        best_pool = INDEX(0)
         best_finish = 0.0
-        for c in range(k.choice_node.shape[1]):
-            n = k.choice_node[task, c]
+        for c in range(k.choices):
+            n = k.choice_node[task * k.choices + c]
             r = ready_time(k, pos, task, n, node, finish)[0]
-            pool = take_pool(pool_free, k.pool_ptr[n], k.pool_ptr[n + 1], r)
-            f = max(r, pool_free[pool]) + k.exec_s[pos, n]
+            pool, free_at = take_pool(pool_free, k.slot_ptr[n], k.slot_ptr[n + ONE], r)
+            f = max(r, free_at) + k.exec_s[pos * k.nodes + n]
             score = f + extra[pos, c]
             if score < best_score:
                 best_score = score
@@ -314,7 +404,7 @@ def _list_schedule(sequence, extra, k):
                 best_pool = pool
                 best_finish = f
         choice[pos] = best_choice
-        node[pos] = k.choice_node[task, best_choice]
+        node[pos] = k.choice_node[task * k.choices + best_choice]
         finish[pos] = best_finish
         pool_free[best_pool] = best_finish
     return choice, finish
@@ -344,16 +434,15 @@ def result_return(w: CompiledWorkload) -> np.ndarray:
 def _evaluate_near(X, firsts, base_node, base_finish, states, k, out_total, out_makespan, out_completion, chunks):
     """Rows of X that equal the anchor's genes before position `firsts[i]`, each re-scored from there."""
     pop = X.shape[0]
-    no_record = np.zeros((0, 0))
     for c in numba.prange(chunks):
-        pool_free, node, ready, start, finish, t2 = _scratch(k.order.shape[0], k.pool_ptr[-1])
+        pool_free, node, finish = _scratch(k)
         for i in range(c * pop // chunks, (c + 1) * pop // chunks):
             completion = out_completion[i]
             first = firsts[i]
             node[:] = base_node
             finish[:] = base_finish
             pool_free[:] = states[first]
-            _schedule(X[i], k, pool_free, node, ready, start, finish, t2, completion, first, no_record)
+            _schedule(X[i], k, pool_free, node, finish, completion, first, None, None, None, None)
             out_total[i] = completion.sum()
             out_makespan[i] = completion.max()
 
@@ -366,14 +455,14 @@ class Anchor:
     genes: np.ndarray
     node: np.ndarray
     finish: np.ndarray
-    states: np.ndarray  # (positions + 1, pools): the pools' free times before each position, and at the end
+    states: np.ndarray  # (positions + 1, slots): the pool slots' free times before each position, and at the end
 
 
 def anchor(w: CompiledWorkload, genes: np.ndarray) -> Anchor:
     genes = check_genes(w, genes)[0]
-    pool_free, node, ready, start, finish, t2 = _scratch(w.n_genes, w.pool_ptr[-1])
-    states = np.empty((w.n_genes + 1, int(w.pool_ptr[-1])))
-    _schedule(genes, w.kernel, pool_free, node, ready, start, finish, t2, np.empty(w.n_tasks), 0, states)
+    pool_free, node, finish = _scratch(w.kernel)
+    states = np.empty((w.n_genes + 1, w.n_slots))
+    _schedule(genes, w.kernel, pool_free, node, finish, np.empty(w.n_tasks), 0, states, None, None, None)
     states[w.n_genes] = pool_free
     return Anchor(genes, node, finish, states)
 
@@ -412,14 +501,15 @@ class Evaluation:
 def pools_of(w: CompiledWorkload, node: np.ndarray, ready: np.ndarray) -> np.ndarray:
     """The pool (0.. on its node) of every position, as the evaluator picks it: the one pool rule,
     `take_pool`, replayed over the schedule's ready times (`node`, `ready` by position in the order u)."""
-    pool_free = np.zeros(w.pool_ptr[-1])
+    slot_ptr = w.kernel.slot_ptr
+    pool_free = w.kernel.slots_at_start.copy()
     exec_s = w.exec_s[np.arange(w.n_genes), node]
     pools = np.zeros(w.n_genes, dtype=np.int64)
     for p in range(w.n_genes):
         n = int(node[p])
-        chosen = int(take_pool(pool_free, w.pool_ptr[n], w.pool_ptr[n + 1], float(ready[p])))
+        chosen = int(take_pool(pool_free, slot_ptr[n], slot_ptr[n + 1], float(ready[p]))[0])
         pool_free[chosen] = max(float(ready[p]), pool_free[chosen]) + exec_s[p]
-        pools[p] = chosen - int(w.pool_ptr[n])
+        pools[p] = chosen - int(slot_ptr[n])
     return pools
 
 
@@ -493,9 +583,11 @@ def evaluate(w: CompiledWorkload, X: np.ndarray) -> Evaluation:
 def schedule(w: CompiledWorkload, genes: np.ndarray) -> Schedule:
     """The detailed schedule of one placement (for reports and checks)."""
     genes = check_genes(w, genes)[0]
-    pool_free, node, ready, start, finish, t2 = _scratch(w.n_genes, w.pool_ptr[-1])
+    pool_free, on_node, finish = _scratch(w.kernel)
+    ready, start, t2 = (np.empty(w.n_genes) for _ in range(3))
     completion = np.empty(w.n_tasks)
-    sums = _schedule(genes, w.kernel, pool_free, node, ready, start, finish, t2, completion, 0, np.zeros((0, 0)))
+    sums = _schedule(genes, w.kernel, pool_free, on_node, finish, completion, 0, None, ready, start, t2)
+    node = on_node.astype(np.int64)
     back = completion - finish[w.last_pos]
     total, makespan = (float(v) for v in _sum_and_max(completion))
     by_gene = w.position_of  # per-position arrays read in gene order

@@ -146,7 +146,7 @@ class CpsatForm:
     def bytes_sent(self, source: int, target: int) -> Any:
         if source == target:
             return 0
-        w, k, node_of = self.workload, self.workload.kernel, self.node_of
+        w, node_of = self.workload, self.node_of
 
         def scaled(size: float) -> int:
             return int(math.floor(size)) * TICKS
@@ -155,18 +155,18 @@ class CpsatForm:
             return np.flatnonzero(node_of[position] == node).tolist()
 
         terms = []
-        for p in np.flatnonzero(k.input_bytes >= 0).tolist():
-            if k.client_of[k.task_of[p]] == source:
-                terms += [scaled(k.input_bytes[p]) * self.x[p, c] for c in choices(p, target)]
+        for p in np.flatnonzero(w.input_bytes >= 0).tolist():
+            if w.client_of[w.task_of[p]] == source:
+                terms += [scaled(w.input_bytes[p]) * self.x[p, c] for c in choices(p, target)]
         for p in range(len(node_of)):
-            for e in range(k.pred_ptr[p], k.pred_ptr[p + 1]):
-                q = int(k.pred_pos[e])
-                terms += [scaled(k.pred_bytes[e]) * self._pair(q, c, p, d)
+            for e in range(w.pred_ptr[p], w.pred_ptr[p + 1]):
+                q = int(w.pred_pos[e])
+                terms += [scaled(w.pred_bytes[e]) * self._pair(q, c, p, d)
                           for c in choices(q, source) for d in choices(p, target)]
         for t in range(w.n_tasks):
-            last = int(k.last_pos[t])
-            if k.client_of[t] == target:
-                terms += [scaled(k.result_bytes[t]) * self.x[last, c] for c in choices(last, source)]
+            last = int(w.last_pos[t])
+            if w.client_of[t] == target:
+                terms += [scaled(w.result_bytes[t]) * self.x[last, c] for c in choices(last, source)]
         return sum(terms)
 
     def variable(self, name: str, low: float, high: float) -> Any:
@@ -216,7 +216,6 @@ def build_cpsat(problem: MigrationProblem, upper: float) -> CpsatModel:
     seconds (each task's latest completion follows from it where the objective says how)."""
     cp_model = _ortools()
     w = problem.workload
-    k = w.kernel
     model = cp_model.CpModel()
     least = task_bounds(w)
     upper = finite_upper(w, upper)
@@ -242,14 +241,14 @@ def build_cpsat(problem: MigrationProblem, upper: float) -> CpsatModel:
         model.AddExactlyOne(x[p, c] for c in range(choices))
         start.append(s)
         end.append(s + sum(int(duration[p, c]) * x[p, c] for c in range(choices)))
-        if k.input_bytes[p] >= 0:
-            client = int(k.client_of[k.task_of[p]])
-            model.Add(s >= sum(int(ticks_down(k.input_bytes[p] * spb[client, node_of[p, c]])) * x[p, c]
+        if w.input_bytes[p] >= 0:
+            client = int(w.client_of[w.task_of[p]])
+            model.Add(s >= sum(int(ticks_down(w.input_bytes[p] * spb[client, node_of[p, c]])) * x[p, c]
                                for c in range(choices)))
     for p in range(positions):
-        for e in range(k.pred_ptr[p], k.pred_ptr[p + 1]):
-            q = int(k.pred_pos[e])
-            delays = ticks_down(k.pred_bytes[e] * spb[np.ix_(node_of[q], node_of[p])])  # (choice of q, choice of p)
+        for e in range(w.pred_ptr[p], w.pred_ptr[p + 1]):
+            q = int(w.pred_pos[e])
+            delays = ticks_down(w.pred_bytes[e] * spb[np.ix_(node_of[q], node_of[p])])  # (choice of q, choice of p)
             for c in range(choices):
                 model.Add(start[p] >= end[q] + sum(int(delays[m, c]) * x[q, m] for m in range(choices))
                           ).OnlyEnforceIf(x[p, c])
@@ -261,15 +260,15 @@ def build_cpsat(problem: MigrationProblem, upper: float) -> CpsatModel:
             model.AddCumulative(intervals, [1] * len(intervals), int(pools[node]))
     completion = []
     for t in range(w.n_tasks):
-        last = int(k.last_pos[t])
-        client = int(k.client_of[t])
-        back = ticks_down(k.result_bytes[t] * spb[node_of[last], client])
+        last = int(w.last_pos[t])
+        client = int(w.client_of[t])
+        back = ticks_down(w.result_bytes[t] * spb[node_of[last], client])
         latest_t = horizon if latest is None else int(math.ceil(latest[t] * TICKS)) + 1
         done = model.NewIntVar(int(ticks_down(least[t])), max(latest_t, int(ticks_down(least[t]))), f"c{t}")
         model.Add(done >= end[last] + sum(int(back[c]) * x[last, c] for c in range(choices)))
         completion.append(done)
     for p in range(positions):  # redundant: a task completes no sooner than any layer's least remaining time
-        t = int(k.task_of[p])
+        t = int(w.task_of[p])
         for c in range(choices):
             model.Add(completion[t] >= start[p] + int(remaining[p, c])).OnlyEnforceIf(x[p, c])
     form = CpsatForm(w, model, x, node_of, completion)

@@ -204,13 +204,13 @@ def test_the_list_scheduler_times_layers_as_the_evaluator_does():
 
 
 def test_nodes_with_many_pools_agree_with_the_reference_evaluator():
-    """Above `SCAN_ALL_POOLS` pools the pool rule stops its scan at the first pool free at time 0
+    """Above `POOL_SLOTS` pools the pool rule stops its scan at the first pool free at time 0
     (found by bisection): the same schedule as the plain reading of the rule."""
-    from eosdnn.problems.schedule import SCAN_ALL_POOLS
+    from eosdnn.problems.schedule import POOL_SLOTS
 
     rng = np.random.default_rng(12)
-    env = environment(clients=(1.0, 1.5), edge=(6.0,), cloud=(40.0,), edge_pools=SCAN_ALL_POOLS + 1,
-                      cloud_pools=3 * SCAN_ALL_POOLS)
+    env = environment(clients=(1.0, 1.5), edge=(6.0,), cloud=(40.0,), edge_pools=POOL_SLOTS + 1,
+                      cloud_pools=3 * POOL_SLOTS)
     models = [diamond(f"d{i}") for i in range(6)] + [chain(f"c{i}", [4e8, 9e8, 3e8], [0.6, 0.2, 0.1]) for i in range(6)]
     problem = MigrationProblem(scenario(env, models))
     X = rng.integers(0, problem.workload.n_choices, (30, problem.n_var))
@@ -221,6 +221,57 @@ def test_nodes_with_many_pools_agree_with_the_reference_evaluator():
         assert e.total[row] == pytest.approx(ref.total, rel=1e-12)
         assert e.measures.wait[row] == pytest.approx(ref.wait, rel=1e-12, abs=1e-12)
     assert e.measures.wait[0] > 0
+
+
+def _pool_by_the_rule(free_times: list[float], ready: float) -> int:
+    """MODEL.md section 3's pool rule read plainly: among the pools free at `ready` the one freed
+    latest, else the earliest to free; ties go to the lowest index."""
+    free = [i for i, f in enumerate(free_times) if f <= ready]
+    if free:
+        return max(free, key=lambda i: (free_times[i], -i))
+    return min(range(len(free_times)), key=lambda i: (free_times[i], i))
+
+
+def test_the_pool_trees_choose_as_the_plain_rule_on_every_kind_of_node():
+    """The compiled pool rule (blocks of POOL_SLOTS slots, spare slots never free, balanced trees,
+    an early stop by bisection on nodes of several blocks) picks the pool the plain rule picks, and
+    returns its free time: random states with many ties (free times from a few values), ready times
+    on and between them, nodes of 1 to 3 blocks and partly used nodes (never-used pools free at 0
+    after the used ones, as the evaluator leaves them)."""
+    from eosdnn.problems.schedule import INDEX, POOL_SLOTS, take_pool
+
+    rng = np.random.default_rng(21)
+    values = np.array([0.0, 0.5, 1.0, 1.5, 2.0, 3.0])
+    checked = 0
+    for pools in (1, 2, 3, 5, POOL_SLOTS - 1, POOL_SLOTS, POOL_SLOTS + 1, 2 * POOL_SLOTS + 3, 3 * POOL_SLOTS):
+        slots = -(-pools // POOL_SLOTS) * POOL_SLOTS
+        for _ in range(300):
+            used = int(rng.integers(0, pools + 1)) if pools > POOL_SLOTS else pools
+            free_times = [float(v) for v in rng.choice(values[1:] if pools > POOL_SLOTS else values, used)]
+            free_times += [0.0] * (pools - used)
+            state = np.array([7.0] * 3 + free_times + [np.inf] * (slots - pools) + [7.0] * 2)  # another node's slots around
+            for ready in (0.0, 0.25, 1.0, 1.75, 3.0, 9.0, float(rng.choice(values))):
+                slot, free_at = take_pool(state, INDEX(3), INDEX(3 + slots), ready)
+                want = _pool_by_the_rule(free_times, ready)
+                assert (int(slot) - 3, free_at) == (want, free_times[want]), (free_times, ready)
+                checked += 1
+    assert checked == 9 * 300 * 7
+
+
+def test_pool_slots_come_in_blocks_with_spares_never_free():
+    """A node of p pools keeps ceil(p / POOL_SLOTS) blocks of slots; the spare slots start at +inf,
+    the pools at 0, and the evaluator's schedule is the reference's on every such node."""
+    from eosdnn.problems.schedule import POOL_SLOTS, compile_workload
+
+    env = environment(clients=(1.0, 1.5), edge=(6.0, 7.0), cloud=(40.0,), edge_pools=POOL_SLOTS + 2, cloud_pools=3)
+    problem = MigrationProblem(scenario(env, [diamond("d1"), chain("c", [4e8, 9e8], [0.6, 0.2])]))
+    k = compile_workload(problem.scenario).kernel
+    pools = np.diff(problem.workload.pool_ptr)
+    blocks = np.diff(k.slot_ptr.astype(np.int64)) // POOL_SLOTS
+    assert np.array_equal(blocks, -(-pools // POOL_SLOTS))
+    for n, p in enumerate(pools):
+        at_start = k.slots_at_start[int(k.slot_ptr[n]):int(k.slot_ptr[n + 1])]
+        assert np.all(at_start[:p] == 0.0) and np.all(np.isinf(at_start[p:]))
 
 
 def test_the_evaluator_uses_one_thread_unless_asked_and_threads_change_no_bit(monkeypatch):
