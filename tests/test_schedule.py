@@ -251,7 +251,8 @@ def test_the_pool_trees_choose_as_the_plain_rule_on_every_kind_of_node():
             free_times += [0.0] * (pools - used)
             state = np.array([7.0] * 3 + free_times + [np.inf] * (slots - pools) + [7.0] * 2)  # another node's slots around
             for ready in (0.0, 0.25, 1.0, 1.75, 3.0, 9.0, float(rng.choice(values))):
-                slot, free_at = take_pool(state, INDEX(3), INDEX(3 + slots), ready)
+                slot, free_at = take_pool(state, INDEX(3), INDEX(3 + slots), ready,
+                                          True if slots > POOL_SLOTS else None)
                 want = _pool_by_the_rule(free_times, ready)
                 assert (int(slot) - 3, free_at) == (want, free_times[want]), (free_times, ready)
                 checked += 1
@@ -260,7 +261,8 @@ def test_the_pool_trees_choose_as_the_plain_rule_on_every_kind_of_node():
 
 def test_pool_slots_come_in_blocks_with_spares_never_free():
     """A node of p pools keeps ceil(p / POOL_SLOTS) blocks of slots; the spare slots start at +inf,
-    the pools at 0, and the evaluator's schedule is the reference's on every such node."""
+    the pools at 0; `several_blocks` says whether any node has more than one block (None lets
+    numba leave those steps out of the pool rule)."""
     from eosdnn.problems.schedule import POOL_SLOTS, compile_workload
 
     env = environment(clients=(1.0, 1.5), edge=(6.0, 7.0), cloud=(40.0,), edge_pools=POOL_SLOTS + 2, cloud_pools=3)
@@ -272,6 +274,8 @@ def test_pool_slots_come_in_blocks_with_spares_never_free():
     for n, p in enumerate(pools):
         at_start = k.slots_at_start[int(k.slot_ptr[n]):int(k.slot_ptr[n + 1])]
         assert np.all(at_start[:p] == 0.0) and np.all(np.isinf(at_start[p:]))
+    assert k.several_blocks is True  # the edge server's 10 pools take two blocks
+    assert MigrationProblem(paper_scenario(0)).workload.kernel.several_blocks is None  # 1, 2 or 8 pools
 
 
 def test_the_evaluator_uses_one_thread_unless_asked_and_threads_change_no_bit(monkeypatch):
