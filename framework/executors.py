@@ -118,10 +118,20 @@ def _die_with_parent() -> None:
         os._exit(1)
 
 
-def _start_worker(threads: int) -> None:
-    """Worker set-up: Ctrl-C is the coordinator's to handle (it stops the workers); SIGTERM ends a
-    worker at once; numba gets the worker's share of cores; eosdnn's warnings (a renamed solver) are
-    the coordinator's to show, once, not each worker's."""
+_JOBS_OF_THIS_WORKER: list[tuple[Callable[[Any], Any], int, Any]] = []  # a worker's jobs, set by `_start_worker`
+
+
+def _timed_job(index: int) -> Outcome:
+    """In a worker: job `index` of the jobs it was started with."""
+    return _timed(_JOBS_OF_THIS_WORKER[index])
+
+
+def _start_worker(threads: int, jobs: list[tuple[Callable[[Any], Any], int, Any]]) -> None:
+    """Worker set-up: the jobs (each worker gets them once, at its start; the pool's task pipe then
+    carries only their indices); Ctrl-C is the coordinator's to handle (it stops the workers);
+    SIGTERM ends a worker at once; numba gets the worker's share of cores; eosdnn's warnings (a
+    renamed solver) are the coordinator's to show, once, not each worker's."""
+    _JOBS_OF_THIS_WORKER[:] = jobs
     warnings.filterwarnings("ignore", category=EosdnnWarning)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -132,7 +142,13 @@ def _start_worker(threads: int) -> None:
 @attrs.define
 class ProcessExecutor:
     """`workers` local processes (spawned: numba's threads do not survive a fork), each with an equal
-    share of the cores. Jobs are handed out one at a time, so long runs first keep every worker busy."""
+    share of the cores. Jobs are handed out one at a time, so long runs first keep every worker busy.
+
+    The jobs reach each worker once, when it starts, and the pool's task pipe carries only indices:
+    a job larger than the pipe (a scenario is about 63 kB, the pipe 64 kB) blocks the pool's task
+    thread, and `Pool.terminate` then waits on that thread forever (CPython gh-78178 and its kin).
+    Seen as a Ctrl-C or SIGTERM during `compare --workers 2` that never ended, 2 runs in 12 with the
+    other core busy."""
 
     workers: int
     threads_per_worker: int = attrs.field(default=0)
@@ -147,9 +163,9 @@ class ProcessExecutor:
             return
         context = multiprocessing.get_context("spawn")
         pool = context.Pool(min(self.workers, len(jobs)), initializer=_start_worker,
-                            initargs=(self.threads_per_worker,))
+                            initargs=(self.threads_per_worker, jobs))
         try:
-            yield from pool.imap_unordered(_timed, jobs, chunksize=1)
+            yield from pool.imap_unordered(_timed_job, range(len(jobs)), chunksize=1)
             pool.close()
         finally:
             pool.terminate()  # on Ctrl-C or an error in the caller: stop the workers now

@@ -2,7 +2,9 @@
 same bits in this process and on worker processes."""
 
 import json
+import threading
 
+import attrs
 import numpy as np
 
 from eosdnn.cli import main
@@ -25,6 +27,35 @@ def test_serial_and_process_executors_run_every_job_once_and_keep_failures_in_pl
         failure = outcomes[3].value
         assert isinstance(failure, Failure) and failure.kind == "ValueError" and "three is refused" in str(failure)
         assert all(o.seconds >= 0 for o in outcomes.values())
+
+
+PICKLED_BY: list[str] = []
+
+
+@attrs.frozen
+class LargeJob:
+    """A job item that notes which of the coordinator's threads pickles it."""
+
+    payload: bytes
+
+    def __reduce__(self):
+        PICKLED_BY.append(threading.current_thread().name)
+        return LargeJob, (self.payload,)
+
+
+def payload_size(job: LargeJob) -> int:
+    return len(job.payload)
+
+
+def test_jobs_never_travel_through_the_pools_task_thread():
+    """The pool's task thread carries only job indices: a job larger than the pipe blocks that
+    thread, and `Pool.terminate` (Ctrl-C, SIGTERM) then waits on it for ever (CPython gh-78178);
+    seen here as `compare --workers 2` not ending after a signal, 1 time in 2 to 12 with the other
+    core busy. The jobs reach the workers when they start, pickled by the coordinator's main thread."""
+    PICKLED_BY.clear()
+    outcomes = {o.index: o.value for o in ProcessExecutor(2).run(payload_size, [LargeJob(bytes(200_000))] * 6)}
+    assert outcomes == {i: 200_000 for i in range(6)}
+    assert PICKLED_BY and set(PICKLED_BY) == {threading.main_thread().name}
 
 
 def test_make_executor_one_worker_runs_in_this_process():
