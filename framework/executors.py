@@ -147,7 +147,7 @@ class ProcessExecutor:
     The jobs reach each worker once, when it starts, and the pool's task pipe carries only indices:
     a job larger than the pipe (a scenario is about 63 kB, the pipe 64 kB) blocks the pool's task
     thread, and `Pool.terminate` then waits on that thread forever (CPython gh-78178 and its kin).
-    Seen as a Ctrl-C or SIGTERM during `compare --workers 2` that never ended, 2 runs in 12 with the
+    Seen as a Ctrl-C or SIGTERM during `compare --workers 2` that never ended, in 2 of 14 attempts with the
     other core busy."""
 
     workers: int
