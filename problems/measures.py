@@ -17,6 +17,7 @@ import numpy as np
 from eosdnn.problems.environment import Environment
 from eosdnn.framework.kernel_cache import KERNEL_CACHE  # before numba: it picks numba's cache folder
 import numba  # noqa: E402
+from eosdnn.problems.kernel_layout import exec_seconds, node_at  # noqa: E402
 
 
 @numba.njit(cache=KERNEL_CACHE, nogil=True, inline="always")
@@ -35,9 +36,9 @@ def _placement_measures(X, k, busy, sent):
     for i in range(X.shape[0]):
         for pos in range(positions):
             task = k.task_of[pos]
-            n = k.choice_node[task * k.choices + np.uint64(X[i, k.order[pos]])]
+            n = node_at(k, X[i], pos, task)
             node[pos] = n
-            busy[i, n] += k.exec_s[np.uint64(pos) * k.nodes + n]
+            busy[i, n] += exec_seconds(k, pos, n)
             if k.input_bytes[pos] >= 0.0:
                 _send(i, k.client_of[task], n, k.input_bytes[pos], sent)
             for e in range(k.pred_ptr[pos], k.pred_ptr[pos + 1]):

@@ -8,9 +8,7 @@ is the task's own client, 1..o the edge servers, o+1.. the cloud servers.
 
 from __future__ import annotations
 
-import functools
 import os
-from typing import NamedTuple
 
 import attrs
 import numpy as np
@@ -19,62 +17,11 @@ from eosdnn.framework.kernel_cache import KERNEL_CACHE  # before numba: it picks
 import numba  # noqa: E402
 from eosdnn.framework.errors import EosdnnError
 from eosdnn.problems.constraints import Constrained
+from eosdnn.problems.kernel_layout import (INDEX, POOL_SLOTS, KernelArrays, exec_seconds, kernel_arrays,
+                                          node_at, node_of_choice)
 from eosdnn.problems.measures import Measures
 from eosdnn.problems.objectives import Objective, objective as objective_named
 from eosdnn.problems.scenario import Scenario
-
-
-INDEX = np.uint64  # the kernels' index type (see KernelArrays)
-POOL_SLOTS = 8  # pool slots come in blocks of this many (see KernelArrays)
-
-
-class KernelArrays(NamedTuple):
-    """The workload as every compiled kernel reads it, one numba-compatible record (a new per-layer
-    or per-node attribute is one field here, not an edit of every kernel's signature).
-
-    Laid out for speed, measured on the paper scenario (`bench/bench_evaluator.py`): tables are flat
-    (row-major, rows of `nodes` or `choices` entries: no stride multiply on the loop's critical path)
-    and indices are unsigned (`INDEX`: numba checks every signed index for a negative value, about
-    20% of the evaluator's time). Pools are slots (`slot_ptr`) in whole blocks of `POOL_SLOTS`, the
-    spare ones never free (`slots_at_start` is +inf there), so the pool rule on a node of up to
-    `POOL_SLOTS` pools is one fixed-width tree without a data-dependent branch (the loop over a node's
-    1, 2 or 8 pools, a branch the processor could not predict, made the evaluator 2x slower)."""
-
-    order: np.ndarray  # position -> gene column
-    task_of: np.ndarray  # position -> task
-    exec_s: np.ndarray  # position * nodes + node -> execution seconds
-    pred_ptr: np.ndarray  # CSR over positions
-    pred_pos: np.ndarray
-    pred_bytes: np.ndarray
-    input_bytes: np.ndarray  # bytes read from the owner client (model input), -1 if none
-    choice_node: np.ndarray  # task * choices + gene value -> node
-    choices: np.uint64
-    client_of: np.ndarray  # task -> client node
-    last_pos: np.ndarray  # task -> position of its result layer
-    result_bytes: np.ndarray  # task -> bytes of the result
-    spb: np.ndarray  # source * nodes + target -> seconds per byte
-    nodes: np.uint64
-    slot_ptr: np.ndarray  # node -> its first slot; node + 1 -> one past its last
-    slots_at_start: np.ndarray  # slot -> free time before any layer: 0, or +inf for a spare slot
-    several_blocks: bool | None  # True if a node has more than one block; None if none has, and
-    # numba then compiles the pool rule without its steps over several blocks (5-15% faster)
-
-
-def kernel_arrays(w: "CompiledWorkload") -> KernelArrays:
-    """The compiled kernels' record of a workload (the same values in the kernels' layout)."""
-    pools = np.diff(w.pool_ptr)
-    slots = -(-pools // POOL_SLOTS) * POOL_SLOTS  # whole blocks
-    slot_ptr = np.zeros(pools.size + 1, dtype=INDEX)
-    slot_ptr[1:] = np.cumsum(slots)
-    at_start = np.concatenate([np.where(np.arange(n) < p, 0.0, np.inf) for p, n in zip(pools, slots)])
-    index = functools.partial(np.ascontiguousarray, dtype=INDEX)
-    return KernelArrays(
-        order=index(w.order), task_of=index(w.task_of), exec_s=np.ascontiguousarray(w.exec_s).ravel(),
-        pred_ptr=index(w.pred_ptr), pred_pos=index(w.pred_pos), pred_bytes=w.pred_bytes, input_bytes=w.input_bytes,
-        choice_node=index(w.choice_node).ravel(), choices=INDEX(w.choice_node.shape[1]), client_of=index(w.client_of),
-        last_pos=index(w.last_pos), result_bytes=w.result_bytes,
-        spb=np.ascontiguousarray(w.seconds_per_byte).ravel(), nodes=INDEX(pools.size), slot_ptr=slot_ptr,
-        slots_at_start=at_start, several_blocks=True if np.any(slots > POOL_SLOTS) else None)
 
 
 @attrs.frozen
@@ -296,12 +243,6 @@ def ready_time(k, pos, task, n, node, finish):
     return r, slowest
 
 
-@numba.njit(cache=KERNEL_CACHE, nogil=True, inline="always")
-def node_at(k, genes, pos, task):
-    """The node position `pos` (of `task`) runs on under `genes` (task-major gene values)."""
-    return k.choice_node[task * k.choices + INDEX(genes[k.order[pos]])]
-
-
 @numba.njit(cache=KERNEL_CACHE, nogil=True)
 def _schedule(genes, k, pool_free, node, finish, completion, first, record, ready, start, t2):
     """Serial schedule of one placement (`k`: the workload's KernelArrays); fills the per-position
@@ -328,7 +269,7 @@ def _schedule(genes, k, pool_free, node, finish, completion, first, record, read
         r, slowest = ready_time(k, pos, task, n, node, finish)
         chosen, free_at = take_pool(pool_free, k.slot_ptr[n], k.slot_ptr[n + ONE], r, k.several_blocks)
         s = max(r, free_at)
-        duration = k.exec_s[pos * k.nodes + n]
+        duration = exec_seconds(k, pos, n)
         pool_free[chosen] = s + duration
         finish[pos] = s + duration
         if ready is not None:
@@ -396,10 +337,10 @@ def _list_schedule(sequence, extra, k):
         best_pool = INDEX(0)
         best_finish = 0.0
         for c in range(k.choices):
-            n = k.choice_node[task * k.choices + c]
+            n = node_of_choice(k, task, c)
             r = ready_time(k, pos, task, n, node, finish)[0]
             pool, free_at = take_pool(pool_free, k.slot_ptr[n], k.slot_ptr[n + ONE], r, k.several_blocks)
-            f = max(r, free_at) + k.exec_s[pos * k.nodes + n]
+            f = max(r, free_at) + exec_seconds(k, pos, n)
             score = f + extra[pos, c]
             if score < best_score:
                 best_score = score
@@ -407,7 +348,7 @@ def _list_schedule(sequence, extra, k):
                 best_pool = pool
                 best_finish = f
         choice[pos] = best_choice
-        node[pos] = k.choice_node[task * k.choices + best_choice]
+        node[pos] = node_of_choice(k, task, best_choice)
         finish[pos] = best_finish
         pool_free[best_pool] = best_finish
     return choice, finish

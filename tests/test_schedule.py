@@ -204,8 +204,8 @@ def test_the_list_scheduler_times_layers_as_the_evaluator_does():
 
 
 def test_nodes_with_many_pools_agree_with_the_reference_evaluator():
-    """Above `POOL_SLOTS` pools the pool rule stops its scan at the first pool free at time 0
-    (found by bisection): the same schedule as the plain reading of the rule."""
+    """Above `POOL_SLOTS` pools (nodes of several blocks of slots) the pool rule stops at the block
+    holding the first pool free at time 0: the same schedule as the plain reading of the rule."""
     from eosdnn.problems.schedule import POOL_SLOTS
 
     rng = np.random.default_rng(12)
